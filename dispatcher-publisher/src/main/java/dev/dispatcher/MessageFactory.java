@@ -1,0 +1,72 @@
+package dev.dispatcher;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatcher.wire.Chunker;
+import dev.dispatcher.wire.Notification;
+import dev.dispatcher.wire.TaskMessageEncoder;
+import dev.dispatcher.wire.WireFormat;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Turns a submission into wire notifications: defaults, encoding, chunking. Thread-safe. */
+final class MessageFactory {
+
+  /** A submission ready to send: its uuid and its notifications in order. */
+  record Encoded(String uuid, List<Notification> notifications) {}
+
+  private final TaskMessageEncoder encoder;
+  private final Chunker chunker = new Chunker();
+  private final String defaultChannel;
+
+  MessageFactory(ObjectMapper mapper, String defaultChannel) {
+    this.encoder = new TaskMessageEncoder(mapper);
+    this.defaultChannel = defaultChannel;
+  }
+
+  Encoded encode(TaskDefinition task, List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
+    String channel = firstNonNull(options.channel(), task.channel(), defaultChannel);
+    if (channel == null) {
+      throw new IllegalArgumentException("no channel for task " + task.name()
+          + ": pass one in SubmitOptions, on @Task(channel) or as the publisher's default channel");
+    }
+    String uuid = options.uuid() != null ? options.uuid() : UUID.randomUUID().toString();
+    OnDuplicate onDuplicate = options.onDuplicate() != null ? options.onDuplicate() : task.onDuplicate();
+    double timeout = options.timeout() != null ? seconds(options.timeout()) : task.timeoutSeconds();
+    double delay = options.delay() != null ? seconds(options.delay()) : 0;
+    String text = encoder.encode(new TaskMessageEncoder.Fields(
+        uuid, task.name(), args, kwargs, now(), timeout, delay, onDuplicate.wireName(), task.bind()));
+    List<String> payloads = chunker.split(text);
+    List<Notification> notifications = new ArrayList<>(payloads.size());
+    for (String payload : payloads) {
+      notifications.add(new Notification(channel, payload));
+    }
+    return new Encoded(uuid, notifications);
+  }
+
+  private static double now() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() + now.getNano() / 1e9;
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toNanos() / 1e9;
+  }
+
+  @SafeVarargs
+  private static <T> T firstNonNull(T... values) {
+    for (T value : values) {
+      if (value != null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  static ObjectMapper defaultMapper() {
+    return WireFormat.newObjectMapper();
+  }
+}

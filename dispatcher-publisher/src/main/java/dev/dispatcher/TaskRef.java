@@ -1,0 +1,62 @@
+package dev.dispatcher;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A task that can be published. Typed references ({@link TaskRef2} and friends) come from method
+ * references and check argument types at compile time; {@link NamedTask} comes from a name.
+ */
+public abstract sealed class TaskRef
+    permits NamedTask, TaskRef0, TaskRef1, TaskRef2, TaskRef3, TaskRef4, TaskRef5, TaskRef6 {
+
+  private final TaskDefinition definition;
+  private final TaskSubmitter submitter;
+  private final SubmitOptions options;
+
+  TaskRef(TaskDefinition definition, TaskSubmitter submitter, SubmitOptions options) {
+    this.definition = definition;
+    this.submitter = submitter;
+    this.options = options;
+  }
+
+  /** The registered task name the daemon looks up. */
+  public String name() {
+    return definition.name();
+  }
+
+  /** The task's defaults, from its annotation (or none, for a named task). */
+  public TaskDefinition definition() {
+    return definition;
+  }
+
+  /**
+   * Publishes one submission with explicit positional and named arguments and options.
+   *
+   * @param args positional arguments (may be empty)
+   * @param kwargs named arguments, bound to parameter names (may be empty)
+   * @param options per-submission options; null means {@link SubmitOptions#NONE}
+   * @return the message uuid
+   * @throws PublishException when the database refuses or cannot be reached
+   * @throws IllegalArgumentException when an argument cannot be written as JSON, or no channel is known
+   */
+  public String applyAsync(List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
+    MessageFactory.Encoded encoded = submitter.messages().encode(
+        definition, args == null ? List.of() : args, kwargs == null ? Map.of() : kwargs,
+        options == null ? SubmitOptions.NONE : options);
+    submitter.accept(encoded.uuid(), encoded.notifications());
+    return encoded.uuid();
+  }
+
+  String submit(List<?> args) {
+    return applyAsync(args, Map.of(), options);
+  }
+
+  TaskSubmitter submitter() {
+    return submitter;
+  }
+
+  SubmitOptions options() {
+    return options;
+  }
+}

@@ -1,0 +1,233 @@
+package dev.dispatcher.jdbc;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Postgres address in one of the forms users have at hand, turned into JDBC URLs for both
+ * drivers: {@code postgresql://user:pass@host:5432/db?sslmode=require}, the libpq key=value form
+ * {@code host=db port=5432 dbname=app user=app password=secret}, or
+ * {@code jdbc:postgresql://host/db?user=app}.
+ *
+ * @param host host name
+ * @param port port
+ * @param database database name
+ * @param user user, or null
+ * @param password password, or null
+ * @param options further connection options, in pgjdbc's spelling
+ */
+public record DatabaseUrl(
+    String host, int port, String database, String user, String password, Map<String, String> options) {
+
+  /** libpq keys we accept, and how pgjdbc spells them. */
+  private static final Map<String, String> LIBPQ_OPTIONS = Map.of(
+      "sslmode", "sslmode",
+      "sslrootcert", "sslrootcert",
+      "sslcert", "sslcert",
+      "sslkey", "sslkey",
+      "application_name", "ApplicationName",
+      "connect_timeout", "connectTimeout",
+      "options", "options");
+
+  private static final Set<String> LIBPQ_ADDRESS_KEYS =
+      Set.of("host", "hostaddr", "port", "dbname", "user", "password");
+
+  public DatabaseUrl {
+    options = Map.copyOf(options);
+  }
+
+  /**
+   * Parses any of the three forms.
+   *
+   * @throws IllegalArgumentException naming the problem (never the password)
+   */
+  public static DatabaseUrl parse(String url) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException("database URL is empty");
+    }
+    String trimmed = url.trim();
+    if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
+      return parseUri(trimmed);
+    }
+    if (trimmed.startsWith("jdbc:postgresql://")) {
+      return parseUri(trimmed.substring("jdbc:".length()));
+    }
+    if (trimmed.contains("=")) {
+      return parseKeyValue(trimmed);
+    }
+    throw new IllegalArgumentException("database URL '" + redact(trimmed)
+        + "' is neither postgresql://user:password@host:port/database nor key=value pairs");
+  }
+
+  /** URL for the official pgjdbc driver (user and password passed separately). */
+  public String pgjdbcUrl() {
+    StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hostPort()).append('/').append(database);
+    appendQuery(url, options);
+    return url.toString();
+  }
+
+  /** URL for pgjdbc-ng, which the listener uses. */
+  public String pgjdbcNgUrl() {
+    StringBuilder url = new StringBuilder("jdbc:pgsql://").append(hostPort()).append('/').append(database);
+    Map<String, String> ngOptions = new LinkedHashMap<>();
+    String sslmode = options.get("sslmode");
+    if (sslmode != null) {
+      ngOptions.put("sslMode", sslmode);
+    }
+    String applicationName = options.get("ApplicationName");
+    if (applicationName != null) {
+      ngOptions.put("applicationName", applicationName);
+    }
+    appendQuery(url, ngOptions);
+    return url.toString();
+  }
+
+  /** This address with the password hidden, for logs and errors. */
+  @Override
+  public String toString() {
+    return "postgresql://" + (user == null ? "" : user + (password == null ? "" : ":***") + "@")
+        + hostPort() + "/" + database;
+  }
+
+  private String hostPort() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static void appendQuery(StringBuilder url, Map<String, String> query) {
+    char separator = '?';
+    for (Map.Entry<String, String> entry : query.entrySet()) {
+      url.append(separator).append(entry.getKey()).append('=')
+          .append(java.net.URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
+      separator = '&';
+    }
+  }
+
+  private static DatabaseUrl parseUri(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("database URL '" + redact(text) + "' is malformed: " + e.getReason());
+    }
+    String host = uri.getHost();
+    if (host == null || host.isEmpty()) {
+      throw new IllegalArgumentException("database URL '" + redact(text) + "' has no host");
+    }
+    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String database = path.startsWith("/") ? decode(path.substring(1)) : decode(path);
+    String user = null;
+    String password = null;
+    if (uri.getRawUserInfo() != null) {
+      String[] userInfo = uri.getRawUserInfo().split(":", 2);
+      user = decode(userInfo[0]);
+      password = userInfo.length > 1 ? decode(userInfo[1]) : null;
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    if (uri.getRawQuery() != null) {
+      for (String pair : uri.getRawQuery().split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        String[] kv = pair.split("=", 2);
+        String key = decode(kv[0]);
+        String value = kv.length > 1 ? decode(kv[1]) : "";
+        switch (key) {
+          case "user" -> user = value;
+          case "password" -> password = value;
+          case "dbname" -> database = value;
+          default -> options.put(LIBPQ_OPTIONS.getOrDefault(key, key), value);
+        }
+      }
+    }
+    if (database.isEmpty()) {
+      database = user == null ? "postgres" : user;
+    }
+    return new DatabaseUrl(host, port, database, user, password, options);
+  }
+
+  private static DatabaseUrl parseKeyValue(String text) {
+    Map<String, String> pairs = new LinkedHashMap<>();
+    int i = 0;
+    while (i < text.length()) {
+      while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      if (i >= text.length()) {
+        break;
+      }
+      int eq = text.indexOf('=', i);
+      if (eq < 0) {
+        throw new IllegalArgumentException("database URL: '" + text.substring(i).split("\\s")[0]
+            + "' is not key=value");
+      }
+      String key = text.substring(i, eq).trim();
+      i = eq + 1;
+      while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+        i++;
+      }
+      StringBuilder value = new StringBuilder();
+      if (i < text.length() && text.charAt(i) == '\'') {
+        i++;
+        while (i < text.length() && text.charAt(i) != '\'') {
+          if (text.charAt(i) == '\\' && i + 1 < text.length()) {
+            i++;
+          }
+          value.append(text.charAt(i++));
+        }
+        if (i >= text.length()) {
+          throw new IllegalArgumentException("database URL: unterminated quote in value of '" + key + "'");
+        }
+        i++;
+      } else {
+        while (i < text.length() && !Character.isWhitespace(text.charAt(i))) {
+          if (text.charAt(i) == '\\' && i + 1 < text.length()) {
+            i++;
+          }
+          value.append(text.charAt(i++));
+        }
+      }
+      if (!LIBPQ_ADDRESS_KEYS.contains(key) && !LIBPQ_OPTIONS.containsKey(key)) {
+        throw new IllegalArgumentException("database URL: unsupported key '" + key + "' (supported: "
+            + String.join(", ", new java.util.TreeSet<>(union())) + ")");
+      }
+      pairs.put(key, value.toString());
+    }
+    String host = pairs.getOrDefault("host", pairs.getOrDefault("hostaddr", "localhost"));
+    int port;
+    try {
+      port = Integer.parseInt(pairs.getOrDefault("port", "5432"));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("database URL: port '" + pairs.get("port") + "' is not a number");
+    }
+    String user = pairs.get("user");
+    String database = pairs.getOrDefault("dbname", user == null ? "postgres" : user);
+    Map<String, String> options = new LinkedHashMap<>();
+    pairs.forEach((key, value) -> {
+      if (LIBPQ_OPTIONS.containsKey(key)) {
+        options.put(LIBPQ_OPTIONS.get(key), value);
+      }
+    });
+    return new DatabaseUrl(host, port, database, user, pairs.get("password"), options);
+  }
+
+  private static Set<String> union() {
+    Set<String> keys = new java.util.HashSet<>(LIBPQ_ADDRESS_KEYS);
+    keys.addAll(LIBPQ_OPTIONS.keySet());
+    return keys;
+  }
+
+  private static String decode(String value) {
+    return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  /** Hides a password in a URL that could not be parsed, so errors never print it. */
+  private static String redact(String text) {
+    return text.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@").replaceAll("(password\\s*=\\s*)('[^']*'|\\S+)", "$1***");
+  }
+}

@@ -1,0 +1,61 @@
+package dev.dispatcher.jdbc;
+
+import dev.dispatcher.wire.Notification;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Sends notifications on a connection. One notification is one {@code SELECT pg_notify(?, ?)};
+ * several go in one statement and one round trip through {@code unnest} of two arrays, which keeps
+ * their order (Postgres delivers a transaction's notifications in the order they were queued).
+ */
+public final class NotifySender {
+
+  private static final String NOTIFY_ONE = "SELECT pg_notify(?, ?)";
+  private static final String NOTIFY_MANY =
+      "SELECT pg_notify(c, p) FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(c, p, n) ORDER BY n";
+
+  private NotifySender() {}
+
+  /** Sends on the given connection, inside whatever transaction it is in. */
+  public static void send(Connection connection, List<Notification> notifications) throws SQLException {
+    if (notifications.isEmpty()) {
+      return;
+    }
+    if (notifications.size() == 1) {
+      Notification only = notifications.get(0);
+      try (PreparedStatement statement = connection.prepareStatement(NOTIFY_ONE)) {
+        statement.setString(1, only.channel());
+        statement.setString(2, only.payload());
+        drain(statement);
+      }
+      return;
+    }
+    String[] channels = new String[notifications.size()];
+    String[] payloads = new String[notifications.size()];
+    for (int i = 0; i < channels.length; i++) {
+      channels[i] = notifications.get(i).channel();
+      payloads[i] = notifications.get(i).payload();
+    }
+    Array channelArray = connection.createArrayOf("text", channels);
+    Array payloadArray = connection.createArrayOf("text", payloads);
+    try (PreparedStatement statement = connection.prepareStatement(NOTIFY_MANY)) {
+      statement.setArray(1, channelArray);
+      statement.setArray(2, payloadArray);
+      drain(statement);
+    } finally {
+      channelArray.free();
+      payloadArray.free();
+    }
+  }
+
+  private static void drain(PreparedStatement statement) throws SQLException {
+    try (ResultSet ignored = statement.executeQuery()) {
+      // pg_notify returns void; the rows carry nothing.
+    }
+  }
+}

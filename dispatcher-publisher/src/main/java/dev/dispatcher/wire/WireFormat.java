@@ -1,0 +1,48 @@
+package dev.dispatcher.wire;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+/** Keys and limits of the dispatcherd wire format (shared/spec/wire-format.md). */
+public final class WireFormat {
+
+  public static final String TASK = "task";
+  public static final String UUID = "uuid";
+  public static final String ARGS = "args";
+  public static final String KWARGS = "kwargs";
+  public static final String TIME_PUB = "time_pub";
+  public static final String TIMEOUT = "timeout";
+  public static final String DELAY = "delay";
+  public static final String ON_DUPLICATE = "on_duplicate";
+  public static final String BIND = "bind";
+  public static final String CHANNEL = "channel";
+  public static final String CALLBACKS = "callbacks";
+  public static final String ERRBACKS = "errbacks";
+  public static final String CONTROL = "control";
+
+  /** Postgres rejects a NOTIFY payload of this many bytes or more. */
+  public static final int MAX_PAYLOAD_BYTES = 8000;
+
+  private WireFormat() {}
+
+  /**
+   * The JSON mapper both sides use: {@code java.time} values as ISO strings, and strict
+   * conversion so that a wrong argument type is an error rather than a silent coercion.
+   */
+  public static ObjectMapper newObjectMapper() {
+    return JsonMapper.builder()
+        .addModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .build();
+  }
+}

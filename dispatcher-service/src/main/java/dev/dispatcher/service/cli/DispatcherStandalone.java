@@ -1,0 +1,150 @@
+package dev.dispatcher.service.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.dispatcher.service.Dispatcher;
+import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.service.config.ConfigLoader;
+import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.hooks.DispatcherHook;
+import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.registry.TaskScanner;
+import dev.dispatcher.wire.WireFormat;
+import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar dispatcher-standalone.jar}: loads the config, discovers tasks, runs the daemon
+ * until SIGTERM or SIGINT. Exit status: 0 after a clean stop, 2 for a configuration error (the
+ * message names the key), 1 for anything else.
+ */
+@Command(
+    name = "dispatcher-standalone",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Runs @Task methods for messages published with pg_notify.",
+    footer = {"", "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
+        "DISPATCHER_DATABASE_PASSWORD. Exit status: 0 stopped cleanly, 1 error, 2 configuration error."})
+public final class DispatcherStandalone implements Callable<Integer> {
+
+  static final int EXIT_CONFIG = 2;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Configuration file (default: $DISPATCHER_CONFIG, else ./dispatcher.yml).")
+  private Path config;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "INFO",
+      description = "TRACE, DEBUG, INFO, WARN or ERROR (default: ${DEFAULT-VALUE}).")
+  private String logLevel;
+
+  @Option(names = "--classpath", paramLabel = "PATH", split = "[:;]",
+      description = "Extra jars or folders with task classes, separated by ':' (repeatable); every @Task in them is registered.")
+  private List<Path> classpath = new ArrayList<>();
+
+  private final ShutdownSignals signals = new ShutdownSignals();
+
+  public static void main(String[] args) {
+    int status = new CommandLine(new DispatcherStandalone()).execute(args);
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(); // flush logs before exit
+    System.exit(status);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Level level = Level.toLevel(logLevel.toUpperCase(java.util.Locale.ROOT), null);
+    if (level == null) {
+      System.err.println("config error: --log-level: unknown level '" + logLevel + "' (TRACE, DEBUG, INFO, WARN, ERROR)");
+      return EXIT_CONFIG;
+    }
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+    Logger log = LoggerFactory.getLogger(DispatcherStandalone.class);
+
+    Dispatcher dispatcher;
+    try {
+      DispatcherConfig settings = new ConfigLoader(System.getenv()).load(configFile());
+      ClassLoader loader = taskClassLoader();
+      TaskRegistry registry = TaskRegistry.of(
+          new TaskScanner(loader).scan(settings.tasks().packages(), settings.tasks().classes(), classpath),
+          WireFormat.newObjectMapper());
+      if (registry.size() == 0) {
+        throw new ConfigException("tasks", "no @Task methods found in packages " + settings.tasks().packages()
+            + ", classes " + settings.tasks().classes() + " or --classpath " + classpath);
+      }
+      registry.all().forEach(task -> log.info("registered task {}", task.name()));
+      List<DispatcherHook> hooks = hooks(settings.hooks(), loader);
+      signals.install();
+      dispatcher = Dispatcher.start(settings, registry, hooks, Duration.ofSeconds(10));
+    } catch (ConfigException e) {
+      System.err.println("config error: " + e.getMessage());
+      return EXIT_CONFIG;
+    } catch (IllegalArgumentException e) {
+      System.err.println("config error: tasks: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
+    signals.awaitStop();
+    dispatcher.close();
+    return 0;
+  }
+
+  private Path configFile() {
+    if (config != null) {
+      return config;
+    }
+    String fromEnv = System.getenv("DISPATCHER_CONFIG");
+    return Path.of(fromEnv == null || fromEnv.isBlank() ? "dispatcher.yml" : fromEnv);
+  }
+
+  private ClassLoader taskClassLoader() {
+    ClassLoader parent = DispatcherStandalone.class.getClassLoader();
+    if (classpath.isEmpty()) {
+      return parent;
+    }
+    List<java.net.URL> urls = new ArrayList<>();
+    for (Path entry : classpath) {
+      File file = entry.toFile();
+      if (!file.exists()) {
+        throw new ConfigException("--classpath", "no such jar or folder: " + entry.toAbsolutePath());
+      }
+      try {
+        urls.add(file.toURI().toURL());
+      } catch (java.net.MalformedURLException e) {
+        throw new ConfigException("--classpath", "not a usable path: " + entry);
+      }
+    }
+    return new java.net.URLClassLoader("tasks", urls.toArray(java.net.URL[]::new), parent);
+  }
+
+  private static List<DispatcherHook> hooks(List<String> classNames, ClassLoader loader) {
+    List<DispatcherHook> hooks = new ArrayList<>();
+    for (int i = 0; i < classNames.size(); i++) {
+      String name = classNames.get(i);
+      String key = "hooks[" + i + "]";
+      try {
+        Class<?> type = Class.forName(name, true, loader);
+        if (!DispatcherHook.class.isAssignableFrom(type)) {
+          throw new ConfigException(key, "class " + name + " does not implement " + DispatcherHook.class.getName());
+        }
+        hooks.add((DispatcherHook) type.getDeclaredConstructor().newInstance());
+      } catch (ClassNotFoundException e) {
+        throw new ConfigException(key, "class " + name + " not found");
+      } catch (NoSuchMethodException e) {
+        throw new ConfigException(key, "class " + name + " needs a public no-argument constructor");
+      } catch (InvocationTargetException e) {
+        throw new ConfigException(key, "class " + name + ": constructor failed: " + e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new ConfigException(key, "class " + name + " cannot be created: " + e);
+      }
+    }
+    return hooks;
+  }
+}

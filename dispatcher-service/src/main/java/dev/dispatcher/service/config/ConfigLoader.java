@@ -1,0 +1,186 @@
+package dev.dispatcher.service.config;
+
+import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.wire.ChannelNames;
+import java.io.IOException;
+import java.io.Reader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads {@code dispatcher.yml}. {@code DISPATCHER_DATABASE_URL} replaces {@code database.url} and
+ * {@code DISPATCHER_DATABASE_PASSWORD} supplies the password, so secrets can stay out of the file.
+ */
+public final class ConfigLoader {
+
+  public static final String ENV_DATABASE_URL = "DISPATCHER_DATABASE_URL";
+  public static final String ENV_DATABASE_PASSWORD = "DISPATCHER_DATABASE_PASSWORD";
+
+  private final Map<String, String> environment;
+
+  public ConfigLoader(Map<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /**
+   * Loads and validates a file.
+   *
+   * @throws ConfigException naming the key (or the file) that is wrong
+   */
+  public DispatcherConfig load(Path file) {
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return parse(reader, file.toString());
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("--config", "file not found: " + file.toAbsolutePath());
+    } catch (IOException e) {
+      throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Parses YAML text; {@code source} names it in errors. */
+  public DispatcherConfig parse(Reader yaml, String source) {
+    Object document;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      options.setMaxAliasesForCollections(20);
+      document = new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (MarkedYAMLException e) {
+      throw new ConfigException("(" + source + ")", "not valid YAML at line " + (e.getProblemMark().getLine() + 1)
+          + ", column " + (e.getProblemMark().getColumn() + 1) + ": " + e.getProblem());
+    } catch (YAMLException e) {
+      throw new ConfigException("(" + source + ")", "not valid YAML: " + e.getMessage());
+    }
+    return build(ConfigNode.root(document));
+  }
+
+  private DispatcherConfig build(ConfigNode root) {
+    DispatcherConfig.Database database = database(root.child("database"));
+
+    List<String> channels = root.stringList("channels");
+    if (channels.isEmpty()) {
+      throw new ConfigException("channels", "list at least one channel to listen on");
+    }
+    for (int i = 0; i < channels.size(); i++) {
+      checkChannel("channels[" + i + "]", channels.get(i));
+    }
+    if (new LinkedHashSet<>(channels).size() != channels.size()) {
+      throw new ConfigException("channels", "lists a channel twice: " + channels);
+    }
+    String defaultChannel = root.string("default_publish_channel", channels.get(0));
+    checkChannel("default_publish_channel", defaultChannel);
+
+    String nodeId = root.string("node_id", defaultNodeId());
+
+    ConfigNode poolNode = root.child("pool");
+    DispatcherConfig.Pool pool = new DispatcherConfig.Pool(
+        poolNode.integer("max_workers", 8, 1, 10_000),
+        poolNode.duration("shutdown_grace_period", Duration.ofSeconds(30)));
+    poolNode.rejectUnknownKeys();
+
+    ConfigNode tasksNode = root.child("tasks");
+    DispatcherConfig.TaskSources tasks = new DispatcherConfig.TaskSources(
+        tasksNode.stringList("packages"), tasksNode.stringList("classes"));
+    tasksNode.rejectUnknownKeys();
+
+    List<String> hooks = root.stringList("hooks");
+
+    List<DispatcherConfig.Schedule> schedules = new ArrayList<>();
+    for (Map.Entry<String, ConfigNode> entry : root.children("schedules").entrySet()) {
+      ConfigNode node = entry.getValue();
+      Duration interval = node.duration("interval", null);
+      if (interval == null) {
+        throw new ConfigException(node.key("interval"), "is required (e.g. 10s)");
+      }
+      if (interval.toMillis() < 1) {
+        throw new ConfigException(node.key("interval"), "must be at least 1ms, was " + interval);
+      }
+      boolean runAtStart = node.bool("run_at_start", false);
+      schedules.add(new DispatcherConfig.Schedule(entry.getKey(), submission(node), interval, runAtStart));
+    }
+
+    List<DispatcherConfig.Submission> onStart = new ArrayList<>();
+    for (ConfigNode node : root.nodeList("on_start")) {
+      onStart.add(submission(node));
+    }
+
+    root.rejectUnknownKeys();
+    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart);
+  }
+
+  private DispatcherConfig.Submission submission(ConfigNode node) {
+    String task = node.requiredString("task");
+    List<Object> args = node.list("args");
+    Map<String, Object> kwargs = node.map("kwargs");
+    node.rejectUnknownKeys();
+    return new DispatcherConfig.Submission(node.key("task"), task, args, kwargs);
+  }
+
+  private DispatcherConfig.Database database(ConfigNode node) {
+    String urlText = environment.getOrDefault(ENV_DATABASE_URL, null);
+    String urlKey = ENV_DATABASE_URL;
+    String fileUrl = node.string("url", null);
+    if (urlText == null || urlText.isBlank()) {
+      urlText = fileUrl;
+      urlKey = node.key("url");
+    }
+    if (urlText == null) {
+      throw new ConfigException(node.key("url"), "is required (or set " + ENV_DATABASE_URL + ")");
+    }
+    String password = environment.get(ENV_DATABASE_PASSWORD);
+    if (password == null) {
+      password = node.string("password", null);
+    } else {
+      node.string("password", null);
+    }
+    DatabaseUrl url = parseUrl(urlKey, urlText, password);
+    String listenText = node.string("listen_url", null);
+    DatabaseUrl listenUrl = listenText == null ? null : parseUrl(node.key("listen_url"), listenText, password);
+    node.rejectUnknownKeys();
+    return new DispatcherConfig.Database(url, listenUrl);
+  }
+
+  private static DatabaseUrl parseUrl(String key, String text, String password) {
+    try {
+      DatabaseUrl url = DatabaseUrl.parse(text);
+      if (password != null && url.password() == null) {
+        url = new DatabaseUrl(url.host(), url.port(), url.database(), url.user(), password, url.options());
+      }
+      return url;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
+
+  private static void checkChannel(String key, String channel) {
+    try {
+      ChannelNames.check(channel);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
+  }
+
+  private static String defaultNodeId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+  }
+}

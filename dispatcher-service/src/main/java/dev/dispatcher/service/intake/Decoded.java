@@ -1,0 +1,19 @@
+package dev.dispatcher.service.intake;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** What one notification turned out to be. */
+public sealed interface Decoded {
+
+  /** A task message, ready to dispatch. */
+  record Task(TaskMessage message) implements Decoded {}
+
+  /** A control command ({@code {"control": ...}}). */
+  record Control(ObjectNode message, String channel) implements Decoded {}
+
+  /** One part of a chunked message that is not complete yet. */
+  record PartialChunk() implements Decoded {}
+
+  /** Not usable; {@code reason} is a short counter label, {@code detail} says what is wrong. */
+  record Rejected(String reason, String detail, String uuid) implements Decoded {}
+}

@@ -1,0 +1,120 @@
+package dev.dispatcher.service.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.OnDuplicate;
+import dev.dispatcher.wire.WireFormat;
+
+/**
+ * A decoded task message. {@link #raw()} is the whole message as it came (unknown keys included)
+ * with {@code channel} and, when it arrived without one, {@code uuid} added.
+ *
+ * @param channel the channel it arrived on; null for tasks the daemon made itself (schedules, on-start)
+ * @param timePub publish time in epoch seconds, or NaN when the message had none
+ * @param timeoutSeconds 0 for no timeout
+ */
+public record TaskMessage(
+    ObjectNode raw,
+    String uuid,
+    String task,
+    ArrayNode args,
+    ObjectNode kwargs,
+    double timePub,
+    double timeoutSeconds,
+    double delaySeconds,
+    OnDuplicate onDuplicate,
+    String channel) {
+
+  /**
+   * Reads the known keys of a message object, checking their types.
+   *
+   * @param fallbackUuid used when the message has no uuid
+   * @throws BadMessageException naming the key and the value that is wrong
+   */
+  public static TaskMessage from(ObjectNode message, String channel, String fallbackUuid) {
+    JsonNode task = message.get(WireFormat.TASK);
+    if (task == null || !task.isTextual() || task.asText().isBlank()) {
+      throw new BadMessageException("'task' must be a non-empty string, found " + shortText(task));
+    }
+    JsonNode uuidNode = message.get(WireFormat.UUID);
+    String uuid;
+    if (uuidNode == null || uuidNode.isNull()) {
+      uuid = fallbackUuid;
+      message.put(WireFormat.UUID, uuid);
+    } else if (uuidNode.isTextual() && !uuidNode.asText().isBlank()) {
+      uuid = uuidNode.asText();
+    } else {
+      throw new BadMessageException("'uuid' must be a non-empty string, found " + shortText(uuidNode));
+    }
+    ArrayNode args = arrayOrEmpty(message, WireFormat.ARGS);
+    ObjectNode kwargs = objectOrEmpty(message, WireFormat.KWARGS);
+    double timePub = number(message, WireFormat.TIME_PUB, Double.NaN);
+    double timeout = nonNegative(message, WireFormat.TIMEOUT);
+    double delay = nonNegative(message, WireFormat.DELAY);
+    OnDuplicate onDuplicate = OnDuplicate.PARALLEL;
+    JsonNode policy = message.get(WireFormat.ON_DUPLICATE);
+    if (policy != null && !policy.isNull()) {
+      try {
+        onDuplicate = OnDuplicate.fromWire(policy.asText());
+      } catch (IllegalArgumentException e) {
+        throw new BadMessageException(e.getMessage());
+      }
+    }
+    if (channel != null) {
+      message.put(WireFormat.CHANNEL, channel);
+    }
+    return new TaskMessage(message, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel);
+  }
+
+  private static ArrayNode arrayOrEmpty(ObjectNode message, String key) {
+    JsonNode value = message.get(key);
+    if (value == null || value.isNull()) {
+      return JsonNodeFactory.instance.arrayNode();
+    }
+    if (!value.isArray()) {
+      throw new BadMessageException("'" + key + "' must be an array, found " + shortText(value));
+    }
+    return (ArrayNode) value;
+  }
+
+  private static ObjectNode objectOrEmpty(ObjectNode message, String key) {
+    JsonNode value = message.get(key);
+    if (value == null || value.isNull()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    if (!value.isObject()) {
+      throw new BadMessageException("'" + key + "' must be an object, found " + shortText(value));
+    }
+    return (ObjectNode) value;
+  }
+
+  private static double number(ObjectNode message, String key, double fallback) {
+    JsonNode value = message.get(key);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isNumber()) {
+      throw new BadMessageException("'" + key + "' must be a number, found " + shortText(value));
+    }
+    return value.asDouble();
+  }
+
+  private static double nonNegative(ObjectNode message, String key) {
+    double value = number(message, key, 0);
+    if (!(value >= 0) || Double.isInfinite(value)) {
+      throw new BadMessageException("'" + key + "' must be a finite number >= 0, found " + value);
+    }
+    return value;
+  }
+
+  /** A value for an error message, cut short so a huge payload does not flood the log. */
+  static String shortText(JsonNode value) {
+    if (value == null) {
+      return "nothing";
+    }
+    String text = value.toString();
+    return text.length() > 120 ? text.substring(0, 117) + "..." : text;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.dispatcher.service.metrics;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The daemon's counters. Cheap to bump from any thread; read for the shutdown summary and by
+ * tests. (Prometheus export is a later step; these are its sources.)
+ */
+public final class DispatcherMetrics {
+
+  public final LongAdder received = new LongAdder();
+  public final LongAdder started = new LongAdder();
+  public final LongAdder succeeded = new LongAdder();
+  public final LongAdder failed = new LongAdder();
+  public final LongAdder timedOut = new LongAdder();
+  public final LongAdder listenerConnections = new LongAdder();
+  public final LongAdder listenerLosses = new LongAdder();
+  private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
+
+  public void dropped(String reason) {
+    dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  }
+
+  public long droppedCount(String reason) {
+    LongAdder counter = dropped.get(reason);
+    return counter == null ? 0 : counter.sum();
+  }
+
+  public Map<String, Long> droppedByReason() {
+    Map<String, Long> result = new TreeMap<>();
+    dropped.forEach((reason, counter) -> result.put(reason, counter.sum()));
+    return result;
+  }
+
+  /** One line for the log: every counter. */
+  public String summary() {
+    return "received=" + received.sum() + " started=" + started.sum() + " succeeded=" + succeeded.sum()
+        + " failed=" + failed.sum() + " timed_out=" + timedOut.sum() + " dropped=" + droppedByReason()
+        + " listener_connections=" + listenerConnections.sum() + " listener_losses=" + listenerLosses.sum();
+  }
+}

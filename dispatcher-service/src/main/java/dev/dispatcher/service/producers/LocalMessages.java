@@ -1,0 +1,31 @@
+package dev.dispatcher.service.producers;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.wire.WireFormat;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Builds task messages for submissions written in config, as a publisher would have sent them. */
+final class LocalMessages {
+
+  private final ObjectMapper mapper;
+
+  LocalMessages(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  TaskMessage create(DispatcherConfig.Submission submission, String origin) {
+    ObjectNode message = mapper.createObjectNode();
+    message.put(WireFormat.UUID, UUID.randomUUID().toString());
+    message.set(WireFormat.ARGS, mapper.valueToTree(submission.args()));
+    message.set(WireFormat.KWARGS, mapper.valueToTree(submission.kwargs()));
+    message.put(WireFormat.TASK, submission.task());
+    Instant now = Instant.now();
+    message.put(WireFormat.TIME_PUB, now.getEpochSecond() + now.getNano() / 1e9);
+    message.put("origin", origin);
+    return TaskMessage.from(message, null, null);
+  }
+}

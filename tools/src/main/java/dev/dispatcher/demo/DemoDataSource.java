@@ -1,0 +1,33 @@
+package dev.dispatcher.demo;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.jdbc.DatabaseUrl;
+import javax.sql.DataSource;
+
+/**
+ * The demo tasks' own connection pool, as an application's tasks would have one. The address
+ * comes from {@code DISPATCHER_DATABASE_URL} (the demo sets it for the daemon), else the database
+ * {@code make postgres} starts. Created on first use.
+ */
+final class DemoDataSource {
+
+  static final String DEMO_URL = "postgresql://dispatch:dispatching@127.0.0.1:55777/dispatch_db";
+
+  private HikariDataSource pool;
+
+  synchronized DataSource get() {
+    if (pool == null) {
+      String url = System.getenv("DISPATCHER_DATABASE_URL");
+      DatabaseUrl address = DatabaseUrl.parse(url == null || url.isBlank() ? DEMO_URL : url);
+      HikariConfig config = new HikariConfig();
+      config.setPoolName("demo-tasks");
+      config.setJdbcUrl(address.pgjdbcUrl());
+      config.setUsername(address.user());
+      config.setPassword(address.password());
+      config.setMaximumPoolSize(4);
+      pool = new HikariDataSource(config);
+    }
+    return pool;
+  }
+}

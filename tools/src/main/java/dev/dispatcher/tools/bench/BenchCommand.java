@@ -1,0 +1,106 @@
+package dev.dispatcher.tools.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.tools.postgres.DemoDatabase;
+import dev.dispatcher.wire.TaskMessageEncoder;
+import dev.dispatcher.wire.WireFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code make bench}: end-to-end throughput and latency of the dispatcher, each printed next to
+ * the raw pg_notify ceiling measured in the same run with the same payload sizes.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure dispatcher throughput and latency next to the raw pg_notify ceiling.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--url", description = "Database to use (default: the demo Postgres on --port, started if needed).")
+  String url;
+
+  @Option(names = "--port", defaultValue = "55777", description = "Port of the demo Postgres when no --url (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = {"-n", "--count"}, defaultValue = "100000", description = "Tasks in the throughput run (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--batch-size", defaultValue = "1000", description = "Submissions per round trip (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--samples", defaultValue = "5000", description = "Sequential tasks in the latency run (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Override
+  public Integer call() throws Exception {
+    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+    logging.getLogger("dev.dispatcher").setLevel(Level.WARN); // a log line per task would measure the logger
+    logging.getLogger("io.zonky").setLevel(Level.WARN);
+    if (url != null) {
+      return run(url, "given");
+    }
+    try (DemoDatabase database = DemoDatabase.startOrReuse(port)) {
+      return run(database.url(), database.kind());
+    }
+  }
+
+  private int run(String databaseUrl, String kind) throws Exception {
+    DatabaseUrl address = DatabaseUrl.parse(databaseUrl);
+    System.out.printf("bench: %s (%s), %d cores, Java %s%n", address, kind, Runtime.getRuntime().availableProcessors(), Runtime.version());
+    System.out.printf("       throughput: %d tasks in batches of %d; latency: %d sequential tasks; %d workers%n",
+        count, batchSize, samples, workers);
+    List<String> payloads = payloads(count);
+    List<String> latencyPayloads = payloads.subList(0, Math.min(samples, payloads.size()));
+
+    Result raw;
+    try (RawNotifyBench bench = new RawNotifyBench(address)) {
+      bench.throughput(payloads.subList(0, Math.min(count, 20_000)), batchSize); // warm-up
+      bench.latency(latencyPayloads.subList(0, Math.min(500, latencyPayloads.size())));
+      double throughput = bench.throughput(payloads, batchSize);
+      Stopwatch latency = bench.latency(latencyPayloads);
+      raw = new Result("raw pg_notify", throughput, latency.percentileMillis(50), latency.percentileMillis(99));
+    }
+
+    Result dispatcher;
+    try (DispatcherBench bench = new DispatcherBench(databaseUrl, workers)) {
+      bench.throughput(Math.min(count, 20_000), batchSize); // warm-up
+      bench.latency(Math.min(500, samples));
+      double throughput = bench.throughput(count, batchSize);
+      Stopwatch latency = bench.latency(samples);
+      dispatcher = new Result("dispatcher", throughput, latency.percentileMillis(50), latency.percentileMillis(99));
+      if (!bench.dropped().isEmpty()) {
+        System.out.println("WARNING: the daemon dropped messages: " + bench.dropped());
+      }
+    }
+
+    System.out.println();
+    System.out.printf("%-16s %14s %10s %12s %12s%n", "", "throughput/s", "of raw", "p50 (ms)", "p99 (ms)");
+    for (Result result : List.of(raw, dispatcher)) {
+      System.out.printf("%-16s %14.0f %9.0f%% %12.3f %12.3f%n", result.name(), result.throughputPerSecond(),
+          100 * result.throughputPerSecond() / raw.throughputPerSecond(), result.p50Millis(), result.p99Millis());
+    }
+    System.out.printf("%npayload: %d bytes per message (a real task message)%n", payloads.get(0).length());
+    return 0;
+  }
+
+  /** Real task messages for the raw run, the size the dispatcher run sends. */
+  private static List<String> payloads(int count) {
+    TaskMessageEncoder encoder = new TaskMessageEncoder(WireFormat.newObjectMapper());
+    List<String> payloads = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      payloads.add(encoder.encode(new TaskMessageEncoder.Fields(UUID.randomUUID().toString(),
+          "dev.dispatcher.tools.bench.BenchTasks.noop", List.of((long) i), null,
+          System.currentTimeMillis() / 1000.0, 0, 0, "parallel", false)));
+    }
+    return payloads;
+  }
+}
