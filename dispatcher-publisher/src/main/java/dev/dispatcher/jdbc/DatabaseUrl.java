@@ -64,6 +64,16 @@ public record DatabaseUrl(
         + "' is neither postgresql://user:password@host:port/database nor key=value pairs");
   }
 
+  /** This address with an option added unless it is already set (e.g. a default application name). */
+  public DatabaseUrl withDefaultOption(String key, String value) {
+    if (options.containsKey(key)) {
+      return this;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(options);
+    merged.put(key, value);
+    return new DatabaseUrl(host, port, database, user, password, merged);
+  }
+
   /** URL for the official pgjdbc driver (user and password passed separately). */
   public String pgjdbcUrl() {
     StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hostPort()).append('/').append(database);
@@ -77,11 +87,11 @@ public record DatabaseUrl(
     Map<String, String> ngOptions = new LinkedHashMap<>();
     String sslmode = options.get("sslmode");
     if (sslmode != null) {
-      ngOptions.put("sslMode", sslmode);
+      ngOptions.put("sslMode", sslmode); // pgjdbc-ng: ssl.mode, alias sslMode
     }
     String applicationName = options.get("ApplicationName");
     if (applicationName != null) {
-      ngOptions.put("applicationName", applicationName);
+      ngOptions.put("application_name", applicationName); // pgjdbc-ng: application.name, alias application_name
     }
     appendQuery(url, ngOptions);
     return url.toString();

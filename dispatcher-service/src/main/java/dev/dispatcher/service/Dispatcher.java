@@ -67,7 +67,9 @@ public final class Dispatcher implements AutoCloseable {
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run);
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(CHUNK_TIMEOUT_NANOS, CHUNK_BUFFER_CHARS));
     this.loop = new DispatchLoop(decoder, registry, pool, timer, metrics);
-    this.listener = new PgNotifyListener(config.database().listenAddress(), config.channels(), loop::notified, metrics);
+    // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
+    DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
+    this.listener = new PgNotifyListener(listenAddress, config.channels(), loop::notified, metrics);
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper);
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
   }
@@ -156,7 +158,7 @@ public final class Dispatcher implements AutoCloseable {
   private static HikariDataSource dataSource(DatabaseUrl url) {
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("dispatcher-daemon");
-    hikari.setJdbcUrl(url.pgjdbcUrl());
+    hikari.setJdbcUrl(url.withDefaultOption("ApplicationName", "dispatcher-daemon").pgjdbcUrl());
     hikari.setUsername(url.user());
     hikari.setPassword(url.password());
     hikari.setMaximumPoolSize(4);

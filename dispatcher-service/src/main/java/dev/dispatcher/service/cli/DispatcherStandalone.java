@@ -54,6 +54,8 @@ public final class DispatcherStandalone implements Callable<Integer> {
   private final ShutdownSignals signals = new ShutdownSignals();
 
   public static void main(String[] args) {
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     int status = new CommandLine(new DispatcherStandalone()).execute(args);
     ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(); // flush logs before exit
     System.exit(status);

@@ -45,6 +45,9 @@ public final class TaskExecution {
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
     metrics.started.increment();
+    if (log.isDebugEnabled()) {
+      log.debug("task {} {} started", message.uuid(), message.task());
+    }
     TaskRun run = new TaskRun(message, nodeId, startedAt);
     if (!hooks.isEmpty()) {
       hooks.beforeTask(run);

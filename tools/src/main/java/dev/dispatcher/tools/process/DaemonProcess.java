@@ -156,7 +156,9 @@ public final class DaemonProcess implements AutoCloseable {
   /** Sends SIGTERM and waits for the exit; returns the exit status, or -1 if it had to be killed. */
   public int stop(Duration timeout) throws InterruptedException {
     if (process.isAlive()) {
-      process.destroy(); // SIGTERM on Unix
+      // SIGTERM through the handle: Process.destroy() would also close our end of the output
+      // pipe, losing everything the daemon logs while it stops.
+      process.toHandle().destroy();
     }
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,56 @@
+package dev.dispatcher.e2e;
+
+import dev.dispatcher.tools.process.DaemonProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Starts the real daemon jar for a test: writes a config listening on the given channels, puts the
+ * demo tasks (thin tools jar) and this module's test tasks on its {@code --classpath}, enables the
+ * run journal, and waits until it listens.
+ */
+final class Daemon {
+
+  static final Path DAEMON_JAR = Path.of(System.getProperty("dispatcher.standalone.jar", "../dispatcher-service/target/dispatcher-standalone.jar"));
+  static final Path TOOLS_JAR = Path.of(System.getProperty("dispatcher.tools.jar", "../tools/target/dispatcher-tools-0.1.0-SNAPSHOT.jar"));
+  static final Path TEST_TASKS = Path.of(System.getProperty("dispatcher.test.tasks", "target/test-classes"));
+
+  private Daemon() {}
+
+  /** A fresh channel name, so tests sharing one database never see each other's messages. */
+  static String channel(String prefix) {
+    return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  }
+
+  /** Config text for these channels; {@code extra} is appended as more top-level YAML. */
+  static String config(List<String> channels, int workers, String extra) {
+    return "database:\n  url: set-by-DISPATCHER_DATABASE_URL\n"
+        + "channels: [" + String.join(", ", channels) + "]\n"
+        + "node_id: e2e-" + channels.get(0) + "\n"
+        + "pool:\n  max_workers: " + workers + "\n  shutdown_grace_period: 10s\n"
+        + "tasks:\n  packages: [dev.dispatcher.demo, dev.dispatcher.e2e.tasks]\n"
+        + "hooks: [dev.dispatcher.demo.RunJournal]\n"
+        + extra;
+  }
+
+  static DaemonProcess start(TestDatabase database, String configText, Path directory) throws IOException, InterruptedException {
+    DaemonProcess daemon = launch(database, configText, directory, List.of());
+    return daemon.awaitReady(Duration.ofSeconds(60));
+  }
+
+  /** Starts without waiting for readiness (for start-up failures). */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs) throws IOException {
+    Path config = directory.resolve("dispatcher.yml");
+    Files.writeString(config, configText);
+    List<String> args = new ArrayList<>(List.of("--config", config.toString(),
+        "--classpath", TOOLS_JAR.toAbsolutePath() + ":" + TEST_TASKS.toAbsolutePath()));
+    args.addAll(extraArgs);
+    return DaemonProcess.start(DAEMON_JAR, args, Map.of("DISPATCHER_DATABASE_URL", database.url()), directory.resolve("daemon.log"));
+  }
+}

@@ -1,0 +1,58 @@
+package dev.dispatcher.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dispatcher.tools.process.DaemonProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad configuration stops start-up with exit status 2 and a message naming the key. */
+@ExtendWith(PostgresExtension.class)
+class StartupErrorsE2eTest {
+
+  @Test
+  void anOutOfRangeValueNamesItsKey(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg")), 8, "").replace("max_workers: 8", "max_workers: 0");
+    assertExitsWithConfigError(database, config, directory, List.of(), "config error: pool.max_workers: must be between 1 and");
+  }
+
+  @Test
+  void anUnknownKeyIsRejected(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg")), 8, "shedules: {}\n");
+    assertExitsWithConfigError(database, config, directory, List.of(), "config error: shedules: unknown key");
+  }
+
+  @Test
+  void aChannelNameTooLongForPostgresIsRejected(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg"), "c".repeat(64)), 8, "");
+    assertExitsWithConfigError(database, config, directory, List.of(), "config error: channels[1]:");
+  }
+
+  @Test
+  void aScheduleNamingAnUnknownTaskIsRejected(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg")), 8,
+        "schedules:\n  typo:\n    task: dev.dispatcher.demo.DemoTasks.helo\n    interval: 1s\n");
+    assertExitsWithConfigError(database, config, directory, List.of(),
+        "config error: schedules.typo.task: no registered task named 'dev.dispatcher.demo.DemoTasks.helo'");
+  }
+
+  @Test
+  void aMissingClasspathEntryIsRejected(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg")), 8, "");
+    assertExitsWithConfigError(database, config, directory, List.of("--classpath", "/no/such/tasks.jar"),
+        "config error: --classpath: no such jar or folder: /no/such/tasks.jar");
+  }
+
+  private static void assertExitsWithConfigError(TestDatabase database, String config, Path directory, List<String> args, String expected)
+      throws Exception {
+    try (DaemonProcess daemon = Daemon.launch(database, config, directory, args)) {
+      assertThat(daemon.awaitExit(Duration.ofSeconds(60))).as("exit status; output:%n%s", daemon.output()).isEqualTo(2);
+      assertThat(daemon.output()).contains(expected);
+      assertThat(daemon.output()).doesNotContain(Daemon.DAEMON_JAR.getFileName() + " ready");
+    }
+  }
+}
