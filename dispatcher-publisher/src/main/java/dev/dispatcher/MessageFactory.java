@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.Notification;
 import dev.dispatcher.wire.TaskMessageEncoder;
+import dev.dispatcher.wire.Uuids;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /** Turns a submission into wire notifications: defaults, encoding, chunking. Thread-safe. */
 final class MessageFactory {
@@ -20,6 +20,7 @@ final class MessageFactory {
 
   private final TaskMessageEncoder encoder;
   private final Chunker chunker = new Chunker();
+  private final Uuids uuids = new Uuids();
   private final String defaultChannel;
 
   MessageFactory(ObjectMapper mapper, String defaultChannel) {
@@ -33,23 +34,18 @@ final class MessageFactory {
       throw new IllegalArgumentException("no channel for task " + task.name()
           + ": pass one in SubmitOptions, on @Task(channel) or as the publisher's default channel");
     }
-    String uuid = options.uuid() != null ? options.uuid() : UUID.randomUUID().toString();
+    String uuid = options.uuid() != null ? options.uuid() : uuids.next();
     OnDuplicate onDuplicate = options.onDuplicate() != null ? options.onDuplicate() : task.onDuplicate();
     double timeout = options.timeout() != null ? seconds(options.timeout()) : task.timeoutSeconds();
     double delay = options.delay() != null ? seconds(options.delay()) : 0;
     String text = encoder.encode(new TaskMessageEncoder.Fields(
-        uuid, task.name(), args, kwargs, now(), timeout, delay, onDuplicate.wireName(), task.bind()));
+        uuid, task.name(), args, kwargs, Instant.now(), timeout, delay, onDuplicate.wireName(), task.bind()));
     List<String> payloads = chunker.split(text);
     List<Notification> notifications = new ArrayList<>(payloads.size());
     for (String payload : payloads) {
       notifications.add(new Notification(channel, payload));
     }
     return new Encoded(uuid, notifications);
-  }
-
-  private static double now() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() + now.getNano() / 1e9;
   }
 
   private static double seconds(Duration duration) {

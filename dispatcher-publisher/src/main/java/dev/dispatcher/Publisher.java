@@ -1,8 +1,8 @@
 package dev.dispatcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.wire.ChannelNames;
@@ -177,20 +177,9 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       if ((dataSource == null) == (url == null)) {
         throw new IllegalStateException("give exactly one of dataSource(...) or url(...)");
       }
-      HikariDataSource pool = url == null ? null : pool(DatabaseUrl.parse(url), poolSize);
+      HikariDataSource pool = url == null ? null : ConnectionPools.create(DatabaseUrl.parse(url), "dispatcher-publisher", poolSize);
       MessageFactory messages = new MessageFactory(mapper == null ? MessageFactory.defaultMapper() : mapper, defaultChannel);
       return new Publisher(new PoolTarget(pool == null ? dataSource : pool), messages, new MethodReferences(), pool);
-    }
-
-    private static HikariDataSource pool(DatabaseUrl address, int size) {
-      HikariConfig config = new HikariConfig();
-      config.setPoolName("dispatcher-publisher");
-      config.setJdbcUrl(address.pgjdbcUrl());
-      config.setUsername(address.user());
-      config.setPassword(address.password());
-      config.setMaximumPoolSize(size);
-      config.setMinimumIdle(1);
-      return new HikariDataSource(config);
     }
   }
 }

@@ -1,23 +1,28 @@
 package dev.dispatcher.wire;
 
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
-/** Writes task messages in the wire format's key order: uuid, args, kwargs, task, time_pub, options. */
+/**
+ * Writes task messages in the wire format's key order: uuid, args, kwargs, task, time_pub, then
+ * the options that are set. The envelope and scalar arguments are written directly (this is the
+ * publisher's hot path); any other argument value is written by Jackson.
+ */
 public final class TaskMessageEncoder {
 
-  /** Everything a task message carries; empty args/kwargs and zero options are omitted. */
+  /**
+   * Everything a task message carries; empty args/kwargs and zero options are omitted.
+   *
+   * @param timePub publish time; written as seconds since the epoch with microseconds
+   */
   public record Fields(
       String uuid,
       String task,
       List<?> args,
       Map<String, ?> kwargs,
-      double timePub,
+      java.time.Instant timePub,
       double timeoutSeconds,
       double delaySeconds,
       String onDuplicate,
@@ -35,55 +40,79 @@ public final class TaskMessageEncoder {
    * @throws IllegalArgumentException when an argument cannot be written as JSON, naming it
    */
   public String encode(Fields fields) {
-    StringWriter out = new StringWriter(128);
-    try (JsonGenerator json = mapper.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField(WireFormat.UUID, fields.uuid());
-      if (fields.args() != null && !fields.args().isEmpty()) {
-        json.writeFieldName(WireFormat.ARGS);
-        json.writeStartArray();
-        for (int i = 0; i < fields.args().size(); i++) {
-          writeValue(json, fields.args().get(i), "args[" + i + "]");
+    StringBuilder json = new StringBuilder(160);
+    json.append("{\"").append(WireFormat.UUID).append("\":");
+    JsonText.appendString(json, fields.uuid());
+    if (fields.args() != null && !fields.args().isEmpty()) {
+      json.append(",\"").append(WireFormat.ARGS).append("\":[");
+      for (int i = 0; i < fields.args().size(); i++) {
+        if (i > 0) {
+          json.append(',');
         }
-        json.writeEndArray();
+        appendValue(json, fields.args().get(i), "args[" + i + "]");
       }
-      if (fields.kwargs() != null && !fields.kwargs().isEmpty()) {
-        json.writeFieldName(WireFormat.KWARGS);
-        json.writeStartObject();
-        for (Map.Entry<String, ?> entry : fields.kwargs().entrySet()) {
-          json.writeFieldName(entry.getKey());
-          writeValue(json, entry.getValue(), "kwargs." + entry.getKey());
-        }
-        json.writeEndObject();
-      }
-      json.writeStringField(WireFormat.TASK, fields.task());
-      json.writeNumberField(WireFormat.TIME_PUB, fields.timePub());
-      if (fields.timeoutSeconds() > 0) {
-        json.writeNumberField(WireFormat.TIMEOUT, fields.timeoutSeconds());
-      }
-      if (fields.delaySeconds() > 0) {
-        json.writeNumberField(WireFormat.DELAY, fields.delaySeconds());
-      }
-      if (fields.onDuplicate() != null && !"parallel".equals(fields.onDuplicate())) {
-        json.writeStringField(WireFormat.ON_DUPLICATE, fields.onDuplicate());
-      }
-      if (fields.bind()) {
-        json.writeBooleanField(WireFormat.BIND, true);
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      json.append(']');
     }
-    return out.toString();
+    if (fields.kwargs() != null && !fields.kwargs().isEmpty()) {
+      json.append(",\"").append(WireFormat.KWARGS).append("\":{");
+      boolean first = true;
+      for (Map.Entry<String, ?> entry : fields.kwargs().entrySet()) {
+        if (!first) {
+          json.append(',');
+        }
+        first = false;
+        JsonText.appendString(json, entry.getKey());
+        json.append(':');
+        appendValue(json, entry.getValue(), "kwargs." + entry.getKey());
+      }
+      json.append('}');
+    }
+    json.append(",\"").append(WireFormat.TASK).append("\":");
+    JsonText.appendString(json, fields.task());
+    json.append(",\"").append(WireFormat.TIME_PUB).append("\":");
+    appendEpochSeconds(json, fields.timePub());
+    if (fields.timeoutSeconds() > 0) {
+      json.append(",\"").append(WireFormat.TIMEOUT).append("\":").append(fields.timeoutSeconds());
+    }
+    if (fields.delaySeconds() > 0) {
+      json.append(",\"").append(WireFormat.DELAY).append("\":").append(fields.delaySeconds());
+    }
+    if (fields.onDuplicate() != null && !"parallel".equals(fields.onDuplicate())) {
+      json.append(",\"").append(WireFormat.ON_DUPLICATE).append("\":");
+      JsonText.appendString(json, fields.onDuplicate());
+    }
+    if (fields.bind()) {
+      json.append(",\"").append(WireFormat.BIND).append("\":true");
+    }
+    return json.append('}').toString();
   }
 
-  private void writeValue(JsonGenerator json, Object value, String where) throws IOException {
-    try {
-      mapper.writeValue(json, value);
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(
-          "task argument " + where + " (" + (value == null ? "null" : value.getClass().getName())
+  /** {@code 1763882123.456789}: plain notation (Double.toString would give 1.76E9), microseconds. */
+  private static void appendEpochSeconds(StringBuilder json, java.time.Instant instant) {
+    int micros = instant.getNano() / 1000;
+    json.append(instant.getEpochSecond()).append('.');
+    for (int scale = 100_000; scale > 1 && micros < scale; scale /= 10) {
+      json.append('0');
+    }
+    json.append(micros);
+  }
+
+  private void appendValue(StringBuilder json, Object value, String where) {
+    switch (value) {
+      case null -> json.append("null");
+      case String text -> JsonText.appendString(json, text);
+      case Long number -> json.append(number.longValue());
+      case Integer number -> json.append(number.intValue());
+      case Boolean flag -> json.append(flag.booleanValue());
+      case Double number when Double.isFinite(number) -> json.append(number.doubleValue());
+      default -> {
+        try {
+          json.append(mapper.writeValueAsString(value));
+        } catch (JsonProcessingException | RuntimeException e) {
+          throw new IllegalArgumentException("task argument " + where + " (" + value.getClass().getName()
               + ") cannot be written as JSON: " + e.getMessage(), e);
+        }
+      }
     }
   }
 }

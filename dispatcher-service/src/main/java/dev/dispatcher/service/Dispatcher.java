@@ -1,8 +1,8 @@
 package dev.dispatcher.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.DispatcherConfig;
@@ -61,7 +61,7 @@ public final class Dispatcher implements AutoCloseable {
         Thread.ofPlatform().name("dispatcher-timer").daemon(true).factory());
     scheduled.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
     this.timer = Executors.unconfigurableScheduledExecutorService(scheduled);
-    this.dataSource = dataSource(config.database().url());
+    this.dataSource = ConnectionPools.create(config.database().url(), "dispatcher-daemon", 4);
     this.hooks = new Hooks(hookList);
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper);
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run);
@@ -153,17 +153,5 @@ public final class Dispatcher implements AutoCloseable {
     }
     dataSource.close();
     log.info("dispatcher stopped: {}", metrics.summary());
-  }
-
-  private static HikariDataSource dataSource(DatabaseUrl url) {
-    HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("dispatcher-daemon");
-    hikari.setJdbcUrl(url.withDefaultOption("ApplicationName", "dispatcher-daemon").pgjdbcUrl());
-    hikari.setUsername(url.user());
-    hikari.setPassword(url.password());
-    hikari.setMaximumPoolSize(4);
-    hikari.setMinimumIdle(0);
-    hikari.setInitializationFailTimeout(-1); // start even while the database is down; the listener retries
-    return new HikariDataSource(hikari);
   }
 }

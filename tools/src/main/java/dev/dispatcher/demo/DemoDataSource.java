@@ -1,7 +1,7 @@
 package dev.dispatcher.demo;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import javax.sql.DataSource;
 
@@ -19,14 +19,7 @@ final class DemoDataSource {
   synchronized DataSource get() {
     if (pool == null) {
       String url = System.getenv("DISPATCHER_DATABASE_URL");
-      DatabaseUrl address = DatabaseUrl.parse(url == null || url.isBlank() ? DEMO_URL : url);
-      HikariConfig config = new HikariConfig();
-      config.setPoolName("demo-tasks");
-      config.setJdbcUrl(address.pgjdbcUrl());
-      config.setUsername(address.user());
-      config.setPassword(address.password());
-      config.setMaximumPoolSize(4);
-      pool = new HikariDataSource(config);
+      pool = ConnectionPools.create(DatabaseUrl.parse(url == null || url.isBlank() ? DEMO_URL : url), "demo-tasks", 4);
     }
     return pool;
   }

@@ -65,7 +65,8 @@ final class ArgumentBinder {
         throw new BindException("task " + taskName + " is missing argument '" + slot.name() + "' (" + slot.type().toCanonical() + ")");
       }
       try {
-        bound[offset + i] = slot.reader().readValue(values[i]);
+        Object direct = direct(slot.type().getRawClass(), values[i]);
+        bound[offset + i] = direct != null ? direct : slot.reader().readValue(values[i]);
       } catch (Exception e) {
         throw new BindException("task " + taskName + " argument '" + slot.name() + "' expects " + simpleType(slot.type())
             + ", got " + shortText(values[i]) + ": " + firstLine(e.getMessage()));
@@ -75,6 +76,30 @@ final class ArgumentBinder {
       }
     }
     return bound;
+  }
+
+  /**
+   * The common scalar cases without a Jackson reader (which costs a parser and a context per
+   * value). Returns null to let Jackson decide, including every case Jackson would reject, so the
+   * strict rules and their messages stay Jackson's.
+   */
+  private static Object direct(Class<?> type, JsonNode value) {
+    if ((type == long.class || type == Long.class) && value.isIntegralNumber() && value.canConvertToLong()) {
+      return value.longValue();
+    }
+    if ((type == int.class || type == Integer.class) && value.isIntegralNumber() && value.canConvertToInt()) {
+      return value.intValue();
+    }
+    if ((type == double.class || type == Double.class) && value.isNumber()) {
+      return value.doubleValue();
+    }
+    if ((type == boolean.class || type == Boolean.class) && value.isBoolean()) {
+      return value.booleanValue();
+    }
+    if ((type == String.class || type == CharSequence.class) && value.isTextual()) {
+      return value.textValue();
+    }
+    return null;
   }
 
   private int indexOf(String name) {

@@ -75,6 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
       bench.throughput(Math.min(count, 20_000), batchSize); // warm-up
       bench.latency(Math.min(500, samples));
       double throughput = bench.throughput(count, batchSize);
+      System.out.printf("       dispatcher run: publishing took %.2f s of %.2f s%n", bench.lastPublishSeconds(), count / throughput);
       Stopwatch latency = bench.latency(samples);
       dispatcher = new Result("dispatcher", throughput, latency.percentileMillis(50), latency.percentileMillis(99));
       if (!bench.dropped().isEmpty()) {
@@ -99,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       payloads.add(encoder.encode(new TaskMessageEncoder.Fields(UUID.randomUUID().toString(),
           "dev.dispatcher.tools.bench.BenchTasks.noop", List.of((long) i), null,
-          System.currentTimeMillis() / 1000.0, 0, 0, "parallel", false)));
+          java.time.Instant.now(), 0, 0, "parallel", false)));
     }
     return payloads;
   }

@@ -13,7 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -28,7 +28,7 @@ final class RawNotifyBench implements AutoCloseable {
   private final Connection publisher;
   private final Connection listener;
   private final AtomicReference<CountDownLatch> burst = new AtomicReference<>(new CountDownLatch(0));
-  private final SynchronousQueue<Long> arrivals = new SynchronousQueue<>();
+  private final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
   private volatile boolean sequential;
 
   RawNotifyBench(DatabaseUrl url) throws SQLException {
@@ -42,7 +42,7 @@ final class RawNotifyBench implements AutoCloseable {
       public void notification(int processId, String channel, String payload) {
         long now = System.nanoTime();
         if (sequential) {
-          arrivals.offer(now); // the publishing thread is waiting in take()
+          arrivals.offer(now); // the publishing thread takes it (it may not be waiting yet)
         } else {
           burst.get().countDown();
         }

@@ -1,0 +1,46 @@
+package dev.dispatcher.wire;
+
+import java.security.SecureRandom;
+
+/**
+ * Random (version 4) UUID strings with {@link SecureRandom} quality at a fraction of
+ * {@code UUID.randomUUID()}'s cost: each thread draws random bytes a kilobyte at a time instead of
+ * 16 bytes per call through a synchronized generator.
+ */
+public final class Uuids {
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final int BLOCK = 1024;
+
+  private static final class Block {
+    final byte[] bytes = new byte[BLOCK];
+    int position = BLOCK;
+  }
+
+  private final SecureRandom random = new SecureRandom();
+  private final ThreadLocal<Block> blocks = ThreadLocal.withInitial(Block::new);
+
+  /** A new random UUID in its 36-character text form. */
+  public String next() {
+    Block block = blocks.get();
+    if (block.position == BLOCK) {
+      random.nextBytes(block.bytes);
+      block.position = 0;
+    }
+    byte[] b = block.bytes;
+    int p = block.position;
+    block.position += 16;
+    b[p + 6] = (byte) ((b[p + 6] & 0x0f) | 0x40); // version 4
+    b[p + 8] = (byte) ((b[p + 8] & 0x3f) | 0x80); // IETF variant
+    char[] text = new char[36];
+    int t = 0;
+    for (int i = 0; i < 16; i++) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) {
+        text[t++] = '-';
+      }
+      text[t++] = HEX[(b[p + i] >> 4) & 0xF];
+      text[t++] = HEX[b[p + i] & 0xF];
+    }
+    return new String(text);
+  }
+}
