@@ -76,7 +76,7 @@ public record DatabaseUrl(
 
   /** URL for the official pgjdbc driver (user and password passed separately). */
   public String pgjdbcUrl() {
-    StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hostPort()).append('/').append(database);
+    StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hostPort()).append('/').append(encode(database));
     appendQuery(url, options);
     return url.toString();
   }
@@ -112,7 +112,7 @@ public record DatabaseUrl(
     char separator = '?';
     for (Map.Entry<String, String> entry : query.entrySet()) {
       url.append(separator).append(entry.getKey()).append('=')
-          .append(java.net.URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
+          .append(encode(entry.getValue()));
       separator = '&';
     }
   }
@@ -124,20 +124,56 @@ public record DatabaseUrl(
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("database URL '" + redact(text) + "' is malformed: " + e.getReason());
     }
-    String host = uri.getHost();
-    if (host == null || host.isEmpty()) {
+    // The authority is read here rather than by URI.getHost(): that returns null for host names
+    // with underscores (common for container service names) and keeps IPv6 brackets.
+    String authority = uri.getRawAuthority();
+    if (authority == null || authority.isEmpty()) {
       throw new IllegalArgumentException("database URL '" + redact(text) + "' has no host");
     }
-    int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    String database = path.startsWith("/") ? decode(path.substring(1)) : decode(path);
     String user = null;
     String password = null;
-    if (uri.getRawUserInfo() != null) {
-      String[] userInfo = uri.getRawUserInfo().split(":", 2);
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String[] userInfo = authority.substring(0, at).split(":", 2);
       user = decode(userInfo[0]);
       password = userInfo.length > 1 ? decode(userInfo[1]) : null;
+      authority = authority.substring(at + 1);
     }
+    String host;
+    String portText = null;
+    if (authority.startsWith("[")) {
+      int close = authority.indexOf(']');
+      if (close < 0) {
+        throw new IllegalArgumentException("database URL '" + redact(text) + "' has an unclosed IPv6 address");
+      }
+      host = authority.substring(1, close);
+      if (close + 1 < authority.length()) {
+        if (authority.charAt(close + 1) != ':') {
+          throw new IllegalArgumentException("database URL '" + redact(text) + "' has text after the IPv6 address");
+        }
+        portText = authority.substring(close + 2);
+      }
+    } else {
+      int colon = authority.lastIndexOf(':');
+      host = colon < 0 ? authority : authority.substring(0, colon);
+      portText = colon < 0 ? null : authority.substring(colon + 1);
+    }
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException("database URL '" + redact(text) + "' has no host");
+    }
+    int port = 5432;
+    if (portText != null && !portText.isEmpty()) {
+      try {
+        port = Integer.parseInt(portText);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("database URL '" + redact(text) + "': port '" + portText + "' is not a number");
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("database URL '" + redact(text) + "': port " + port + " is out of range");
+      }
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String database = path.startsWith("/") ? decode(path.substring(1)) : decode(path);
     Map<String, String> options = new LinkedHashMap<>();
     if (uri.getRawQuery() != null) {
       for (String pair : uri.getRawQuery().split("&")) {
@@ -230,6 +266,11 @@ public record DatabaseUrl(
     Set<String> keys = new java.util.HashSet<>(LIBPQ_ADDRESS_KEYS);
     keys.addAll(LIBPQ_OPTIONS.keySet());
     return keys;
+  }
+
+  /** Percent-encoding for a URL path segment or query value (a space is %20, not +). */
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String decode(String value) {

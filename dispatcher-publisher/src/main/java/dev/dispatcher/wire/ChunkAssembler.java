@@ -67,8 +67,8 @@ public final class ChunkAssembler {
     if (!Chunker.MARKER_VERSION.equals(version)) {
       return invalid("unsupported chunk version '" + version + "'");
     }
-    if (id == null || !id.isTextual() || index == null || !index.canConvertToInt()
-        || total == null || !total.canConvertToInt() || payload == null || !payload.isTextual()) {
+    if (id == null || !id.isTextual() || index == null || !index.isIntegralNumber() || !index.canConvertToInt()
+        || total == null || !total.isIntegralNumber() || !total.canConvertToInt() || payload == null || !payload.isTextual()) {
       return invalid("chunk envelope needs message_id, index, total and payload");
     }
     int parts = total.intValue();

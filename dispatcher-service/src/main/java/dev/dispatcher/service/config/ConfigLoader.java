@@ -68,7 +68,11 @@ public final class ConfigLoader {
     return build(ConfigNode.root(document));
   }
 
+  private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start");
+
   private DispatcherConfig build(ConfigNode root) {
+    root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
     DispatcherConfig.Database database = database(root.child("database"));
 
     List<String> channels = root.stringList("channels");

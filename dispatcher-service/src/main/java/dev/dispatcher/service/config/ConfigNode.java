@@ -213,9 +213,16 @@ final class ConfigNode {
     }
   }
 
-  /** Marks every key of this node as known (for free-form mappings). */
-  Set<String> keys() {
-    return values.keySet();
+  /**
+   * Refuses any key outside {@code known} before anything is read, so that a misspelt required
+   * key is reported as unknown rather than as missing.
+   */
+  void rejectKeysOtherThan(Set<String> known) {
+    for (String name : values.keySet()) {
+      if (!known.contains(name)) {
+        throw new ConfigException(key(name), "unknown key (known here: " + String.join(", ", new TreeSet<>(known)) + ")");
+      }
+    }
   }
 
   private static Map<String, Object> stringKeys(String where, Map<?, ?> map) {

@@ -1,0 +1,193 @@
+package dev.dispatcher.wire;
+
+import static dev.dispatcher.wire.ChunkTexts.awkwardMessage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ChunkAssemblerTest {
+
+  private static final long SECOND = 1_000_000_000L;
+
+  private final ObjectMapper mapper = WireFormat.newObjectMapper();
+
+  private ObjectNode envelope(String id, int index, int total, String payload) {
+    ObjectNode node = mapper.createObjectNode();
+    node.put(Chunker.MARKER_KEY, Chunker.MARKER_VERSION);
+    node.put("message_id", id);
+    node.put("index", index);
+    node.put("total", total);
+    node.put("payload", payload);
+    return node;
+  }
+
+  private List<JsonNode> realEnvelopes(String original) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String raw : new Chunker().split(original)) {
+      nodes.add(mapper.readTree(raw));
+    }
+    return nodes;
+  }
+
+  @Test
+  void shuffledPartsReassembleToTheOriginal() throws Exception {
+    String original = awkwardMessage(20_000);
+    List<JsonNode> parts = realEnvelopes(original);
+    assertThat(parts).hasSizeGreaterThanOrEqualTo(3);
+    Collections.shuffle(parts, new Random(42));
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+
+    for (int i = 0; i < parts.size() - 1; i++) {
+      assertThat(assembler.accept(parts.get(i), i)).isEmpty();
+      assertThat(assembler.pendingMessages()).isEqualTo(1);
+    }
+    assertThat(assembler.accept(parts.get(parts.size() - 1), 99)).contains(original);
+
+    assertThat(assembler.pendingMessages()).isZero();
+    assertThat(assembler.bufferedChars()).isZero();
+    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
+    assertThat(assembler.stats().invalid.sum()).isZero();
+  }
+
+  @Test
+  void duplicatePartsAreIgnored() throws Exception {
+    String original = awkwardMessage(20_000);
+    List<JsonNode> parts = realEnvelopes(original);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+
+    assertThat(assembler.accept(parts.get(0), 0)).isEmpty();
+    long afterFirst = assembler.bufferedChars();
+    assertThat(afterFirst).isPositive();
+    assertThat(assembler.accept(parts.get(0), 1)).isEmpty();
+    assertThat(assembler.bufferedChars()).as("a duplicate buffers nothing").isEqualTo(afterFirst);
+
+    Optional<String> result = Optional.empty();
+    for (int i = 1; i < parts.size(); i++) {
+      if (i < parts.size() - 1) {
+        assertThat(assembler.accept(parts.get(i), 2)).isEmpty();
+        assertThat(assembler.accept(parts.get(i), 3)).as("duplicate of part %d", i).isEmpty();
+      } else {
+        result = assembler.accept(parts.get(i), 4);
+      }
+    }
+    assertThat(result).contains(original);
+    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void duplicateOfTheOnlyMissingPartDoesNotCompleteTwice() {
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    assertThat(assembler.accept(envelope("m", 0, 3, "ab"), 0)).isEmpty();
+    assertThat(assembler.accept(envelope("m", 0, 3, "XX"), 0)).isEmpty(); // first copy wins
+    assertThat(assembler.accept(envelope("m", 2, 3, "ef"), 0)).isEmpty();
+    assertThat(assembler.accept(envelope("m", 1, 3, "cd"), 0)).contains("abcdef");
+  }
+
+  @Test
+  void inconsistentTotalIsRejectedAndDropsThePartial() {
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    assertThat(assembler.accept(envelope("m1", 0, 3, "abc"), 0)).isEmpty();
+
+    assertThatThrownBy(() -> assembler.accept(envelope("m1", 1, 4, "def"), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("m1")
+        .hasMessageContaining("4")
+        .hasMessageContaining("3");
+
+    assertThat(assembler.stats().invalid.sum()).isEqualTo(1);
+    assertThat(assembler.pendingMessages()).isZero();
+    assertThat(assembler.bufferedChars()).isZero();
+  }
+
+  @Test
+  void malformedEnvelopesAreRejected() {
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ObjectNode badVersion = envelope("m", 0, 2, "x");
+    badVersion.put(Chunker.MARKER_KEY, "v9");
+    ObjectNode noPayload = envelope("m", 0, 2, "x");
+    noPayload.remove("payload");
+    ObjectNode textIndex = envelope("m", 0, 2, "x");
+    textIndex.put("index", "0");
+
+    for (ObjectNode bad : List.of(badVersion, noPayload, textIndex, envelope("m", 2, 2, "x"),
+        envelope("m", -1, 2, "x"), envelope("m", 0, 0, "x"))) {
+      assertThatThrownBy(() -> assembler.accept(bad, 0))
+          .as("envelope %s", bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(assembler.stats().invalid.sum()).isEqualTo(6);
+    assertThat(assembler.pendingMessages()).isZero();
+  }
+
+  @Test
+  void expireDropsPartialsOlderThanTheTimeoutAndCountsThem() {
+    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000);
+    assembler.accept(envelope("a", 0, 2, "aaaa"), 1 * SECOND);
+    assembler.accept(envelope("b", 0, 2, "bb"), 5 * SECOND);
+
+    assertThat(assembler.expire(9 * SECOND)).isZero(); // a is 8s old
+    assertThat(assembler.pendingMessages()).isEqualTo(2);
+    assertThat(assembler.stats().expired.sum()).isZero();
+
+    assertThat(assembler.expire(12 * SECOND)).isEqualTo(1); // a is 11s old, b 7s
+    assertThat(assembler.pendingMessages()).isEqualTo(1);
+    assertThat(assembler.bufferedChars()).isEqualTo(2);
+    assertThat(assembler.stats().expired.sum()).isEqualTo(1);
+    // a is gone: its last part starts a new partial instead of completing the old one
+    assertThat(assembler.accept(envelope("a", 1, 2, "d"), 12 * SECOND)).isEmpty();
+
+    assertThat(assembler.expire(15 * SECOND + 1)).isEqualTo(1); // b is just over 10s old; the new a is 3s
+    assertThat(assembler.stats().expired.sum()).isEqualTo(2);
+    assertThat(assembler.pendingMessages()).isEqualTo(1);
+    assertThat(assembler.accept(envelope("b", 1, 2, "b"), 16 * SECOND)).isEmpty();
+    assertThat(assembler.accept(envelope("a", 0, 2, "c"), 16 * SECOND)).contains("cd");
+  }
+
+  @Test
+  void expiryAppliesToEveryOldPartialNotJustTheFirst() {
+    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000);
+    for (int i = 0; i < 5; i++) {
+      assembler.accept(envelope("m" + i, 0, 2, "xyz"), i * SECOND);
+    }
+    assertThat(assembler.expire(13 * SECOND)).isEqualTo(4); // m0..m3 are 10s or older
+    assertThat(assembler.pendingMessages()).isEqualTo(1);
+    assertThat(assembler.bufferedChars()).isEqualTo(3);
+    assertThat(assembler.stats().expired.sum()).isEqualTo(4);
+  }
+
+  @Test
+  void byteBoundEvictsTheOldestPartialAndCountsIt() {
+    ChunkAssembler assembler = new ChunkAssembler(60 * SECOND, 250);
+    String hundred = "x".repeat(100);
+    assembler.accept(envelope("first", 0, 2, hundred), 0);
+    assembler.accept(envelope("second", 0, 2, hundred), 1);
+    assertThat(assembler.stats().evictedForSpace.sum()).isZero();
+    assertThat(assembler.bufferedChars()).isEqualTo(200);
+
+    assembler.accept(envelope("third", 0, 2, hundred), 2);
+
+    assertThat(assembler.stats().evictedForSpace.sum()).isEqualTo(1);
+    assertThat(assembler.pendingMessages()).isEqualTo(2);
+    assertThat(assembler.bufferedChars()).isEqualTo(200);
+    // "second" survived and completes; "first" was evicted and does not
+    assertThat(assembler.accept(envelope("second", 1, 2, "!"), 3)).contains(hundred + "!");
+    assertThat(assembler.accept(envelope("first", 1, 2, "!"), 4)).isEmpty();
+    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void isChunkRecognisesOnlyTheMarker() throws Exception {
+    assertThat(ChunkAssembler.isChunk(envelope("m", 0, 1, "x"))).isTrue();
+    assertThat(ChunkAssembler.isChunk(mapper.readTree("{\"task\":\"t\"}"))).isFalse();
+    assertThat(ChunkAssembler.isChunk(mapper.readTree("{\"__dispatcherd_chunk__\":1}"))).isFalse();
+  }
+}

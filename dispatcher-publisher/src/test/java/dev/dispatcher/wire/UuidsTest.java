@@ -1,0 +1,72 @@
+package dev.dispatcher.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class UuidsTest {
+
+  private static final String V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+
+  @Test
+  void uuidsAreVersion4TextAndUnique() {
+    Uuids uuids = new Uuids();
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 20_000; i++) { // spans many 1 kB blocks of random bytes
+      String uuid = uuids.next();
+      assertThat(uuid).matches(V4);
+      UUID parsed = UUID.fromString(uuid);
+      assertThat(parsed.version()).isEqualTo(4);
+      assertThat(parsed.variant()).isEqualTo(2);
+      assertThat(seen.add(uuid)).as("uuid %d is new", i).isTrue();
+    }
+  }
+
+  @Test
+  void everyHexDigitAppearsInEveryRandomPosition() {
+    Uuids uuids = new Uuids();
+    List<Set<Character>> digits = new ArrayList<>();
+    for (int i = 0; i < 36; i++) {
+      digits.add(new HashSet<>());
+    }
+    for (int i = 0; i < 5_000; i++) {
+      String uuid = uuids.next();
+      for (int p = 0; p < 36; p++) {
+        digits.get(p).add(uuid.charAt(p));
+      }
+    }
+    for (int p = 0; p < 36; p++) {
+      int expected = switch (p) {
+        case 8, 13, 18, 23 -> 1; // '-'
+        case 14 -> 1;            // version '4'
+        case 19 -> 4;            // variant 8, 9, a, b
+        default -> 16;
+      };
+      assertThat(digits.get(p)).as("characters seen at position %d", p).hasSize(expected);
+    }
+  }
+
+  @Test
+  void threadsDoNotShareRandomBytes() throws Exception {
+    Uuids uuids = new Uuids();
+    Set<String> seen = ConcurrentHashMap.newKeySet();
+    List<CompletableFuture<Void>> workers = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      workers.add(CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < 5_000; i++) {
+          seen.add(uuids.next());
+        }
+      }, runnable -> Thread.ofPlatform().start(runnable)));
+    }
+    CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    assertThat(seen).hasSize(40_000);
+  }
+}

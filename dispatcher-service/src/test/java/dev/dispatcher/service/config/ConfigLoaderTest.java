@@ -1,0 +1,304 @@
+package dev.dispatcher.service.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.dispatcher.jdbc.DatabaseUrl;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private static final String FULL = """
+      database:
+        url: postgresql://app:secret@db.example.com:6543/appdb?sslmode=require
+        listen_url: "host=direct.example.com port=5433 dbname=appdb user=app"
+      channels: [tasks, email]
+      default_publish_channel: email
+      node_id: node-7
+      pool:
+        max_workers: 16
+        shutdown_grace_period: 500ms
+      tasks:
+        packages: [com.example.tasks, com.example.more]
+        classes: [com.example.Other]
+      hooks: [com.example.AuditHook]
+      schedules:
+        tick:
+          task: app.tick
+          args: [1, "two"]
+          kwargs: {flag: true}
+          interval: 10s
+          run_at_start: true
+        slow:
+          task: app.slow
+          interval: 2m
+      on_start:
+        - task: app.warmup
+          args: [3]
+          kwargs: {size: 4}
+        - task: app.second
+      """;
+
+  private static final String MINIMAL = """
+      database:
+        url: postgresql://app@db/app
+      channels: [tasks]
+      """;
+
+  private static DispatcherConfig parse(String yaml) {
+    return parse(yaml, Map.of());
+  }
+
+  private static DispatcherConfig parse(String yaml, Map<String, String> env) {
+    return new ConfigLoader(env).parse(new StringReader(yaml), "test.yml");
+  }
+
+  private static ConfigException failure(String yaml) {
+    return failure(yaml, Map.of());
+  }
+
+  private static ConfigException failure(String yaml, Map<String, String> env) {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(yaml, env));
+    assertThat(e).as("a ConfigException for:\n%s", yaml).isNotNull();
+    assertThat(e.getMessage()).startsWith(e.key() + ": ");
+    return e;
+  }
+
+  @Test
+  void fullConfigParsesToTheExpectedValues() {
+    DispatcherConfig config = parse(FULL);
+
+    assertThat(config.database().url()).isEqualTo(
+        new DatabaseUrl("db.example.com", 6543, "appdb", "app", "secret", Map.of("sslmode", "require")));
+    assertThat(config.database().listenUrl()).isEqualTo(
+        new DatabaseUrl("direct.example.com", 5433, "appdb", "app", null, Map.of()));
+    assertThat(config.database().listenAddress()).isSameAs(config.database().listenUrl());
+    assertThat(config.channels()).containsExactly("tasks", "email");
+    assertThat(config.defaultPublishChannel()).isEqualTo("email");
+    assertThat(config.nodeId()).isEqualTo("node-7");
+    assertThat(config.pool()).isEqualTo(new DispatcherConfig.Pool(16, Duration.ofMillis(500)));
+    assertThat(config.tasks().packages()).containsExactly("com.example.tasks", "com.example.more");
+    assertThat(config.tasks().classes()).containsExactly("com.example.Other");
+    assertThat(config.hooks()).containsExactly("com.example.AuditHook");
+    assertThat(config.schedules()).containsExactly(
+        new DispatcherConfig.Schedule("tick",
+            new DispatcherConfig.Submission("schedules.tick.task", "app.tick", List.of(1, "two"), Map.of("flag", true)),
+            Duration.ofSeconds(10), true),
+        new DispatcherConfig.Schedule("slow",
+            new DispatcherConfig.Submission("schedules.slow.task", "app.slow", List.of(), Map.of()),
+            Duration.ofMinutes(2), false));
+    assertThat(config.onStart()).containsExactly(
+        new DispatcherConfig.Submission("on_start[0].task", "app.warmup", List.of(3), Map.of("size", 4)),
+        new DispatcherConfig.Submission("on_start[1].task", "app.second", List.of(), Map.of()));
+  }
+
+  @Test
+  void minimalConfigGetsTheDefaults() {
+    DispatcherConfig config = parse(MINIMAL);
+
+    assertThat(config.channels()).containsExactly("tasks");
+    assertThat(config.defaultPublishChannel()).isEqualTo("tasks");
+    assertThat(config.nodeId()).isNotBlank();
+    assertThat(config.pool()).isEqualTo(new DispatcherConfig.Pool(8, Duration.ofSeconds(30)));
+    assertThat(config.database().listenUrl()).isNull();
+    assertThat(config.database().listenAddress()).isSameAs(config.database().url());
+    assertThat(config.tasks().packages()).isEmpty();
+    assertThat(config.schedules()).isEmpty();
+    assertThat(config.onStart()).isEmpty();
+  }
+
+  @Test
+  void durationsInEveryUnit() {
+    for (Object[] c : new Object[][] {
+        {"500ms", Duration.ofMillis(500)}, {"10s", Duration.ofSeconds(10)}, {"2m", Duration.ofMinutes(2)},
+        {"1h", Duration.ofHours(1)}, {"1.5s", Duration.ofMillis(1500)}, {"45", Duration.ofSeconds(45)},
+        {"\"45\"", Duration.ofSeconds(45)}, {"2.5", Duration.ofMillis(2500)}, {"0", Duration.ZERO}}) {
+      DispatcherConfig config = parse(MINIMAL + "pool:\n  shutdown_grace_period: " + c[0] + "\n");
+      assertThat(config.pool().shutdownGracePeriod()).as("%s", c[0]).isEqualTo(c[1]);
+    }
+  }
+
+  @Test
+  void unknownTopLevelKey() {
+    assertThat(failure(MINIMAL + "colour: blue\n").key()).isEqualTo("colour");
+  }
+
+  @Test
+  void aMisspelledRequiredKeyIsReportedAsUnknownRatherThanMissing() {
+    ConfigException error = failure("database:\n  url: postgresql://h/db\nchanels: [a]\n");
+    assertThat(error.key()).isEqualTo("chanels");
+    assertThat(error.getMessage()).contains("unknown key");
+  }
+
+  @Test
+  void unknownNestedKeys() {
+    assertThat(failure(MINIMAL + "pool:\n  max_worker: 4\n").key()).isEqualTo("pool.max_worker");
+    assertThat(failure(MINIMAL + "tasks:\n  package: [a]\n").key()).isEqualTo("tasks.package");
+    assertThat(failure("database:\n  url: postgresql://h/db\n  pasword: x\nchannels: [a]\n").key())
+        .isEqualTo("database.pasword");
+    assertThat(failure(MINIMAL + "schedules:\n  tick:\n    task: t\n    interval: 1s\n    every: 2s\n").key())
+        .isEqualTo("schedules.tick.every");
+    assertThat(failure(MINIMAL + "on_start:\n  - task: t\n    arg: [1]\n").key()).isEqualTo("on_start[0].arg");
+  }
+
+  @Test
+  void maxWorkersMustBeAPositiveWholeNumber() {
+    for (String value : new String[] {"0", "-1", "\"x\"", "x", "2.5", "10001", "[4]"}) {
+      ConfigException e = failure(MINIMAL + "pool:\n  max_workers: " + value + "\n");
+      assertThat(e.key()).as(value).isEqualTo("pool.max_workers");
+    }
+    assertThat(parse(MINIMAL + "pool:\n  max_workers: 1\n").pool().maxWorkers()).isEqualTo(1);
+  }
+
+  @Test
+  void channelsMustBeListed() {
+    assertThat(failure(MINIMAL.replace("channels: [tasks]", "channels: []")).key()).isEqualTo("channels");
+    assertThat(failure(MINIMAL.replace("channels: [tasks]\n", "")).key()).isEqualTo("channels");
+    assertThat(failure(MINIMAL.replace("channels: [tasks]", "channels: tasks")).key()).isEqualTo("channels");
+  }
+
+  @Test
+  void tooLongChannelIsNamedByIndex() {
+    String tooLong = "c".repeat(64);
+    ConfigException e = failure(MINIMAL.replace("[tasks]", "[tasks, " + tooLong + "]"));
+    assertThat(e.key()).isEqualTo("channels[1]");
+    assertThat(e.getMessage()).contains(tooLong);
+
+    String multiByte = "é".repeat(32); // 32 characters, 64 bytes
+    assertThat(failure(MINIMAL.replace("[tasks]", "[" + multiByte + "]")).key()).isEqualTo("channels[0]");
+    assertThat(failure(MINIMAL.replace("[tasks]", "[tasks, \"\"]")).key()).isEqualTo("channels[1]");
+  }
+
+  @Test
+  void duplicateChannel() {
+    ConfigException e = failure(MINIMAL.replace("[tasks]", "[tasks, email, tasks]"));
+    assertThat(e.key()).isEqualTo("channels");
+    assertThat(e.getMessage()).contains("tasks");
+  }
+
+  @Test
+  void badDefaultPublishChannel() {
+    assertThat(failure(MINIMAL + "default_publish_channel: " + "p".repeat(64) + "\n").key())
+        .isEqualTo("default_publish_channel");
+  }
+
+  @Test
+  void databaseUrlIsRequired() {
+    assertThat(failure("channels: [tasks]\n").key()).isEqualTo("database.url");
+    assertThat(failure("database: {}\nchannels: [tasks]\n").key()).isEqualTo("database.url");
+    assertThat(failure("database:\n  listen_url: postgresql://h/db\nchannels: [tasks]\n").key())
+        .isEqualTo("database.url");
+  }
+
+  @Test
+  void environmentUrlSatisfiesAndOverridesTheFile() {
+    Map<String, String> env = Map.of(ConfigLoader.ENV_DATABASE_URL, "postgresql://envuser:envpw@env.example.com/envdb");
+
+    DispatcherConfig withoutFileUrl = parse("channels: [tasks]\n", env);
+    assertThat(withoutFileUrl.database().url())
+        .isEqualTo(new DatabaseUrl("env.example.com", 5432, "envdb", "envuser", "envpw", Map.of()));
+
+    DispatcherConfig overridden = parse(MINIMAL, env);
+    assertThat(overridden.database().url().host()).isEqualTo("env.example.com");
+
+    DispatcherConfig blankEnv = parse(MINIMAL, Map.of(ConfigLoader.ENV_DATABASE_URL, "  "));
+    assertThat(blankEnv.database().url().host()).isEqualTo("db");
+  }
+
+  @Test
+  void badDatabaseUrlIsNamedByWhereItCameFrom() {
+    ConfigException inFile = failure(MINIMAL.replace("postgresql://app@db/app", "not a url"));
+    assertThat(inFile.key()).isEqualTo("database.url");
+
+    ConfigException inListen = failure(MINIMAL.replace("database:\n", "database:\n  listen_url: \"host=h colour=x\"\n"));
+    assertThat(inListen.key()).isEqualTo("database.listen_url");
+    assertThat(inListen.getMessage()).contains("colour");
+
+    ConfigException inEnv = failure(MINIMAL, Map.of(ConfigLoader.ENV_DATABASE_URL, "nonsense"));
+    assertThat(inEnv.key()).isEqualTo(ConfigLoader.ENV_DATABASE_URL);
+  }
+
+  @Test
+  void environmentPasswordFillsThePassword() {
+    Map<String, String> env = Map.of(ConfigLoader.ENV_DATABASE_PASSWORD, "from-env");
+    DispatcherConfig config = parse("""
+        database:
+          url: postgresql://app@db/app
+          listen_url: "host=direct user=app"
+        channels: [tasks]
+        """, env);
+
+    assertThat(config.database().url().password()).isEqualTo("from-env");
+    assertThat(config.database().listenUrl().password()).isEqualTo("from-env");
+    assertThat(config.database().url().toString()).doesNotContain("from-env");
+  }
+
+  @Test
+  void filePasswordFillsThePasswordWhenTheEnvironmentHasNone() {
+    DispatcherConfig config = parse("database:\n  url: postgresql://app@db/app\n  password: in-file\nchannels: [a]\n");
+    assertThat(config.database().url().password()).isEqualTo("in-file");
+  }
+
+  @Test
+  void scheduleNeedsAnInterval() {
+    ConfigException e = failure(MINIMAL + "schedules:\n  nightly:\n    task: app.nightly\n");
+    assertThat(e.key()).isEqualTo("schedules.nightly.interval");
+    assertThat(failure(MINIMAL + "schedules:\n  nightly:\n    task: app.nightly\n    interval: 0s\n").key())
+        .isEqualTo("schedules.nightly.interval");
+    assertThat(failure(MINIMAL + "schedules:\n  nightly:\n    interval: 1s\n").key())
+        .isEqualTo("schedules.nightly.task");
+  }
+
+  @Test
+  void badDurations() {
+    for (String value : new String[] {"soon", "10 parsecs", "-5", "\"-5s\"", "1d", "true", "[1]"}) {
+      assertThat(failure(MINIMAL + "pool:\n  shutdown_grace_period: " + value + "\n").key())
+          .as(value).isEqualTo("pool.shutdown_grace_period");
+    }
+    assertThat(failure(MINIMAL + "schedules:\n  tick:\n    task: t\n    interval: often\n").key())
+        .isEqualTo("schedules.tick.interval");
+  }
+
+  @Test
+  void onStartItemNeedsATask() {
+    assertThat(failure(MINIMAL + "on_start:\n  - args: [1]\n").key()).isEqualTo("on_start[0].task");
+    assertThat(failure(MINIMAL + "on_start:\n  - task: a\n  - task: \"  \"\n").key()).isEqualTo("on_start[1].task");
+    assertThat(failure(MINIMAL + "on_start:\n  - app.a\n").key()).isEqualTo("on_start[0]");
+    assertThat(failure(MINIMAL + "on_start:\n  - task: a\n    args: {x: 1}\n").key()).isEqualTo("on_start[0].args");
+  }
+
+  @Test
+  void documentMustBeAMapping() {
+    assertThat(failure("- a\n- b\n").key()).isEqualTo("(document)");
+    assertThat(failure("just text\n").key()).isEqualTo("(document)");
+  }
+
+  @Test
+  void invalidYamlNamesTheSourceAndLine() {
+    ConfigException e = failure(MINIMAL + "pool:\n  max_workers: 4\n   shutdown_grace_period: 1s: x\n");
+    assertThat(e.key()).isEqualTo("(test.yml)");
+    assertThat(e.getMessage()).contains("line 6");
+
+    ConfigException unclosed = failure("channels: [a, b\n");
+    assertThat(unclosed.key()).isEqualTo("(test.yml)");
+    assertThat(unclosed.getMessage()).containsPattern("line \\d+");
+  }
+
+  @Test
+  void duplicateYamlKeysAreRejected() {
+    ConfigException e = failure(MINIMAL + "node_id: a\nchannels: [other]\n");
+    assertThat(e.key()).isEqualTo("(test.yml)");
+    assertThat(e.getMessage()).contains("duplicate key channels").contains("line 5");
+  }
+
+  @Test
+  void sectionOfTheWrongShape() {
+    assertThat(failure(MINIMAL + "pool: 4\n").key()).isEqualTo("pool");
+    assertThat(failure(MINIMAL + "schedules:\n  tick: 5\n").key()).isEqualTo("schedules.tick");
+    assertThat(failure(MINIMAL + "hooks: [com.example.Hook, 5]\n").key()).isEqualTo("hooks[1]");
+  }
+}
