@@ -40,6 +40,9 @@ final class MessageFactory {
     double delay = options.delay() != null ? seconds(options.delay()) : 0;
     String text = encoder.encode(new TaskMessageEncoder.Fields(
         uuid, task.name(), args, kwargs, Instant.now(), timeout, delay, onDuplicate.wireName(), task.bind()));
+    if (!chunker.needsChunking(text)) {
+      return new Encoded(uuid, List.of(new Notification(channel, text))); // the common case
+    }
     List<String> payloads = chunker.split(text);
     List<Notification> notifications = new ArrayList<>(payloads.size());
     for (String payload : payloads) {

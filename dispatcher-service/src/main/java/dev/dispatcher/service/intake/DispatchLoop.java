@@ -25,6 +25,7 @@ public final class DispatchLoop implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
   private static final long CHUNK_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int DRAIN_BATCH = 256;
 
   public static final String UNKNOWN_TASK = "unknown_task";
   public static final String BAD_ARGUMENTS = "bad_arguments";
@@ -68,15 +69,19 @@ public final class DispatchLoop implements AutoCloseable {
 
   private void loop() {
     long nextSweep = System.nanoTime() + CHUNK_SWEEP_NANOS;
+    List<Inbound> batch = new ArrayList<>(DRAIN_BATCH);
     while (running) {
-      Inbound next;
       try {
-        next = inbound.poll(CHUNK_SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        Inbound first = inbound.poll(CHUNK_SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        if (first != null) {
+          batch.add(first);
+          inbound.drainTo(batch, DRAIN_BATCH - 1); // one lock for a burst instead of one per message
+        }
       } catch (InterruptedException e) {
         break;
       }
       long now = System.nanoTime();
-      if (next != null) {
+      for (Inbound next : batch) {
         try {
           handle(next, now);
         } catch (RuntimeException e) {
@@ -84,6 +89,7 @@ public final class DispatchLoop implements AutoCloseable {
           log.error("dispatch of {} failed: {}", describe(next), e.toString(), e);
         }
       }
+      batch.clear();
       if (now - nextSweep >= 0) {
         int expired = decoder.expireChunks(now);
         if (expired > 0) {

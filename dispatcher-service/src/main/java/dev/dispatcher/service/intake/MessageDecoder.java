@@ -1,11 +1,20 @@
 package dev.dispatcher.service.intake;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.OnDuplicate;
 import dev.dispatcher.wire.ChunkAssembler;
+import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.WireFormat;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,15 +28,178 @@ public final class MessageDecoder {
   public static final String BAD_CHUNK = "bad_chunk";
 
   private final ObjectMapper mapper;
+  /** Reads args/kwargs in the middle of a message: the rest of the message is not "trailing". */
+  private final ObjectReader subtrees;
   private final ChunkAssembler chunks;
   private final AtomicLong internalIds = new AtomicLong();
 
   public MessageDecoder(ObjectMapper mapper, ChunkAssembler chunks) {
     this.mapper = mapper;
+    this.subtrees = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.chunks = chunks;
   }
 
   public Decoded decode(String channel, String payload, long nowNanos) {
+    TaskMessage fast = readPlainTask(channel, payload);
+    if (fast != null) {
+      return new Decoded.Task(fast);
+    }
+    return decodeTree(channel, payload, nowNanos);
+  }
+
+  /**
+   * The hot path: a well-formed task message read with a streaming parser, taking only the known
+   * keys (args and kwargs as trees) and leaving the whole tree to be built if someone asks for it.
+   * Returns null for anything else (chunks, control messages, wrong types, malformed JSON): the
+   * tree path decides those and words the errors.
+   */
+  private TaskMessage readPlainTask(String channel, String payload) {
+    String uuid = null;
+    String task = null;
+    ArrayNode args = null;
+    ObjectNode kwargs = null;
+    double timePub = Double.NaN;
+    double timeout = 0;
+    double delay = 0;
+    OnDuplicate onDuplicate = OnDuplicate.PARALLEL;
+    try (JsonParser json = mapper.createParser(payload)) {
+      if (json.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (JsonToken token = json.nextToken(); token == JsonToken.FIELD_NAME; token = json.nextToken()) {
+        String key = json.currentName();
+        JsonToken value = json.nextToken();
+        switch (key) {
+          case WireFormat.TASK -> {
+            if (value != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            task = json.getText();
+          }
+          case WireFormat.UUID -> {
+            if (value != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            uuid = json.getText();
+          }
+          case WireFormat.ARGS -> {
+            if (value != JsonToken.START_ARRAY) {
+              return null;
+            }
+            args = readArray(json);
+          }
+          case WireFormat.KWARGS -> {
+            if (value != JsonToken.START_OBJECT) {
+              return null;
+            }
+            kwargs = readObject(json);
+          }
+          case WireFormat.TIME_PUB -> {
+            if (!value.isNumeric()) {
+              return null;
+            }
+            timePub = json.getDoubleValue();
+          }
+          case WireFormat.TIMEOUT, WireFormat.DELAY -> {
+            if (!value.isNumeric() || !(json.getDoubleValue() >= 0) || Double.isInfinite(json.getDoubleValue())) {
+              return null;
+            }
+            if (key.equals(WireFormat.TIMEOUT)) {
+              timeout = json.getDoubleValue();
+            } else {
+              delay = json.getDoubleValue();
+            }
+          }
+          case WireFormat.ON_DUPLICATE -> {
+            if (value != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            try {
+              onDuplicate = OnDuplicate.fromWire(json.getText());
+            } catch (IllegalArgumentException e) {
+              return null;
+            }
+          }
+          case WireFormat.CONTROL, Chunker.MARKER_KEY, WireFormat.CHANNEL -> {
+            return null; // not a plain task message, or a channel key the tree path must overwrite
+          }
+          default -> json.skipChildren(); // unknown keys stay in the raw text
+        }
+      }
+      if (json.currentToken() != JsonToken.END_OBJECT || json.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (task == null || task.isBlank() || (uuid != null && uuid.isBlank())) {
+      return null;
+    }
+    String id = uuid != null ? uuid : "internal-" + internalIds.incrementAndGet();
+    boolean generatedUuid = uuid == null;
+    return TaskMessage.streamed(() -> rawTree(payload, channel, generatedUuid ? id : null), id, task,
+        args != null ? args : mapper.createArrayNode(), kwargs != null ? kwargs : mapper.createObjectNode(),
+        timePub, timeout, delay, onDuplicate, channel);
+  }
+
+  /** The array at the parser (on START_ARRAY), as Jackson's tree would hold it. */
+  private ArrayNode readArray(JsonParser json) throws IOException {
+    ArrayNode array = mapper.createArrayNode();
+    for (JsonToken token = json.nextToken(); token != JsonToken.END_ARRAY; token = json.nextToken()) {
+      array.add(readValue(json, token));
+    }
+    return array;
+  }
+
+  /** The object at the parser (on START_OBJECT), as Jackson's tree would hold it. */
+  private ObjectNode readObject(JsonParser json) throws IOException {
+    ObjectNode object = mapper.createObjectNode();
+    for (JsonToken token = json.nextToken(); token == JsonToken.FIELD_NAME; token = json.nextToken()) {
+      String name = json.currentName();
+      object.set(name, readValue(json, json.nextToken()));
+    }
+    return object;
+  }
+
+  /**
+   * Scalars straight from the token (the same node types JsonNodeDeserializer makes); nested
+   * arrays and objects through Jackson. A deserialization context per argument list was the
+   * largest cost left on the dispatch thread.
+   */
+  private JsonNode readValue(JsonParser json, JsonToken token) throws IOException {
+    JsonNodeFactory nodes = mapper.getNodeFactory();
+    return switch (token) {
+      case VALUE_STRING -> nodes.textNode(json.getText());
+      case VALUE_NUMBER_INT -> switch (json.getNumberType()) {
+        case INT -> nodes.numberNode(json.getIntValue());
+        case LONG -> nodes.numberNode(json.getLongValue());
+        default -> nodes.numberNode(json.getBigIntegerValue());
+      };
+      case VALUE_NUMBER_FLOAT -> nodes.numberNode(json.getDoubleValue());
+      case VALUE_TRUE -> nodes.booleanNode(true);
+      case VALUE_FALSE -> nodes.booleanNode(false);
+      case VALUE_NULL -> nodes.nullNode();
+      default -> subtrees.readTree(json);
+    };
+  }
+
+  /** The whole message as a tree, with the keys the daemon adds on arrival. */
+  private ObjectNode rawTree(String payload, String channel, String generatedUuid) {
+    try {
+      ObjectNode tree = (ObjectNode) mapper.readTree(payload);
+      if (generatedUuid != null) {
+        tree.put(WireFormat.UUID, generatedUuid);
+      }
+      if (channel != null) {
+        tree.put(WireFormat.CHANNEL, channel);
+      }
+      return tree;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("payload parsed once already: " + e.getMessage(), e);
+    }
+  }
+
+  private Decoded decodeTree(String channel, String payload, long nowNanos) {
     JsonNode node;
     try {
       node = mapper.readTree(payload);

@@ -6,26 +6,100 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.OnDuplicate;
 import dev.dispatcher.wire.WireFormat;
+import java.util.function.Supplier;
 
 /**
- * A decoded task message. {@link #raw()} is the whole message as it came (unknown keys included)
- * with {@code channel} and, when it arrived without one, {@code uuid} added.
- *
- * @param channel the channel it arrived on; null for tasks the daemon made itself (schedules, on-start)
- * @param timePub publish time in epoch seconds, or NaN when the message had none
- * @param timeoutSeconds 0 for no timeout
+ * A decoded task message: its known keys, typed, and {@link #raw()}, the whole message as it
+ * came (unknown keys included) with {@code channel} and, when it arrived without one, {@code uuid}
+ * added. For messages read from the wire the raw tree is built on first use only: the dispatch
+ * path needs just the known keys.
  */
-public record TaskMessage(
-    ObjectNode raw,
-    String uuid,
-    String task,
-    ArrayNode args,
-    ObjectNode kwargs,
-    double timePub,
-    double timeoutSeconds,
-    double delaySeconds,
-    OnDuplicate onDuplicate,
-    String channel) {
+public final class TaskMessage {
+
+  private final String uuid;
+  private final String task;
+  private final ArrayNode args;
+  private final ObjectNode kwargs;
+  private final double timePub;
+  private final double timeoutSeconds;
+  private final double delaySeconds;
+  private final OnDuplicate onDuplicate;
+  private final String channel;
+  private final Supplier<ObjectNode> rawSource;
+  private volatile ObjectNode raw;
+
+  private TaskMessage(ObjectNode raw, Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args,
+      ObjectNode kwargs, double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel) {
+    this.raw = raw;
+    this.rawSource = rawSource;
+    this.uuid = uuid;
+    this.task = task;
+    this.args = args;
+    this.kwargs = kwargs;
+    this.timePub = timePub;
+    this.timeoutSeconds = timeoutSeconds;
+    this.delaySeconds = delaySeconds;
+    this.onDuplicate = onDuplicate;
+    this.channel = channel;
+  }
+
+  /**
+   * A message whose known keys were read already (by a streaming parse); {@code rawSource} builds
+   * the whole tree when {@link #raw()} is first called.
+   */
+  static TaskMessage streamed(Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args, ObjectNode kwargs,
+      double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel) {
+    return new TaskMessage(null, rawSource, uuid, task, args, kwargs, timePub, timeoutSeconds, delaySeconds, onDuplicate, channel);
+  }
+
+  /** The whole message as it arrived, with {@code channel} (and a generated {@code uuid}) added. */
+  public ObjectNode raw() {
+    ObjectNode tree = raw;
+    if (tree == null) {
+      tree = rawSource.get(); // idempotent: a race builds two equal trees and keeps one
+      raw = tree;
+    }
+    return tree;
+  }
+
+  public String uuid() {
+    return uuid;
+  }
+
+  public String task() {
+    return task;
+  }
+
+  public ArrayNode args() {
+    return args;
+  }
+
+  public ObjectNode kwargs() {
+    return kwargs;
+  }
+
+  /** Publish time in epoch seconds, or NaN when the message had none. */
+  public double timePub() {
+    return timePub;
+  }
+
+  /** Seconds the task may run; 0 for no timeout. */
+  public double timeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  public double delaySeconds() {
+    return delaySeconds;
+  }
+
+  public OnDuplicate onDuplicate() {
+    return onDuplicate;
+  }
+
+  /** The channel it arrived on; null for tasks the daemon made itself (schedules, on-start). */
+  public String channel() {
+    return channel;
+  }
 
   /**
    * Reads the known keys of a message object, checking their types.
@@ -65,7 +139,7 @@ public record TaskMessage(
     if (channel != null) {
       message.put(WireFormat.CHANNEL, channel);
     }
-    return new TaskMessage(message, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel);
+    return new TaskMessage(message, null, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel);
   }
 
   private static ArrayNode arrayOrEmpty(ObjectNode message, String key) {

@@ -28,7 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "55777", description = "Port of the demo Postgres when no --url (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = {"-n", "--count"}, defaultValue = "100000", description = "Tasks in the throughput run (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"-n", "--count"}, defaultValue = "200000", description = "Tasks per throughput round (default: ${DEFAULT-VALUE}).")
   int count;
 
   @Option(names = "--batch-size", defaultValue = "1000", description = "Submissions per round trip (default: ${DEFAULT-VALUE}).")
@@ -40,8 +40,18 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--rounds", defaultValue = "5", description = "Alternating throughput rounds; the median is reported (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
+    for (var option : java.util.Map.of("--count", count, "--batch-size", batchSize, "--samples", samples,
+        "--workers", workers, "--rounds", rounds).entrySet()) {
+      if (option.getValue() < 1) {
+        System.err.println("bench: " + option.getKey() + " must be at least 1, was " + option.getValue());
+        return 2;
+      }
+    }
     LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
     logging.getLogger("dev.dispatcher").setLevel(Level.WARN); // a log line per task would measure the logger
     logging.getLogger("io.zonky").setLevel(Level.WARN);
@@ -56,41 +66,53 @@ public final class BenchCommand implements Callable<Integer> {
   private int run(String databaseUrl, String kind) throws Exception {
     DatabaseUrl address = DatabaseUrl.parse(databaseUrl);
     System.out.printf("bench: %s (%s), %d cores, Java %s%n", address, kind, Runtime.getRuntime().availableProcessors(), Runtime.version());
-    System.out.printf("       throughput: %d tasks in batches of %d; latency: %d sequential tasks; %d workers%n",
-        count, batchSize, samples, workers);
+    System.out.printf("       throughput: %d rounds of %d tasks in batches of %d; latency: %d sequential tasks; %d workers%n",
+        rounds, count, batchSize, samples, workers);
     List<String> payloads = payloads(count);
     List<String> latencyPayloads = payloads.subList(0, Math.min(samples, payloads.size()));
 
-    Result raw;
-    try (RawNotifyBench bench = new RawNotifyBench(address)) {
-      bench.throughput(payloads.subList(0, Math.min(count, 20_000)), batchSize); // warm-up
-      bench.latency(latencyPayloads.subList(0, Math.min(500, latencyPayloads.size())));
-      double throughput = bench.throughput(payloads, batchSize);
-      Stopwatch latency = bench.latency(latencyPayloads);
-      raw = new Result("raw pg_notify", throughput, latency.percentileMillis(50), latency.percentileMillis(99));
-    }
+    // Both stay connected for the whole run, so both listeners load Postgres in every round, and
+    // the rounds alternate so that raw and dispatcher see the same machine.
+    try (RawNotifyBench raw = new RawNotifyBench(address); DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers)) {
+      raw.throughput(payloads.subList(0, Math.min(count, 20_000)), batchSize); // warm-up
+      dispatcher.throughput(Math.min(count, 20_000), batchSize);
+      raw.latency(latencyPayloads.subList(0, Math.min(500, latencyPayloads.size())));
+      dispatcher.latency(Math.min(500, samples));
 
-    Result dispatcher;
-    try (DispatcherBench bench = new DispatcherBench(databaseUrl, workers)) {
-      bench.throughput(Math.min(count, 20_000), batchSize); // warm-up
-      bench.latency(Math.min(500, samples));
-      double throughput = bench.throughput(count, batchSize);
-      System.out.printf("       dispatcher run: publishing took %.2f s of %.2f s%n", bench.lastPublishSeconds(), count / throughput);
-      Stopwatch latency = bench.latency(samples);
-      dispatcher = new Result("dispatcher", throughput, latency.percentileMillis(50), latency.percentileMillis(99));
-      if (!bench.dropped().isEmpty()) {
-        System.out.println("WARNING: the daemon dropped messages: " + bench.dropped());
+      double[] rawRates = new double[rounds];
+      double[] dispatcherRates = new double[rounds];
+      for (int round = 0; round < rounds; round++) {
+        rawRates[round] = raw.throughput(payloads, batchSize);
+        dispatcherRates[round] = dispatcher.throughput(count, batchSize);
+        System.out.printf("       round %d: raw %.0f/s, dispatcher %.0f/s (publishing %.2f s of %.2f s)%n", round + 1,
+            rawRates[round], dispatcherRates[round], dispatcher.lastPublishSeconds(), count / dispatcherRates[round]);
       }
-    }
+      Stopwatch rawLatency = raw.latency(latencyPayloads);
+      Stopwatch dispatcherLatency = dispatcher.latency(samples);
+      if (!dispatcher.dropped().isEmpty()) {
+        System.out.println("WARNING: the daemon dropped messages: " + dispatcher.dropped());
+      }
 
-    System.out.println();
-    System.out.printf("%-16s %14s %10s %12s %12s%n", "", "throughput/s", "of raw", "p50 (ms)", "p99 (ms)");
-    for (Result result : List.of(raw, dispatcher)) {
-      System.out.printf("%-16s %14.0f %9.0f%% %12.3f %12.3f%n", result.name(), result.throughputPerSecond(),
-          100 * result.throughputPerSecond() / raw.throughputPerSecond(), result.p50Millis(), result.p99Millis());
+      Result rawResult = new Result("raw pg_notify", median(rawRates), rawLatency.percentileMillis(50), rawLatency.percentileMillis(99));
+      Result dispatcherResult = new Result("dispatcher", median(dispatcherRates),
+          dispatcherLatency.percentileMillis(50), dispatcherLatency.percentileMillis(99));
+      System.out.println();
+      System.out.printf("%-16s %14s %10s %12s %12s%n", "", "throughput/s", "of raw", "p50 (ms)", "p99 (ms)");
+      for (Result result : List.of(rawResult, dispatcherResult)) {
+        System.out.printf("%-16s %14.0f %9.0f%% %12.3f %12.3f%n", result.name(), result.throughputPerSecond(),
+            100 * result.throughputPerSecond() / rawResult.throughputPerSecond(), result.p50Millis(), result.p99Millis());
+      }
+      System.out.printf("%nthroughput: median of %d rounds; payload: %d bytes per message (a real task message)%n",
+          rounds, payloads.get(0).length());
     }
-    System.out.printf("%npayload: %d bytes per message (a real task message)%n", payloads.get(0).length());
     return 0;
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
   /** Real task messages for the raw run, the size the dispatcher run sends. */
