@@ -19,7 +19,7 @@ final class DemoDataSource {
   synchronized DataSource get() {
     if (pool == null) {
       String url = System.getenv("DISPATCHER_DATABASE_URL");
-      pool = ConnectionPools.create(DatabaseUrl.parse(url == null || url.isBlank() ? DEMO_URL : url), "demo-tasks", 4);
+      pool = ConnectionPools.create(DatabaseUrl.parse(url == null || url.isBlank() ? DEMO_URL : url), "demo-tasks", 8);
     }
     return pool;
   }

@@ -12,6 +12,7 @@ import java.time.Duration;
 public final class DemoTasks {
 
   private final DemoDataSource database = new DemoDataSource();
+  private volatile boolean tableReady;
 
   /** Says hello; the result shows in the daemon's log. */
   @Task
@@ -48,9 +49,12 @@ public final class DemoTasks {
   @Task(name = "dev.dispatcher.demo.DemoTasks.insert_row", bind = true)
   public void insertRow(TaskContext context, String note) throws SQLException {
     try (Connection connection = database.get().getConnection()) {
-      try (Statement ddl = connection.createStatement()) {
-        ddl.execute("CREATE TABLE IF NOT EXISTS dispatcher_demo_rows (uuid text NOT NULL, note text,"
-            + " node_id text, inserted_at timestamptz NOT NULL DEFAULT now())");
+      if (!tableReady) {
+        try (Statement ddl = connection.createStatement()) {
+          ddl.execute("CREATE TABLE IF NOT EXISTS dispatcher_demo_rows (uuid text NOT NULL, note text,"
+              + " node_id text, inserted_at timestamptz NOT NULL DEFAULT now())");
+        }
+        tableReady = true; // a race runs the idempotent DDL twice, which is harmless
       }
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT INTO dispatcher_demo_rows (uuid, note, node_id) VALUES (?, ?, ?)")) {

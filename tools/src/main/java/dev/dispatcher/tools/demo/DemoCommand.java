@@ -96,7 +96,8 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.printf("   ran         %d (distinct uuids %d)%n", summary.ran(), summary.distinct());
     System.out.printf("   succeeded   %d%n", summary.succeeded());
     System.out.printf("   failed      %d (expected %d: the demo's `fail` task)%n", summary.failed(), expectedFailures);
-    System.out.printf("   latency     p50 %.2f ms, p99 %.2f ms (publish -> start)%n", summary.p50Millis(), summary.p99Millis());
+    System.out.printf("   latency     p50 %.2f ms, p99 %.2f ms (publish -> start, queueing behind the burst included;"
+        + " steady-state latency: make bench)%n", summary.p50Millis(), summary.p99Millis());
     System.out.printf("   wall time   %.2f s%n", totalSeconds);
     List<String> problems = new ArrayList<>();
     if (summary.distinct() < uuids.size()) {
