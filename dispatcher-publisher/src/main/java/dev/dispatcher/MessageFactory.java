@@ -35,11 +35,14 @@ final class MessageFactory {
           + ": pass one in SubmitOptions, on @Task(channel) or as the publisher's default channel");
     }
     String uuid = options.uuid() != null ? options.uuid() : uuids.next();
-    OnDuplicate onDuplicate = options.onDuplicate() != null ? options.onDuplicate() : task.onDuplicate();
+    // Sent when the submission or the task asks for a policy; omitted means "the task's default".
+    OnDuplicate onDuplicate = options.onDuplicate() != null ? options.onDuplicate()
+        : task.onDuplicate() != OnDuplicate.PARALLEL ? task.onDuplicate() : null;
     double timeout = options.timeout() != null ? seconds(options.timeout()) : task.timeoutSeconds();
     double delay = options.delay() != null ? seconds(options.delay()) : 0;
     String text = encoder.encode(new TaskMessageEncoder.Fields(
-        uuid, task.name(), args, kwargs, Instant.now(), timeout, delay, onDuplicate.wireName(), task.bind()));
+        uuid, task.name(), args, kwargs, Instant.now(), timeout, delay,
+        onDuplicate == null ? null : onDuplicate.wireName(), task.bind()));
     if (!chunker.needsChunking(text)) {
       return new Encoded(uuid, List.of(new Notification(channel, text))); // the common case
     }

@@ -42,7 +42,14 @@ public @interface Task {
 
   /**
    * When true the method's first parameter is a {@link TaskContext}: the daemon passes the
-   * running submission's uuid, message and node id.
+   * running submission's uuid, message and node id, and ways to publish follow-up tasks and to
+   * cancel work.
    */
   boolean bind() default false;
+
+  /**
+   * At most this many runs of this task at once on one daemon (0: no limit beyond the pool's).
+   * Further submissions wait in arrival order; other tasks may start meanwhile.
+   */
+  int maxConcurrency() default 0;
 }

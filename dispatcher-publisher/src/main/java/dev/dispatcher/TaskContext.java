@@ -28,4 +28,18 @@ public interface TaskContext {
 
   /** The whole task message as it arrived (unknown keys included), as plain JSON values. */
   Map<String, Object> message();
+
+  /**
+   * A publisher on the daemon's database for follow-up tasks; its default channel is the daemon's
+   * {@code default_publish_channel}. Owned by the daemon: do not close it.
+   */
+  Publisher publisher();
+
+  /**
+   * Cancels this daemon's work whose uuid and/or task name match (null matches anything, but not
+   * both null): running tasks are interrupted, queued, held and delayed ones removed.
+   *
+   * @return the uuids of what was cancelled
+   */
+  java.util.List<String> cancel(String uuid, String taskName);
 }

@@ -12,9 +12,15 @@ import java.lang.reflect.Modifier;
  * @param timeoutSeconds default timeout; 0 for none
  * @param onDuplicate default duplicate policy
  * @param bind whether the method takes a {@link TaskContext} first
+ * @param maxConcurrency runs of this task at once on one daemon; 0 for no limit
  */
 public record TaskDefinition(
-    String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind) {
+    String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency) {
+
+  /** A definition without a concurrency limit. */
+  public TaskDefinition(String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind) {
+    this(name, channel, timeoutSeconds, onDuplicate, bind, 0);
+  }
 
   public TaskDefinition {
     if (name == null || name.isBlank()) {
@@ -22,6 +28,9 @@ public record TaskDefinition(
     }
     if (!(timeoutSeconds >= 0) || Double.isInfinite(timeoutSeconds)) {
       throw new IllegalArgumentException("task " + name + ": timeout must be a finite number >= 0, was " + timeoutSeconds);
+    }
+    if (maxConcurrency < 0) {
+      throw new IllegalArgumentException("task " + name + ": maxConcurrency must be >= 0, was " + maxConcurrency);
     }
   }
 
@@ -46,7 +55,7 @@ public record TaskDefinition(
     }
     String name = task.name().isEmpty() ? defaultName(method) : task.name();
     String channel = task.channel().isEmpty() ? null : dev.dispatcher.wire.ChannelNames.check(task.channel());
-    return new TaskDefinition(name, channel, task.timeout(), task.onDuplicate(), task.bind());
+    return new TaskDefinition(name, channel, task.timeout(), task.onDuplicate(), task.bind(), task.maxConcurrency());
   }
 
   /** {@code <fully.qualified.Class>.<method>}; nested classes keep their binary name ({@code Outer$Inner}). */

@@ -77,7 +77,7 @@ public final class TaskMessageEncoder {
     if (fields.delaySeconds() > 0) {
       json.append(",\"").append(WireFormat.DELAY).append("\":").append(fields.delaySeconds());
     }
-    if (fields.onDuplicate() != null && !"parallel".equals(fields.onDuplicate())) {
+    if (fields.onDuplicate() != null) { // null: the task's default applies
       json.append(",\"").append(WireFormat.ON_DUPLICATE).append("\":");
       JsonText.appendString(json, fields.onDuplicate());
     }

@@ -9,6 +9,8 @@ import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
 import dev.dispatcher.service.hooks.Hooks;
+import dev.dispatcher.Publisher;
+import dev.dispatcher.service.intake.AdmissionLog;
 import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.intake.Inbound;
 import dev.dispatcher.service.intake.MessageDecoder;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -52,6 +55,9 @@ public final class Dispatcher implements AutoCloseable {
   private final PgNotifyListener listener;
   private final ScheduleProducer schedules;
   private final OnStartProducer onStart;
+  private final Publisher followUpPublisher;
+  private final Object idleLock = new Object();
+  private ScheduledFuture<?> idleTimer; // guarded by idleLock
   private boolean closed;
 
   private Dispatcher(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hookList) {
@@ -63,14 +69,29 @@ public final class Dispatcher implements AutoCloseable {
     this.timer = Executors.unconfigurableScheduledExecutorService(scheduled);
     this.dataSource = ConnectionPools.create(config.database().url(), "dispatcher-daemon", 4);
     this.hooks = new Hooks(hookList);
-    TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper);
-    this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run);
+    this.followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
+    AdmissionLog admissions = new AdmissionLog(metrics);
+    TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, new TaskExecution.Services(
+        followUpPublisher,
+        (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
+        this::followUp));
+    this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
+      @Override
+      public void admitted(Work work, WorkerPool.Admission admission) {
+        admissions.admitted(work, admission);
+      }
+
+      @Override
+      public void idleChanged(boolean idle) {
+        idleWatch(idle);
+      }
+    });
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(CHUNK_TIMEOUT_NANOS, CHUNK_BUFFER_CHARS));
-    this.loop = new DispatchLoop(decoder, registry, pool, timer, metrics);
+    this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     this.listener = new PgNotifyListener(listenAddress, config.channels(), loop::notified, metrics);
-    this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper);
+    this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
   }
 
@@ -107,9 +128,44 @@ public final class Dispatcher implements AutoCloseable {
       log.warn("not listening after {} s; will keep trying to connect to {}", readyTimeout.toSeconds(), config.database().listenAddress());
     }
     hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource));
+    idleWatch(true);
     schedules.start();
     onStart.start();
     log.info("dispatcher ready: node {} listening on {} with {} worker(s)", config.nodeId(), config.channels(), config.pool().maxWorkers());
+  }
+
+  /**
+   * Cancels this daemon's work matching a uuid and/or a task name: running tasks are interrupted,
+   * queued, held and delayed ones removed. Each cancelled message is logged with its uuid.
+   */
+  public List<WorkerPool.Located> cancel(String uuid, String taskName) {
+    List<WorkerPool.Located> cancelled = pool.cancel(uuid, taskName);
+    for (WorkerPool.Located located : cancelled) {
+      if (located.place() != WorkerPool.Place.RUNNING) {
+        metrics.cancelled.increment(); // a running one is counted when it ends as cancelled
+      }
+      log.info("cancelled task {} {} ({})", located.work().message().uuid(), located.work().message().task(),
+          located.place().name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return cancelled;
+  }
+
+  /** Callbacks and errbacks go through the dispatch loop like any other local task. */
+  private void followUp(dev.dispatcher.service.intake.TaskMessage message) {
+    loop.local(message);
+  }
+
+  /** Calls the hooks' onIdle once the pool has been idle for pool.idle_after; work arriving first calls it off. */
+  private void idleWatch(boolean idle) {
+    synchronized (idleLock) {
+      if (idleTimer != null) {
+        idleTimer.cancel(false);
+        idleTimer = null;
+      }
+      if (idle && !hooks.isEmpty() && !timer.isShutdown()) {
+        idleTimer = timer.schedule(hooks::onIdle, config.pool().idleAfter().toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
   }
 
   public DispatcherMetrics metrics() {
@@ -144,13 +200,11 @@ public final class Dispatcher implements AutoCloseable {
     }
     List<Work> abandoned = pool.shutdown(config.pool().shutdownGracePeriod());
     for (Work work : abandoned) {
-      log.warn("abandoned on shutdown: queued task {} {}", work.message().uuid(), work.message().task());
+      log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", work.message().uuid(), work.message().task());
     }
     hooks.onShutdown();
-    List<Runnable> pendingTimers = timer.shutdownNow();
-    if (!pendingTimers.isEmpty()) {
-      log.warn("abandoned on shutdown: {} delayed task(s) or timers", pendingTimers.size());
-    }
+    timer.shutdownNow(); // what it still held (timeouts, schedules, the idle timer) no longer matters
+    followUpPublisher.close();
     dataSource.close();
     log.info("dispatcher stopped: {}", metrics.summary());
   }

@@ -44,6 +44,26 @@ final class Journal {
     return runsByUuid(List.of(uuid)).getOrDefault(uuid, 0);
   }
 
+  /** One recorded run. */
+  record Run(String uuid, String task, java.time.Instant startedAt, java.time.Instant finishedAt, String status) {}
+
+  /** The runs of these uuids, in start order. */
+  List<Run> runs(Collection<String> uuids) throws SQLException {
+    List<Run> runs = new ArrayList<>();
+    try (Connection connection = database.connect();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT uuid, task, started_at, finished_at, status FROM dispatcher_runs WHERE uuid = ANY (?) ORDER BY started_at")) {
+      query.setArray(1, connection.createArrayOf("text", uuids.toArray()));
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          runs.add(new Run(rows.getString(1), rows.getString(2), rows.getTimestamp(3).toInstant(),
+              rows.getTimestamp(4).toInstant(), rows.getString(5)));
+        }
+      }
+    }
+    return runs;
+  }
+
   /** The status column of each run of this uuid. */
   List<String> statuses(String uuid) throws SQLException {
     List<String> statuses = new ArrayList<>();

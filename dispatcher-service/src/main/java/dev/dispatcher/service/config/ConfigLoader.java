@@ -1,6 +1,7 @@
 package dev.dispatcher.service.config;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.producers.schedule.CronExpression;
 import dev.dispatcher.wire.ChannelNames;
 import java.io.IOException;
 import java.io.Reader;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,7 +96,8 @@ public final class ConfigLoader {
     ConfigNode poolNode = root.child("pool");
     DispatcherConfig.Pool pool = new DispatcherConfig.Pool(
         poolNode.integer("max_workers", 8, 1, 10_000),
-        poolNode.duration("shutdown_grace_period", Duration.ofSeconds(30)));
+        poolNode.duration("shutdown_grace_period", Duration.ofSeconds(30)),
+        poolNode.duration("idle_after", Duration.ofSeconds(60)));
     poolNode.rejectUnknownKeys();
 
     ConfigNode tasksNode = root.child("tasks");
@@ -105,16 +109,7 @@ public final class ConfigLoader {
 
     List<DispatcherConfig.Schedule> schedules = new ArrayList<>();
     for (Map.Entry<String, ConfigNode> entry : root.children("schedules").entrySet()) {
-      ConfigNode node = entry.getValue();
-      Duration interval = node.duration("interval", null);
-      if (interval == null) {
-        throw new ConfigException(node.key("interval"), "is required (e.g. 10s)");
-      }
-      if (interval.toMillis() < 1) {
-        throw new ConfigException(node.key("interval"), "must be at least 1ms, was " + interval);
-      }
-      boolean runAtStart = node.bool("run_at_start", false);
-      schedules.add(new DispatcherConfig.Schedule(entry.getKey(), submission(node), interval, runAtStart));
+      schedules.add(schedule(entry.getKey(), entry.getValue()));
     }
 
     List<DispatcherConfig.Submission> onStart = new ArrayList<>();
@@ -124,6 +119,53 @@ public final class ConfigLoader {
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart);
+  }
+
+  private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "interval", "cron",
+      "timezone", "run_at_start", "cluster_wide");
+
+  private DispatcherConfig.Schedule schedule(String name, ConfigNode node) {
+    node.rejectKeysOtherThan(SCHEDULE_KEYS); // a misspelt "cron" is reported as unknown, not as a missing interval
+    Duration interval = node.duration("interval", null);
+    String cronText = node.string("cron", null);
+    String zoneText = node.string("timezone", null);
+    boolean runAtStart = node.bool("run_at_start", false);
+    boolean clusterWide = node.bool("cluster_wide", false);
+    DispatcherConfig.Submission submission = submission(node);
+
+    if (interval != null && cronText != null) {
+      throw new ConfigException(node.key("cron"), "give either interval or cron, not both");
+    }
+    if (interval == null && cronText == null) {
+      throw new ConfigException(node.key("interval"), "is required unless cron is given (e.g. interval: 10s, or cron: \"*/5 * * * *\")");
+    }
+    if (interval != null && interval.toMillis() < 1) {
+      throw new ConfigException(node.key("interval"), "must be at least 1ms, was " + interval);
+    }
+    CronExpression cron = null;
+    if (cronText != null) {
+      try {
+        cron = CronExpression.parse(cronText);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(node.key("cron"), "invalid cron expression '" + cronText + "': " + e.getMessage());
+      }
+    }
+    ZoneId zone = DispatcherConfig.Schedule.DEFAULT_TIMEZONE;
+    if (zoneText != null) {
+      if (cron == null) {
+        throw new ConfigException(node.key("timezone"), "only applies to cron schedules (an interval is the same in every zone)");
+      }
+      try {
+        zone = ZoneId.of(zoneText);
+      } catch (DateTimeException e) {
+        throw new ConfigException(node.key("timezone"), "unknown time zone '" + zoneText + "' (e.g. Europe/Paris, America/New_York, UTC)");
+      }
+    }
+    if (cron != null && clusterWide && runAtStart) {
+      throw new ConfigException(node.key("run_at_start"), "not supported for a cluster-wide cron schedule"
+          + " (a start time is not a tick the other nodes share); use on_start for a run at start");
+    }
+    return new DispatcherConfig.Schedule(name, submission, interval, cron, zone, runAtStart, clusterWide);
   }
 
   private DispatcherConfig.Submission submission(ConfigNode node) {

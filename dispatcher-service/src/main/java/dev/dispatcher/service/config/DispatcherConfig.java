@@ -1,7 +1,9 @@
 package dev.dispatcher.service.config;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.producers.schedule.CronExpression;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +18,7 @@ import java.util.Map;
  * @param pool worker pool limits
  * @param tasks where {@code @Task} methods are discovered
  * @param hooks class names of {@code DispatcherHook} implementations
- * @param schedules fixed-interval schedules
+ * @param schedules interval and cron schedules
  * @param onStart tasks run once when the daemon starts
  */
 public record DispatcherConfig(
@@ -50,8 +52,14 @@ public record DispatcherConfig(
    *
    * @param maxWorkers tasks running at once; the rest wait in FIFO order
    * @param shutdownGracePeriod how long running tasks may finish on shutdown before they are interrupted
+   * @param idleAfter how long nothing must run, wait or be held before hooks' onIdle is called
    */
-  public record Pool(int maxWorkers, Duration shutdownGracePeriod) {}
+  public record Pool(int maxWorkers, Duration shutdownGracePeriod, Duration idleAfter) {
+    /** Limits with the default idle time (60 s) for the onIdle hook. */
+    public Pool(int maxWorkers, Duration shutdownGracePeriod) {
+      this(maxWorkers, shutdownGracePeriod, Duration.ofSeconds(60));
+    }
+  }
 
   /** Where tasks are discovered: whole packages and single classes. */
   public record TaskSources(List<String> packages, List<String> classes) {
@@ -65,9 +73,35 @@ public record DispatcherConfig(
   public record Submission(String key, String task, List<Object> args, Map<String, Object> kwargs) {}
 
   /**
-   * A fixed-interval schedule; it first fires one interval after start unless {@code runAtStart}.
+   * A schedule: a fixed {@code interval} or a {@code cron} expression (exactly one of them).
    *
    * @param name the schedule's name (its key in the config)
+   * @param interval for an interval schedule: the first tick is one interval after start unless
+   *     {@code runAtStart}; {@code null} for a cron schedule
+   * @param cron for a cron schedule, else {@code null}
+   * @param timezone the zone the cron expression is read in (UTC by default)
+   * @param runAtStart also fire once when the daemon starts (cluster-wide interval schedules: the
+   *     current tick, unless a node has fired it already)
+   * @param clusterWide when several daemons share the database, each tick fires on one of them only
    */
-  public record Schedule(String name, Submission submission, Duration interval, boolean runAtStart) {}
+  public record Schedule(String name, Submission submission, Duration interval, CronExpression cron, ZoneId timezone,
+      boolean runAtStart, boolean clusterWide) {
+
+    /** The zone cron schedules use unless told otherwise. */
+    public static final ZoneId DEFAULT_TIMEZONE = ZoneId.of("UTC");
+
+    public Schedule {
+      if ((interval == null) == (cron == null)) {
+        throw new IllegalArgumentException("schedule " + name + ": give exactly one of interval and cron");
+      }
+      if (timezone == null) {
+        timezone = DEFAULT_TIMEZONE;
+      }
+    }
+
+    /** A fixed-interval schedule on this node only. */
+    public Schedule(String name, Submission submission, Duration interval, boolean runAtStart) {
+      this(name, submission, interval, null, DEFAULT_TIMEZONE, runAtStart, false);
+    }
+  }
 }

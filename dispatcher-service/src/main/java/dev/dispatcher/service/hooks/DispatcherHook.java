@@ -25,6 +25,9 @@ public interface DispatcherHook {
   /** A task finished, whatever the outcome. */
   default void afterTask(TaskRun run, TaskOutcome outcome) throws Exception {}
 
+  /** Nothing has run, waited or been held for the configured {@code pool.idle_after}; once per idle spell. */
+  default void onIdle() throws Exception {}
+
   /** The daemon stopped running tasks and is about to exit. */
   default void onShutdown() throws Exception {}
 }

@@ -36,6 +36,10 @@ public final class Hooks {
     each("afterTask", run.uuid(), hook -> hook.afterTask(run, outcome));
   }
 
+  public void onIdle() {
+    each("onIdle", null, DispatcherHook::onIdle);
+  }
+
   public void onShutdown() {
     each("onShutdown", null, DispatcherHook::onShutdown);
   }

@@ -15,6 +15,9 @@ public record TaskOutcome(Status status, Object result, Throwable error, Instant
   public enum Status {
     SUCCEEDED,
     FAILED,
-    TIMED_OUT
+    /** Interrupted at its timeout (it may have returned or thrown after that). */
+    TIMED_OUT,
+    /** Cancelled while it ran. */
+    CANCELLED
   }
 }

@@ -10,7 +10,6 @@ import dev.dispatcher.service.registry.TaskRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,16 +34,16 @@ public final class DispatchLoop implements AutoCloseable {
   private final MessageDecoder decoder;
   private final TaskRegistry registry;
   private final WorkerPool pool;
-  private final ScheduledExecutorService timer;
+  private final AdmissionLog admissions;
   private final DispatcherMetrics metrics;
   private final Thread thread;
   private volatile boolean running = true;
 
-  public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, ScheduledExecutorService timer, DispatcherMetrics metrics) {
+  public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions, DispatcherMetrics metrics) {
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
-    this.timer = timer;
+    this.admissions = admissions;
     this.metrics = metrics;
     this.thread = Thread.ofPlatform().name("dispatcher-loop").unstarted(this::loop);
   }
@@ -140,17 +139,9 @@ public final class DispatchLoop implements AutoCloseable {
       return;
     }
     Work work = new Work(message, task, arguments);
-    if (message.delaySeconds() > 0) {
-      timer.schedule(() -> submit(work), (long) (message.delaySeconds() * 1e9), TimeUnit.NANOSECONDS);
-    } else {
-      submit(work);
-    }
-  }
-
-  private void submit(Work work) {
-    if (!pool.submit(work)) {
-      log.warn("task {} {} not started: the daemon is shutting down", work.message().uuid(), work.message().task());
-    }
+    admissions.admitted(work, message.delaySeconds() > 0
+        ? pool.admitAfter(work, (long) (message.delaySeconds() * 1e9))
+        : pool.admit(work));
   }
 
   private static String describe(Inbound next) {

@@ -62,6 +62,8 @@ public final class MessageDecoder {
     double timeout = 0;
     double delay = 0;
     OnDuplicate onDuplicate = OnDuplicate.PARALLEL;
+    boolean followUps = false;
+    boolean onDuplicateGiven = false;
     try (JsonParser json = mapper.createParser(payload)) {
       if (json.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -116,9 +118,14 @@ public final class MessageDecoder {
             }
             try {
               onDuplicate = OnDuplicate.fromWire(json.getText());
+              onDuplicateGiven = true;
             } catch (IllegalArgumentException e) {
               return null;
             }
+          }
+          case WireFormat.CALLBACKS, WireFormat.ERRBACKS -> {
+            followUps |= value != JsonToken.VALUE_NULL;
+            json.skipChildren(); // read from the raw tree when the task is done
           }
           case WireFormat.CONTROL, Chunker.MARKER_KEY, WireFormat.CHANNEL -> {
             return null; // not a plain task message, or a channel key the tree path must overwrite
@@ -139,7 +146,7 @@ public final class MessageDecoder {
     boolean generatedUuid = uuid == null;
     return TaskMessage.streamed(() -> rawTree(payload, channel, generatedUuid ? id : null), id, task,
         args != null ? args : mapper.createArrayNode(), kwargs != null ? kwargs : mapper.createObjectNode(),
-        timePub, timeout, delay, onDuplicate, channel);
+        timePub, timeout, delay, onDuplicate, channel, followUps, onDuplicateGiven);
   }
 
   /** The array at the parser (on START_ARRAY), as Jackson's tree would hold it. */

@@ -25,11 +25,14 @@ public final class TaskMessage {
   private final double delaySeconds;
   private final OnDuplicate onDuplicate;
   private final String channel;
+  private final boolean hasFollowUps;
+  private final boolean onDuplicateGiven;
   private final Supplier<ObjectNode> rawSource;
   private volatile ObjectNode raw;
 
   private TaskMessage(ObjectNode raw, Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args,
-      ObjectNode kwargs, double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel) {
+      ObjectNode kwargs, double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel,
+      boolean hasFollowUps, boolean onDuplicateGiven) {
     this.raw = raw;
     this.rawSource = rawSource;
     this.uuid = uuid;
@@ -41,6 +44,8 @@ public final class TaskMessage {
     this.delaySeconds = delaySeconds;
     this.onDuplicate = onDuplicate;
     this.channel = channel;
+    this.hasFollowUps = hasFollowUps;
+    this.onDuplicateGiven = onDuplicateGiven;
   }
 
   /**
@@ -48,8 +53,20 @@ public final class TaskMessage {
    * the whole tree when {@link #raw()} is first called.
    */
   static TaskMessage streamed(Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args, ObjectNode kwargs,
-      double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel) {
-    return new TaskMessage(null, rawSource, uuid, task, args, kwargs, timePub, timeoutSeconds, delaySeconds, onDuplicate, channel);
+      double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel, boolean hasFollowUps,
+      boolean onDuplicateGiven) {
+    return new TaskMessage(null, rawSource, uuid, task, args, kwargs, timePub, timeoutSeconds, delaySeconds, onDuplicate, channel,
+        hasFollowUps, onDuplicateGiven);
+  }
+
+  /** Whether the message named an on_duplicate policy; without one the task's own default applies. */
+  public boolean onDuplicateGiven() {
+    return onDuplicateGiven;
+  }
+
+  /** Whether the message carries {@code callbacks} or {@code errbacks} (read from {@link #raw()}). */
+  public boolean hasFollowUps() {
+    return hasFollowUps;
   }
 
   /** The whole message as it arrived, with {@code channel} (and a generated {@code uuid}) added. */
@@ -139,7 +156,9 @@ public final class TaskMessage {
     if (channel != null) {
       message.put(WireFormat.CHANNEL, channel);
     }
-    return new TaskMessage(message, null, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel);
+    boolean followUps = message.hasNonNull(WireFormat.CALLBACKS) || message.hasNonNull(WireFormat.ERRBACKS);
+    return new TaskMessage(message, null, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel, followUps,
+        policy != null && !policy.isNull());
   }
 
   private static ArrayNode arrayOrEmpty(ObjectNode message, String key) {

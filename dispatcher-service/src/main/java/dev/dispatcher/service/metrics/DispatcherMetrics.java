@@ -16,6 +16,10 @@ public final class DispatcherMetrics {
   public final LongAdder succeeded = new LongAdder();
   public final LongAdder failed = new LongAdder();
   public final LongAdder timedOut = new LongAdder();
+  public final LongAdder cancelled = new LongAdder();
+  /** Runs that ignored their timeout's interrupt and still hold their slot. */
+  public final java.util.concurrent.atomic.AtomicInteger stuckNow = new java.util.concurrent.atomic.AtomicInteger();
+  public final LongAdder stuckTotal = new LongAdder();
   public final LongAdder listenerConnections = new LongAdder();
   public final LongAdder listenerLosses = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
@@ -38,7 +42,8 @@ public final class DispatcherMetrics {
   /** One line for the log: every counter. */
   public String summary() {
     return "received=" + received.sum() + " started=" + started.sum() + " succeeded=" + succeeded.sum()
-        + " failed=" + failed.sum() + " timed_out=" + timedOut.sum() + " dropped=" + droppedByReason()
+        + " failed=" + failed.sum() + " timed_out=" + timedOut.sum() + " cancelled=" + cancelled.sum()
+        + " stuck=" + stuckNow.get() + " dropped=" + droppedByReason()
         + " listener_connections=" + listenerConnections.sum() + " listener_losses=" + listenerLosses.sum();
   }
 }

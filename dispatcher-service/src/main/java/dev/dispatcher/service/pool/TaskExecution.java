@@ -1,47 +1,68 @@
 package dev.dispatcher.service.pool;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.Publisher;
 import dev.dispatcher.TaskContext;
 import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskOutcome;
 import dev.dispatcher.service.hooks.TaskRun;
+import dev.dispatcher.service.intake.BadMessageException;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.wire.WireFormat;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one {@link Work} on the calling (virtual) thread: hooks, the timeout, the call itself,
- * and one log line with the uuid, outcome and duration.
+ * Runs one {@link Work} on the calling (virtual) thread: hooks, the timeout (interrupt at the
+ * deadline; a run that ignores it is logged once as stuck, with its stack), the call itself, one
+ * log line with the uuid, outcome and duration, then the message's callbacks (after success) or
+ * errbacks (after failure or timeout).
  */
 public final class TaskExecution {
 
   private static final Logger log = LoggerFactory.getLogger("dev.dispatcher.task");
+  /** How long after its timeout's interrupt a still-running task counts as stuck. */
+  static final Duration STUCK_AFTER = Duration.ofSeconds(1);
+
+  /** What a bound task's context reaches in the daemon. */
+  public record Services(Publisher publisher, BiFunction<String, String, List<String>> canceller, Consumer<TaskMessage> followUps) {}
 
   private final String nodeId;
   private final Hooks hooks;
   private final DispatcherMetrics metrics;
   private final ScheduledExecutorService timer;
   private final ObjectMapper mapper;
+  private final Services services;
 
-  public TaskExecution(String nodeId, Hooks hooks, DispatcherMetrics metrics, ScheduledExecutorService timer, ObjectMapper mapper) {
+  public TaskExecution(String nodeId, Hooks hooks, DispatcherMetrics metrics, ScheduledExecutorService timer, ObjectMapper mapper,
+      Services services) {
     this.nodeId = nodeId;
     this.hooks = hooks;
     this.metrics = metrics;
     this.timer = timer;
     this.mapper = mapper;
+    this.services = services;
   }
 
   public void run(Work work) {
     TaskMessage message = work.message();
+    RunState state = work.state();
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
     metrics.started.increment();
@@ -52,8 +73,7 @@ public final class TaskExecution {
     if (!hooks.isEmpty()) {
       hooks.beforeTask(run);
     }
-    AtomicBoolean timedOut = new AtomicBoolean();
-    ScheduledFuture<?> deadline = scheduleTimeout(message, Thread.currentThread(), timedOut);
+    ScheduledFuture<?> deadline = scheduleTimeout(work, state);
     Object result = null;
     Throwable error = null;
     try {
@@ -68,34 +88,90 @@ public final class TaskExecution {
     } catch (IllegalAccessException | RuntimeException e) {
       error = e;
     } finally {
+      state.finished();
       if (deadline != null) {
         deadline.cancel(false);
       }
-      if (timedOut.get()) {
-        Thread.interrupted(); // the interrupt was ours; do not leak it into the next task on this thread
+      if (state.isStuck()) {
+        metrics.stuckNow.decrementAndGet();
+        log.warn("task {} {} was stuck and returned after {} ms", message.uuid(), message.task(), (System.nanoTime() - startNanos) / 1_000_000);
       }
     }
     Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-    TaskOutcome.Status status = timedOut.get() ? TaskOutcome.Status.TIMED_OUT
+    TaskOutcome.Status status = state.isCancelled() ? TaskOutcome.Status.CANCELLED
+        : state.isTimedOut() ? TaskOutcome.Status.TIMED_OUT
         : error == null ? TaskOutcome.Status.SUCCEEDED : TaskOutcome.Status.FAILED;
-    logOutcome(message, status, result, error, duration, startedAt);
+    logOutcome(work, status, result, error, duration, startedAt);
     if (!hooks.isEmpty()) {
       hooks.afterTask(run, new TaskOutcome(status, result, error, Instant.now(), duration));
     }
+    if (message.hasFollowUps()) {
+      switch (status) {
+        case SUCCEEDED -> followUps(message, WireFormat.CALLBACKS);
+        case FAILED, TIMED_OUT -> followUps(message, WireFormat.ERRBACKS);
+        case CANCELLED -> { }
+      }
+    }
   }
 
-  private ScheduledFuture<?> scheduleTimeout(TaskMessage message, Thread worker, AtomicBoolean timedOut) {
-    double seconds = message.timeoutSeconds() > 0 ? message.timeoutSeconds() : 0;
+  private ScheduledFuture<?> scheduleTimeout(Work work, RunState state) {
+    double seconds = work.timeoutSeconds();
     if (seconds <= 0) {
       return null;
     }
     return timer.schedule(() -> {
-      timedOut.set(true);
-      worker.interrupt();
+      state.timeOut();
+      timer.schedule(() -> checkStuck(work, state), STUCK_AFTER.toNanos(), TimeUnit.NANOSECONDS);
     }, (long) (seconds * 1e9), TimeUnit.NANOSECONDS);
   }
 
-  private void logOutcome(TaskMessage message, TaskOutcome.Status status, Object result, Throwable error, Duration duration, Instant startedAt) {
+  /** After the interrupt: a run still going ignored it. Logged once, with where it is. */
+  private void checkStuck(Work work, RunState state) {
+    TaskMessage message = work.message();
+    if (state.isFinished() || !state.markStuck()) {
+      return;
+    }
+    metrics.stuckNow.incrementAndGet();
+    metrics.stuckTotal.increment();
+    Thread worker = state.thread();
+    String stack = worker == null ? "(unknown)" : Arrays.stream(worker.getStackTrace())
+        .map(frame -> "\tat " + frame).collect(Collectors.joining(System.lineSeparator()));
+    log.warn("task {} {} is stuck: it ignored the interrupt at its {} s timeout {} ms ago and keeps its slot{}{}", message.uuid(),
+        message.task(), work.timeoutSeconds(), STUCK_AFTER.toMillis(), System.lineSeparator(), stack);
+  }
+
+  /** Submits each nested task message of the parent's callbacks or errbacks. */
+  private void followUps(TaskMessage parent, String key) {
+    JsonNode list = parent.raw().get(key);
+    if (list == null || list.isNull()) {
+      return;
+    }
+    if (!list.isArray()) {
+      metrics.dropped("bad_followup");
+      log.warn("task {}: '{}' is not an array of task messages; ignored", parent.uuid(), key);
+      return;
+    }
+    for (JsonNode item : list) {
+      if (!item.isObject()) {
+        metrics.dropped("bad_followup");
+        log.warn("task {}: an entry of '{}' is not a task message: {}", parent.uuid(), key, item);
+        continue;
+      }
+      ObjectNode child = ((ObjectNode) item).deepCopy();
+      child.put("origin", key.substring(0, key.length() - 1) + ":" + parent.uuid());
+      try {
+        TaskMessage followUp = TaskMessage.from(child, null, UUID.randomUUID().toString());
+        log.info("task {}: {} {} {}", parent.uuid(), key.substring(0, key.length() - 1), followUp.uuid(), followUp.task());
+        services.followUps().accept(followUp);
+      } catch (BadMessageException e) {
+        metrics.dropped("bad_followup");
+        log.warn("task {}: an entry of '{}' is not a usable task message: {}", parent.uuid(), key, e.getMessage());
+      }
+    }
+  }
+
+  private void logOutcome(Work work, TaskOutcome.Status status, Object result, Throwable error, Duration duration, Instant startedAt) {
+    TaskMessage message = work.message();
     switch (status) {
       case SUCCEEDED -> {
         metrics.succeeded.increment();
@@ -106,7 +182,12 @@ public final class TaskExecution {
       }
       case TIMED_OUT -> {
         metrics.timedOut.increment();
-        log.warn("task {} {} timed out after {} ms (timeout {} s)", message.uuid(), message.task(), millis(duration.toNanos()), message.timeoutSeconds());
+        log.warn("task {} {} timed out: interrupted at its {} s timeout, ended after {} ms", message.uuid(), message.task(),
+            work.timeoutSeconds(), millis(duration.toNanos()));
+      }
+      case CANCELLED -> {
+        metrics.cancelled.increment();
+        log.info("task {} {} cancelled after {} ms", message.uuid(), message.task(), millis(duration.toNanos()));
       }
       case FAILED -> {
         metrics.failed.increment();
@@ -126,11 +207,25 @@ public final class TaskExecution {
   private TaskContext context(TaskMessage message) {
     @SuppressWarnings("unchecked")
     Map<String, Object> raw = mapper.convertValue(message.raw(), Map.class);
-    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw);
+    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw, services);
   }
 
-  private record RunContext(String uuid, String taskName, String channel, String nodeId, Map<String, Object> message)
-      implements TaskContext {}
+  private record RunContext(String uuid, String taskName, String channel, String nodeId, Map<String, Object> message, Services services)
+      implements TaskContext {
+
+    @Override
+    public Publisher publisher() {
+      return services.publisher();
+    }
+
+    @Override
+    public List<String> cancel(String uuid, String taskName) {
+      if (uuid == null && taskName == null) {
+        throw new IllegalArgumentException("cancel needs a uuid, a task name or both");
+      }
+      return services.canceller().apply(uuid, taskName);
+    }
+  }
 
   /** Milliseconds with two decimals, without the cost of String.format. */
   static String millis(long nanos) {

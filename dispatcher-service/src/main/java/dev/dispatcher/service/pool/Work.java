@@ -4,7 +4,63 @@ import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.registry.RegisteredTask;
 
 /**
- * A task ready to run: the message, the method it names, and the arguments already bound
- * (bad arguments never reach the pool).
+ * A task ready to run: the message, the method it names, the arguments already bound (bad
+ * arguments never reach the pool), and the state of its run. Identity matters: each submission is
+ * its own {@code Work}, even when two are equal field by field.
  */
-public record Work(TaskMessage message, RegisteredTask task, Object[] arguments) {}
+public final class Work {
+
+  private final TaskMessage message;
+  private final RegisteredTask task;
+  private final Object[] arguments;
+  private final RunState state = new RunState();
+  private final dev.dispatcher.OnDuplicate onDuplicate;
+  private final double timeoutSeconds;
+
+  public Work(TaskMessage message, RegisteredTask task, Object[] arguments) {
+    this.message = message;
+    this.task = task;
+    this.arguments = arguments;
+    // The message decides; where it is silent, the task's @Task defaults apply (e.g. for Python publishers).
+    this.onDuplicate = message.onDuplicateGiven() ? message.onDuplicate() : task.definition().onDuplicate();
+    this.timeoutSeconds = message.timeoutSeconds() > 0 ? message.timeoutSeconds() : task.definition().timeoutSeconds();
+  }
+
+  /** The duplicate policy in force: the message's, else the task's default. */
+  public dev.dispatcher.OnDuplicate onDuplicate() {
+    return onDuplicate;
+  }
+
+  /** The timeout in force in seconds (0: none): the message's, else the task's default. */
+  public double timeoutSeconds() {
+    return timeoutSeconds;
+  }
+
+  public TaskMessage message() {
+    return message;
+  }
+
+  public RegisteredTask task() {
+    return task;
+  }
+
+  public Object[] arguments() {
+    return arguments;
+  }
+
+  public RunState state() {
+    return state;
+  }
+
+  /** Two submissions are duplicates when task, args and kwargs are equal (JSON equality). */
+  DuplicateKey duplicateKey() {
+    return new DuplicateKey(message.task(), message.args(), message.kwargs());
+  }
+
+  record DuplicateKey(String task, Object args, Object kwargs) {}
+
+  @Override
+  public String toString() {
+    return message.uuid() + " " + message.task();
+  }
+}

@@ -6,6 +6,7 @@ import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /** Builds task messages for submissions written in config, as a publisher would have sent them. */
@@ -18,14 +19,22 @@ final class LocalMessages {
   }
 
   TaskMessage create(DispatcherConfig.Submission submission, String origin) {
+    return create(submission, origin, Instant.now(), Map.of());
+  }
+
+  /**
+   * A message published at {@code published}, with {@code origin} and further keys of its own
+   * (e.g. {@code schedule_tick}); a new uuid each time.
+   */
+  TaskMessage create(DispatcherConfig.Submission submission, String origin, Instant published, Map<String, String> extra) {
     ObjectNode message = mapper.createObjectNode();
     message.put(WireFormat.UUID, UUID.randomUUID().toString());
     message.set(WireFormat.ARGS, mapper.valueToTree(submission.args()));
     message.set(WireFormat.KWARGS, mapper.valueToTree(submission.kwargs()));
     message.put(WireFormat.TASK, submission.task());
-    Instant now = Instant.now();
-    message.put(WireFormat.TIME_PUB, now.getEpochSecond() + now.getNano() / 1e9);
+    message.put(WireFormat.TIME_PUB, published.getEpochSecond() + published.getNano() / 1e9);
     message.put("origin", origin);
+    extra.forEach(message::put);
     return TaskMessage.from(message, null, null);
   }
 }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.producers.schedule.CronExpression;
 import java.io.StringReader;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -251,6 +253,100 @@ class ConfigLoaderTest {
         .isEqualTo("schedules.nightly.interval");
     assertThat(failure(MINIMAL + "schedules:\n  nightly:\n    interval: 1s\n").key())
         .isEqualTo("schedules.nightly.task");
+  }
+
+  @Test
+  void cronSchedulesWithTimezoneAndClusterWide() {
+    DispatcherConfig config = parse(MINIMAL + """
+        schedules:
+          five:
+            task: app.five
+            cron: "*/5 * * * *"
+            timezone: Europe/Paris
+            cluster_wide: true
+          nightly:
+            task: app.nightly
+            cron: 0 3 * * MON-FRI
+            run_at_start: true
+          shared:
+            task: app.shared
+            interval: 10s
+            cluster_wide: true
+            run_at_start: true
+        """);
+    DispatcherConfig.Submission five = new DispatcherConfig.Submission("schedules.five.task", "app.five", List.of(), Map.of());
+    DispatcherConfig.Submission nightly = new DispatcherConfig.Submission("schedules.nightly.task", "app.nightly", List.of(), Map.of());
+    DispatcherConfig.Submission shared = new DispatcherConfig.Submission("schedules.shared.task", "app.shared", List.of(), Map.of());
+    assertThat(config.schedules()).containsExactly(
+        new DispatcherConfig.Schedule("five", five, null, CronExpression.parse("*/5 * * * *"), ZoneId.of("Europe/Paris"), false, true),
+        new DispatcherConfig.Schedule("nightly", nightly, null, CronExpression.parse("0 3 * * 1-5"), ZoneId.of("UTC"), true, false),
+        new DispatcherConfig.Schedule("shared", shared, Duration.ofSeconds(10), null, ZoneId.of("UTC"), true, true));
+    assertThat(config.schedules().get(1).timezone()).isEqualTo(DispatcherConfig.Schedule.DEFAULT_TIMEZONE);
+    assertThat(config.schedules().get(0).cron()).hasToString("*/5 * * * *");
+  }
+
+  @Test
+  void intervalSchedulesAreLocalByDefault() {
+    DispatcherConfig.Schedule schedule = parse(FULL).schedules().get(0);
+    assertThat(schedule.clusterWide()).isFalse();
+    assertThat(schedule.cron()).isNull();
+    assertThat(schedule.interval()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aScheduleHasExactlyOneOfIntervalAndCron() {
+    ConfigException both = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    interval: 1s\n    cron: \"* * * * *\"\n");
+    assertThat(both.key()).isEqualTo("schedules.x.cron");
+    assertThat(both.getMessage()).contains("either interval or cron, not both");
+
+    ConfigException neither = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    timezone: UTC\n");
+    assertThat(neither.key()).isEqualTo("schedules.x.interval");
+    assertThat(neither.getMessage()).contains("unless cron is given");
+  }
+
+  @Test
+  void anInvalidCronNamesTheKeyAndTheField() {
+    ConfigException minute = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    cron: \"61 * * * *\"\n");
+    assertThat(minute.key()).isEqualTo("schedules.x.cron");
+    assertThat(minute.getMessage()).isEqualTo("schedules.x.cron: invalid cron expression '61 * * * *': minute field '61': 61 is out of range 0-59");
+
+    ConfigException weekday = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    cron: \"0 0 * * FUNDAY\"\n");
+    assertThat(weekday.key()).isEqualTo("schedules.x.cron");
+    assertThat(weekday.getMessage()).contains("day-of-week field 'FUNDAY'");
+
+    ConfigException fields = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    cron: \"*/5 * * *\"\n");
+    assertThat(fields.key()).isEqualTo("schedules.x.cron");
+    assertThat(fields.getMessage()).contains("expected 5 fields");
+
+    assertThat(failure(MINIMAL + "schedules:\n  x:\n    task: t\n    cron: [1]\n").key()).isEqualTo("schedules.x.cron");
+  }
+
+  @Test
+  void timezoneMustBeKnownAndOnlyGoesWithCron() {
+    ConfigException unknown = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    cron: \"0 3 * * *\"\n    timezone: Europe/Pariss\n");
+    assertThat(unknown.key()).isEqualTo("schedules.x.timezone");
+    assertThat(unknown.getMessage()).contains("unknown time zone 'Europe/Pariss'");
+
+    ConfigException withInterval = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    interval: 1s\n    timezone: UTC\n");
+    assertThat(withInterval.key()).isEqualTo("schedules.x.timezone");
+    assertThat(withInterval.getMessage()).contains("only applies to cron schedules");
+  }
+
+  @Test
+  void clusterWideMustBeABooleanAndCannotRunACronAtStart() {
+    assertThat(failure(MINIMAL + "schedules:\n  x:\n    task: t\n    interval: 1s\n    cluster_wide: yes please\n").key())
+        .isEqualTo("schedules.x.cluster_wide");
+    ConfigException runAtStart = failure(MINIMAL
+        + "schedules:\n  x:\n    task: t\n    cron: \"0 3 * * *\"\n    cluster_wide: true\n    run_at_start: true\n");
+    assertThat(runAtStart.key()).isEqualTo("schedules.x.run_at_start");
+    assertThat(runAtStart.getMessage()).contains("cluster-wide cron");
+  }
+
+  @Test
+  void aMisspeltScheduleKeyIsReportedAsUnknownRatherThanAsAMissingInterval() {
+    ConfigException e = failure(MINIMAL + "schedules:\n  x:\n    task: t\n    crom: \"* * * * *\"\n");
+    assertThat(e.key()).isEqualTo("schedules.x.crom");
+    assertThat(e.getMessage()).contains("unknown key").contains("cron").contains("cluster_wide").contains("timezone");
   }
 
   @Test

@@ -122,7 +122,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       payloads.add(encoder.encode(new TaskMessageEncoder.Fields(UUID.randomUUID().toString(),
           "dev.dispatcher.tools.bench.BenchTasks.noop", List.of((long) i), null,
-          java.time.Instant.now(), 0, 0, "parallel", false)));
+          java.time.Instant.now(), 0, 0, null, false))); // exactly what the publisher sends for this task
     }
     return payloads;
   }
