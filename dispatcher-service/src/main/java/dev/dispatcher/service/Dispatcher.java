@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
-  private static final long CHUNK_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
-  private static final long CHUNK_BUFFER_CHARS = 64L * 1024 * 1024;
 
   private final DispatcherConfig config;
   private final DispatcherMetrics metrics = new DispatcherMetrics();
@@ -86,7 +84,8 @@ public final class Dispatcher implements AutoCloseable {
         idleWatch(idle);
       }
     });
-    MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(CHUNK_TIMEOUT_NANOS, CHUNK_BUFFER_CHARS));
+    MessageDecoder decoder = new MessageDecoder(mapper,
+        new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedChars()));
     this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
@@ -206,6 +205,8 @@ public final class Dispatcher implements AutoCloseable {
     timer.shutdownNow(); // what it still held (timeouts, schedules, the idle timer) no longer matters
     followUpPublisher.close();
     dataSource.close();
-    log.info("dispatcher stopped: {}", metrics.summary());
+    ChunkAssembler.Stats chunks = loop.chunkStats();
+    log.info("dispatcher stopped: {} chunks_completed={} chunks_expired={} chunks_invalid={} chunks_evicted={}", metrics.summary(),
+        chunks.completed.sum(), chunks.expired.sum(), chunks.invalid.sum(), chunks.evictedForSpace.sum());
   }
 }

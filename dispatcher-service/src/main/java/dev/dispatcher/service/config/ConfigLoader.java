@@ -72,7 +72,7 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -117,12 +117,18 @@ public final class ConfigLoader {
       onStart.add(submission(node));
     }
 
+    ConfigNode chunksNode = root.child("chunks");
+    DispatcherConfig.Chunks chunks = new DispatcherConfig.Chunks(
+        chunksNode.duration("timeout", DispatcherConfig.Chunks.DEFAULT.timeout()),
+        chunksNode.integer("max_buffered_mib", 64, 1, 16 * 1024) * 1024L * 1024L);
+    chunksNode.rejectUnknownKeys();
+
     root.rejectUnknownKeys();
-    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart);
+    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks);
   }
 
-  private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "interval", "cron",
-      "timezone", "run_at_start", "cluster_wide");
+  private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",
+      "interval", "cron", "timezone", "run_at_start", "cluster_wide");
 
   private DispatcherConfig.Schedule schedule(String name, ConfigNode node) {
     node.rejectKeysOtherThan(SCHEDULE_KEYS); // a misspelt "cron" is reported as unknown, not as a missing interval
@@ -172,8 +178,18 @@ public final class ConfigLoader {
     String task = node.requiredString("task");
     List<Object> args = node.list("args");
     Map<String, Object> kwargs = node.map("kwargs");
+    Duration timeout = node.duration("timeout", null);
+    String policy = node.string("on_duplicate", null);
+    dev.dispatcher.OnDuplicate onDuplicate = null;
+    if (policy != null) {
+      try {
+        onDuplicate = dev.dispatcher.OnDuplicate.fromWire(policy);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(node.key("on_duplicate"), e.getMessage());
+      }
+    }
     node.rejectUnknownKeys();
-    return new DispatcherConfig.Submission(node.key("task"), task, args, kwargs);
+    return new DispatcherConfig.Submission(node.key("task"), task, args, kwargs, timeout, onDuplicate);
   }
 
   private DispatcherConfig.Database database(ConfigNode node) {

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param hooks class names of {@code DispatcherHook} implementations
  * @param schedules interval and cron schedules
  * @param onStart tasks run once when the daemon starts
+ * @param chunks limits for reassembling chunked messages
  */
 public record DispatcherConfig(
     Database database,
@@ -30,13 +31,21 @@ public record DispatcherConfig(
     TaskSources tasks,
     List<String> hooks,
     List<Schedule> schedules,
-    List<Submission> onStart) {
+    List<Submission> onStart,
+    Chunks chunks) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
     hooks = List.copyOf(hooks);
     schedules = List.copyOf(schedules);
     onStart = List.copyOf(onStart);
+    chunks = chunks == null ? Chunks.DEFAULT : chunks;
+  }
+
+  /** A configuration with the default chunk limits. */
+  public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
+      TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT);
   }
 
   /** Database addresses. */
@@ -70,7 +79,23 @@ public record DispatcherConfig(
   }
 
   /** A task submission written in config: the task name and its arguments. */
-  public record Submission(String key, String task, List<Object> args, Map<String, Object> kwargs) {}
+  public record Submission(String key, String task, List<Object> args, Map<String, Object> kwargs, Duration timeout,
+      dev.dispatcher.OnDuplicate onDuplicate) {
+    /** A submission without options (the task's defaults apply). */
+    public Submission(String key, String task, List<Object> args, Map<String, Object> kwargs) {
+      this(key, task, args, kwargs, null, null);
+    }
+  }
+
+  /**
+   * Reassembly of chunked messages.
+   *
+   * @param timeout a partial message not complete within this is dropped and counted
+   * @param maxBufferedChars what partial messages may hold in all; past it the oldest is dropped
+   */
+  public record Chunks(Duration timeout, long maxBufferedChars) {
+    public static final Chunks DEFAULT = new Chunks(Duration.ofSeconds(30), 64L * 1024 * 1024);
+  }
 
   /**
    * A schedule: a fixed {@code interval} or a {@code cron} expression (exactly one of them).

@@ -62,6 +62,11 @@ public final class DispatchLoop implements AutoCloseable {
     inbound.offer(new Inbound.Local(message));
   }
 
+  /** Counters of chunk reassembly (completed, expired, invalid, evicted for space). */
+  public dev.dispatcher.wire.ChunkAssembler.Stats chunkStats() {
+    return decoder.chunkStats();
+  }
+
   public int backlog() {
     return inbound.size();
   }

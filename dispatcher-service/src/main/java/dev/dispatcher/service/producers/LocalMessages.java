@@ -33,6 +33,12 @@ final class LocalMessages {
     message.set(WireFormat.KWARGS, mapper.valueToTree(submission.kwargs()));
     message.put(WireFormat.TASK, submission.task());
     message.put(WireFormat.TIME_PUB, published.getEpochSecond() + published.getNano() / 1e9);
+    if (submission.timeout() != null && !submission.timeout().isZero()) {
+      message.put(WireFormat.TIMEOUT, submission.timeout().toNanos() / 1e9);
+    }
+    if (submission.onDuplicate() != null) {
+      message.put(WireFormat.ON_DUPLICATE, submission.onDuplicate().wireName());
+    }
     message.put("origin", origin);
     extra.forEach(message::put);
     return TaskMessage.from(message, null, null);

@@ -130,6 +130,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void schedulesAndOnStartTasksTakeATimeoutAndAnOnDuplicatePolicy() {
+    DispatcherConfig config = parse(MINIMAL + """
+        schedules:
+          rebuild:
+            task: app.rebuild
+            interval: 10s
+            timeout: 2.5
+            on_duplicate: discard
+        on_start:
+          - task: app.warm
+            timeout: 500ms
+        """);
+    assertThat(config.schedules().get(0).submission().timeout()).isEqualTo(java.time.Duration.ofMillis(2500));
+    assertThat(config.schedules().get(0).submission().onDuplicate()).isEqualTo(dev.dispatcher.OnDuplicate.DISCARD);
+    assertThat(config.onStart().get(0).timeout()).isEqualTo(java.time.Duration.ofMillis(500));
+    assertThat(config.onStart().get(0).onDuplicate()).isNull();
+    assertThat(failure(MINIMAL + "on_start:\n  - task: a\n    on_duplicate: sometimes\n").key()).isEqualTo("on_start[0].on_duplicate");
+    assertThat(failure(MINIMAL + "on_start:\n  - task: a\n    timout: 1s\n").key()).isEqualTo("on_start[0].timout");
+  }
+
+  @Test
+  void chunkLimitsHaveDefaultsAndAreChecked() {
+    assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
+    DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");
+    assertThat(config.chunks().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+    assertThat(config.chunks().maxBufferedChars()).isEqualTo(8L * 1024 * 1024);
+    assertThat(failure(MINIMAL + "chunks:\n  max_buffered_mib: 0\n").key()).isEqualTo("chunks.max_buffered_mib");
+    assertThat(failure(MINIMAL + "chunks:\n  time_out: 2s\n").key()).isEqualTo("chunks.time_out");
+  }
+
+  @Test
   void aMisspelledRequiredKeyIsReportedAsUnknownRatherThanMissing() {
     ConfigException error = failure("database:\n  url: postgresql://h/db\nchanels: [a]\n");
     assertThat(error.key()).isEqualTo("chanels");
