@@ -72,7 +72,7 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -123,8 +123,20 @@ public final class ConfigLoader {
         chunksNode.integer("max_buffered_mib", 64, 1, 16 * 1024) * 1024L * 1024L);
     chunksNode.rejectUnknownKeys();
 
+    ConfigNode listenerNode = root.child("listener");
+    DispatcherConfig.Listener listener = new DispatcherConfig.Listener(
+        listenerNode.duration("self_check_after", DispatcherConfig.Listener.DEFAULT.selfCheckAfter()),
+        listenerNode.duration("self_check_timeout", DispatcherConfig.Listener.DEFAULT.selfCheckTimeout()));
+    if (listener.selfCheckAfter().toMillis() < 100) {
+      throw new ConfigException("listener.self_check_after", "must be at least 100ms, was " + listener.selfCheckAfter());
+    }
+    if (listener.selfCheckTimeout().toMillis() < 10) {
+      throw new ConfigException("listener.self_check_timeout", "must be at least 10ms, was " + listener.selfCheckTimeout());
+    }
+    listenerNode.rejectUnknownKeys();
+
     root.rejectUnknownKeys();
-    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks);
+    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener);
   }
 
   private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param schedules interval and cron schedules
  * @param onStart tasks run once when the daemon starts
  * @param chunks limits for reassembling chunked messages
+ * @param listener how the LISTEN connection is checked
  */
 public record DispatcherConfig(
     Database database,
@@ -32,7 +33,8 @@ public record DispatcherConfig(
     List<String> hooks,
     List<Schedule> schedules,
     List<Submission> onStart,
-    Chunks chunks) {
+    Chunks chunks,
+    Listener listener) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -40,12 +42,13 @@ public record DispatcherConfig(
     schedules = List.copyOf(schedules);
     onStart = List.copyOf(onStart);
     chunks = chunks == null ? Chunks.DEFAULT : chunks;
+    listener = listener == null ? Listener.DEFAULT : listener;
   }
 
   /** A configuration with the default chunk limits. */
   public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
-    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT);
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT);
   }
 
   /** Database addresses. */
@@ -85,6 +88,14 @@ public record DispatcherConfig(
     public Submission(String key, String task, List<Object> args, Map<String, Object> kwargs) {
       this(key, task, args, kwargs, null, null);
     }
+  }
+
+  /**
+   * The check of the LISTEN connection: after {@code selfCheckAfter} without a notification the
+   * daemon notifies a private channel and expects it back within {@code selfCheckTimeout}.
+   */
+  public record Listener(Duration selfCheckAfter, Duration selfCheckTimeout) {
+    public static final Listener DEFAULT = new Listener(Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 
   /**

@@ -21,8 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One pgjdbc-ng connection LISTENing on every configured channel. The driver pushes each
  * notification to {@link NotificationSink} from its I/O thread. A supervisor thread owns the
- * connection: it connects, LISTENs, waits until the driver reports the connection closed, then
- * reconnects with capped backoff and LISTENs again. Each outage is logged once and counted.
+ * connection: it connects, LISTENs, watches the connection, and reconnects with capped backoff
+ * and LISTENs again. Each outage is logged once and counted.
+ *
+ * <p>The driver reports a connection the server closed, but not one that silently stopped (a
+ * frozen server, a dropped route, a proxy that stops forwarding). So the supervisor checks: after
+ * {@code selfCheckAfter} without any notification it NOTIFYs a private channel through another
+ * connection; if that notification is not back within {@code selfCheckTimeout}, the connection is
+ * declared dead, closed and re-established.
  */
 public final class PgNotifyListener implements AutoCloseable {
 
@@ -32,8 +38,23 @@ public final class PgNotifyListener implements AutoCloseable {
     NettyDefaults.apply(); // before this class's first use of the driver loads Netty
   }
 
+  /** Sends the self-check NOTIFY through a connection other than the listener's. */
+  @FunctionalInterface
+  public interface Notifier {
+    void notify(String channel, String payload) throws Exception;
+  }
+
+  /** When and how long to check a quiet connection. */
+  public record SelfCheck(Duration after, Duration timeout, Notifier notifier) {}
+
   private final DatabaseUrl address;
   private final List<String> channels;
+  private final SelfCheck selfCheck;
+  private final String privateChannel = "dispatcher_self_" + java.util.UUID.randomUUID().toString().replace("-", "");
+  private final java.util.concurrent.atomic.AtomicLong checkNumbers = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long lastActivityNanos = System.nanoTime();
+  private volatile String awaitedCheck; // payload of the self-check in flight
+  private boolean checkAnswered; // guarded by lock
   private final NotificationSink sink;
   private final DispatcherMetrics metrics;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -45,8 +66,9 @@ public final class PgNotifyListener implements AutoCloseable {
   private volatile boolean connected;
   private long connectionLost; // guarded by lock: bumped by the driver's closed() callback
 
-  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics) {
+  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck) {
     this.address = address;
+    this.selfCheck = selfCheck;
     this.channels = List.copyOf(channels);
     this.channels.forEach(ChannelNames::check);
     this.sink = sink;
@@ -87,7 +109,7 @@ public final class PgNotifyListener implements AutoCloseable {
         outageStartNanos = 0;
         lastError = null;
         firstListen.countDown();
-        awaitLoss(lostBefore);
+        watch(lostBefore);
       } catch (SQLException | RuntimeException e) {
         String error = e.getMessage();
         if (!error.equals(lastError)) {
@@ -119,7 +141,12 @@ public final class PgNotifyListener implements AutoCloseable {
       pg.addNotificationListener(new PGNotificationListener() {
         @Override
         public void notification(int processId, String channel, String payload) {
-          sink.accept(channel, payload);
+          lastActivityNanos = System.nanoTime();
+          if (privateChannel.equals(channel)) {
+            answered(payload);
+          } else {
+            sink.accept(channel, payload);
+          }
         }
 
         @Override
@@ -131,6 +158,7 @@ public final class PgNotifyListener implements AutoCloseable {
         for (String channel : channels) {
           statement.execute("LISTEN " + ChannelNames.quoteIdentifier(channel));
         }
+        statement.execute("LISTEN " + ChannelNames.quoteIdentifier(privateChannel));
       }
       return connection;
     } catch (SQLException | RuntimeException e) {
@@ -158,12 +186,91 @@ public final class PgNotifyListener implements AutoCloseable {
     }
   }
 
-  /** Blocks until the driver reports this connection closed, or until close(). */
-  private void awaitLoss(long lostBefore) {
+  /**
+   * Returns when the connection is lost: reported by the driver, or found dead by a self-check
+   * after a quiet spell. Returns at once on close().
+   */
+  private void watch(long lostBefore) {
+    long quietLimit = selfCheck.after().toNanos();
+    lastActivityNanos = System.nanoTime();
     lock.lock();
     try {
       while (!closing && connectionLost == lostBefore) {
-        changed.awaitUninterruptibly();
+        long quietFor = System.nanoTime() - lastActivityNanos;
+        if (quietFor < quietLimit) {
+          changed.awaitNanos(quietLimit - quietFor);
+          continue;
+        }
+        lock.unlock();
+        boolean alive;
+        try {
+          alive = selfCheck();
+        } finally {
+          lock.lock();
+        }
+        if (!alive) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** NOTIFY the private channel elsewhere and wait for it here; false when it does not come back in time. */
+  private boolean selfCheck() throws InterruptedException {
+    String payload = "check-" + checkNumbers.incrementAndGet();
+    long started = System.nanoTime();
+    lock.lock();
+    try {
+      checkAnswered = false;
+      awaitedCheck = payload;
+    } finally {
+      lock.unlock();
+    }
+    // Sent from a virtual thread so that a notifier stuck on the same dead network cannot stall the check.
+    Thread sender = Thread.ofVirtual().name("listener-self-check").start(() -> {
+      try {
+        selfCheck.notifier().notify(privateChannel, payload);
+      } catch (Exception e) {
+        log.debug("listener self-check: NOTIFY failed: {}", e.toString());
+      }
+    });
+    long deadline = started + selfCheck.timeout().toNanos();
+    lock.lock();
+    try {
+      while (!checkAnswered && !closing) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          break;
+        }
+        changed.awaitNanos(remaining);
+      }
+      awaitedCheck = null;
+      if (checkAnswered || closing) {
+        metrics.selfChecks.increment();
+        metrics.lastSelfCheckNanos.set(System.nanoTime() - started);
+        return true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    sender.interrupt();
+    metrics.selfCheckFailures.increment();
+    log.warn("listener self-check: NOTIFY on {} did not come back within {} ms; declaring the connection dead",
+        privateChannel, selfCheck.timeout().toMillis());
+    return false;
+  }
+
+  /** From the driver's I/O thread: a notification on the private channel. */
+  private void answered(String payload) {
+    lock.lock();
+    try {
+      if (payload.equals(awaitedCheck)) {
+        checkAnswered = true;
+        changed.signalAll();
       }
     } finally {
       lock.unlock();
@@ -185,14 +292,22 @@ public final class PgNotifyListener implements AutoCloseable {
     }
   }
 
+  /** Closes in the background with a bound: closing a connection to a frozen server must not hang reconnects. */
   private static void closeQuietly(Connection connection) {
     if (connection == null) {
       return;
     }
+    Thread closer = Thread.ofVirtual().name("listener-close").start(() -> {
+      try {
+        connection.close();
+      } catch (SQLException | RuntimeException e) {
+        log.debug("closing listener connection: {}", e.toString());
+      }
+    });
     try {
-      connection.close();
-    } catch (SQLException | RuntimeException e) {
-      log.debug("closing listener connection: {}", e.toString());
+      closer.join(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -22,6 +22,10 @@ public final class DispatcherMetrics {
   public final LongAdder stuckTotal = new LongAdder();
   public final LongAdder listenerConnections = new LongAdder();
   public final LongAdder listenerLosses = new LongAdder();
+  public final LongAdder selfChecks = new LongAdder();
+  public final LongAdder selfCheckFailures = new LongAdder();
+  /** Round trip of the last successful listener self-check, in nanoseconds. */
+  public final java.util.concurrent.atomic.AtomicLong lastSelfCheckNanos = new java.util.concurrent.atomic.AtomicLong(-1);
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
 
   public void dropped(String reason) {
@@ -44,6 +48,7 @@ public final class DispatcherMetrics {
     return "received=" + received.sum() + " started=" + started.sum() + " succeeded=" + succeeded.sum()
         + " failed=" + failed.sum() + " timed_out=" + timedOut.sum() + " cancelled=" + cancelled.sum()
         + " stuck=" + stuckNow.get() + " dropped=" + droppedByReason()
-        + " listener_connections=" + listenerConnections.sum() + " listener_losses=" + listenerLosses.sum();
+        + " listener_connections=" + listenerConnections.sum() + " listener_losses=" + listenerLosses.sum()
+        + " self_checks=" + selfChecks.sum() + " self_check_failures=" + selfCheckFailures.sum();
   }
 }
