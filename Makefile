@@ -16,8 +16,10 @@ MVN_FLAGS ?= -B -ntp \
   -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugin.surefire=info \
   -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugin.failsafe=info \
   -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugins.shade=error
-# Extra arguments for write-messages and bench, e.g. `make bench ARGS="--count 100"`.
+# Extra arguments for write-messages, bench and ctl, e.g. `make bench ARGS="--count 100"`.
 ARGS ?=
+# The control command for `make ctl`, e.g. `make ctl CMD=status ARGS="--expected-replies 2"`.
+CMD ?= alive
 
 FIND_JAVA := $(CURDIR)/scripts/find-java.sh
 # Resolved once per make run. Empty when there is no JDK 21+: `help` still works, and every
@@ -38,7 +40,7 @@ TOOLS_JAR_IF_MISSING := $(if $(wildcard $(TOOLS_JAR)),,$(TOOLS_JAR))
 SOURCES := pom.xml $(shell find dispatcher-publisher dispatcher-service tools \
   -name target -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \) -print 2>/dev/null)
 
-.PHONY: help build test postgres stop-postgres run write-messages demo bench clean check-java
+.PHONY: help build test postgres stop-postgres run write-messages demo bench ctl clean check-java
 
 help: ## List the targets
 	@echo "Usage: make TARGET [ARGS=\"...\"]"
@@ -72,6 +74,9 @@ demo: $(JARS) | check-java ## Run the whole demo: Postgres, daemon, tasks
 
 bench: $(JARS) | check-java ## Run the benchmark (ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) bench $(ARGS)
+
+ctl: $(STANDALONE_JAR) | check-java ## Send a control command to the daemons (CMD=status, ARGS="--expected-replies 2")
+	$(JAVA) -jar $(STANDALONE_JAR) ctl $(CMD) --config dispatcher.yml $(ARGS)
 
 clean: ## Delete build output (leaves a running demo Postgres and .run/ alone)
 	$(MVN) $(MVN_FLAGS) clean

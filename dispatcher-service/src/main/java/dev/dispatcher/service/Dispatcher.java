@@ -7,6 +7,9 @@ import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.wire.Notification;
 import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.service.control.ControlCommands;
+import dev.dispatcher.service.control.ControlResponder;
+import dev.dispatcher.service.control.DaemonView;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
@@ -56,6 +59,7 @@ public final class Dispatcher implements AutoCloseable {
   private final ScheduleProducer schedules;
   private final OnStartProducer onStart;
   private final Publisher followUpPublisher;
+  private final ControlResponder controls;
   private final Object idleLock = new Object();
   private ScheduledFuture<?> idleTimer; // guarded by idleLock
   private boolean closed;
@@ -88,7 +92,7 @@ public final class Dispatcher implements AutoCloseable {
     });
     MessageDecoder decoder = new MessageDecoder(mapper,
         new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedChars()));
-    this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics);
+    this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics, this::control);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     PgNotifyListener.Notifier selfCheckNotifier = (channel, payload) -> {
@@ -100,6 +104,7 @@ public final class Dispatcher implements AutoCloseable {
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout(), selfCheckNotifier));
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
+    this.controls = new ControlResponder(new ControlCommands(view(), mapper), config.nodeId(), dataSource, mapper);
   }
 
   /**
@@ -155,6 +160,76 @@ public final class Dispatcher implements AutoCloseable {
           located.place().name().toLowerCase(java.util.Locale.ROOT));
     }
     return cancelled;
+  }
+
+  /** Control messages from the dispatch loop: answered on their own virtual threads. */
+  private void control(com.fasterxml.jackson.databind.node.ObjectNode message, String channel) {
+    controls.accept(message, channel);
+  }
+
+  /** What control commands see of this daemon. */
+  private DaemonView view() {
+    return new DaemonView() {
+      @Override
+      public String nodeId() {
+        return config.nodeId();
+      }
+
+      @Override
+      public int maxWorkers() {
+        return pool.maxWorkers();
+      }
+
+      @Override
+      public List<WorkerPool.Located> work() {
+        return pool.snapshot();
+      }
+
+      @Override
+      public List<WorkerPool.Slot> slots() {
+        return pool.slots();
+      }
+
+      @Override
+      public List<WorkerPool.Located> cancel(String uuid, String taskName) {
+        return Dispatcher.this.cancel(uuid, taskName);
+      }
+
+      @Override
+      public DispatcherMetrics metrics() {
+        return metrics;
+      }
+
+      @Override
+      public ChunkAssembler.Stats chunkStats() {
+        return loop.chunkStats();
+      }
+
+      @Override
+      public int backlog() {
+        return loop.backlog();
+      }
+
+      @Override
+      public boolean listenerConnected() {
+        return listener.isConnected();
+      }
+
+      @Override
+      public List<String> channels() {
+        return config.channels();
+      }
+
+      @Override
+      public List<String> scheduleNames() {
+        return config.schedules().stream().map(DispatcherConfig.Schedule::name).toList();
+      }
+
+      @Override
+      public void run(dev.dispatcher.service.intake.TaskMessage message) {
+        loop.local(message);
+      }
+    };
   }
 
   /** Callbacks and errbacks go through the dispatch loop like any other local task. */

@@ -1,6 +1,5 @@
 package dev.dispatcher.service.intake;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -28,18 +27,21 @@ public final class DispatchLoop implements AutoCloseable {
 
   public static final String UNKNOWN_TASK = "unknown_task";
   public static final String BAD_ARGUMENTS = "bad_arguments";
-  public static final String CONTROL_UNSUPPORTED = "control_unsupported";
 
   private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
   private final MessageDecoder decoder;
   private final TaskRegistry registry;
   private final WorkerPool pool;
   private final AdmissionLog admissions;
+  private final java.util.function.BiConsumer<com.fasterxml.jackson.databind.node.ObjectNode, String> controls;
   private final DispatcherMetrics metrics;
   private final Thread thread;
   private volatile boolean running = true;
 
-  public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions, DispatcherMetrics metrics) {
+  /** @param controls takes control messages (it must not block: it runs on this thread) */
+  public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions, DispatcherMetrics metrics,
+      java.util.function.BiConsumer<com.fasterxml.jackson.databind.node.ObjectNode, String> controls) {
+    this.controls = controls;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
@@ -111,12 +113,7 @@ public final class DispatchLoop implements AutoCloseable {
         switch (decoder.decode(notified.channel(), notified.payload(), now)) {
           case Decoded.Task task -> dispatch(task.message());
           case Decoded.PartialChunk partial -> { }
-          case Decoded.Control control -> {
-            metrics.dropped(CONTROL_UNSUPPORTED);
-            JsonNode command = control.message().get("control");
-            log.warn("control command {} on channel {} ignored: this daemon does not answer control commands yet",
-                command, control.channel());
-          }
+          case Decoded.Control control -> controls.accept(control.message(), control.channel());
           case Decoded.Rejected rejected -> {
             metrics.dropped(rejected.reason());
             log.warn("dropped message{} on channel {}: {}", rejected.uuid() == null ? "" : " " + rejected.uuid(),

@@ -7,6 +7,7 @@ package dev.dispatcher.service.pool;
 public final class RunState {
 
   private volatile Thread thread;
+  private volatile int slot = -1;
   private volatile boolean cancelled;
   private volatile boolean timedOut;
   private volatile boolean stuck;
@@ -14,6 +15,15 @@ public final class RunState {
 
   void started(Thread worker) {
     this.thread = worker;
+  }
+
+  void slot(int slot) {
+    this.slot = slot;
+  }
+
+  /** The worker slot (0 to max_workers - 1) the run occupies, or -1 before it starts. */
+  public int slot() {
+    return slot;
   }
 
   /** The worker thread, once the run has started. */

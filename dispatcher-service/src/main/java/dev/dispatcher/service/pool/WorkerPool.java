@@ -87,6 +87,8 @@ public final class WorkerPool implements AutoCloseable {
   private final Map<Work.DuplicateKey, Integer> active = new HashMap<>(); // running + queued, per key
   private final Map<String, Integer> runningByTask = new HashMap<>();
   private final Map<Work, ScheduledFuture<?>> delayed = new IdentityHashMap<>();
+  private final java.util.BitSet busySlots = new java.util.BitSet();
+  private final long[] finishedBySlot;
   private final Thread.Builder threads = Thread.ofVirtual().name("task-", 1);
   private int heldCount;
   private boolean accepting = true;
@@ -102,6 +104,7 @@ public final class WorkerPool implements AutoCloseable {
       throw new IllegalArgumentException("maxWorkers must be at least 1: " + maxWorkers);
     }
     this.maxWorkers = maxWorkers;
+    this.finishedBySlot = new long[maxWorkers];
     this.runner = runner;
     this.timer = timer;
     this.events = events;
@@ -223,6 +226,9 @@ public final class WorkerPool implements AutoCloseable {
         it.remove();
         running.add(candidate);
         runningByTask.merge(candidate.message().task(), 1, Integer::sum);
+        int slot = busySlots.nextClearBit(0);
+        busySlots.set(slot);
+        candidate.state().slot(slot);
         return candidate;
       }
     }
@@ -260,6 +266,11 @@ public final class WorkerPool implements AutoCloseable {
     lock.lock();
     try {
       running.remove(done);
+      int slot = done.state().slot();
+      if (slot >= 0) {
+        busySlots.clear(slot);
+        finishedBySlot[slot]++;
+      }
       runningByTask.computeIfPresent(done.message().task(), (task, count) -> count > 1 ? count - 1 : null);
       Work.DuplicateKey key = done.duplicateKey();
       if (active.merge(key, -1, Integer::sum) <= 0) {
@@ -315,24 +326,8 @@ public final class WorkerPool implements AutoCloseable {
     }
     lock.lock();
     try {
-      for (Work work : running) {
-        if (matches(work, uuid, taskName)) {
-          work.state().cancel();
-          cancelled.add(new Located(work, Place.RUNNING));
-        }
-      }
-      for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
-        Work work = it.next();
-        if (matches(work, uuid, taskName)) {
-          it.remove();
-          Work.DuplicateKey key = work.duplicateKey();
-          if (active.merge(key, -1, Integer::sum) <= 0) {
-            active.remove(key);
-            releaseHeld(key);
-          }
-          cancelled.add(new Located(work, Place.QUEUED));
-        }
-      }
+      // Held and delayed first: removing a queued duplicate releases held work into the queue,
+      // which must not let held work that matches escape.
       for (Iterator<ArrayDeque<Work>> lists = held.values().iterator(); lists.hasNext(); ) {
         ArrayDeque<Work> waiting = lists.next();
         for (Iterator<Work> it = waiting.iterator(); it.hasNext(); ) {
@@ -356,10 +351,29 @@ public final class WorkerPool implements AutoCloseable {
           cancelled.add(new Located(work, Place.DELAYED));
         }
       }
+      for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+        Work work = it.next();
+        if (matches(work, uuid, taskName)) {
+          it.remove();
+          Work.DuplicateKey key = work.duplicateKey();
+          if (active.merge(key, -1, Integer::sum) <= 0) {
+            active.remove(key);
+            releaseHeld(key);
+          }
+          cancelled.add(new Located(work, Place.QUEUED));
+        }
+      }
+      for (Work work : running) {
+        if (matches(work, uuid, taskName)) {
+          work.state().cancel();
+          cancelled.add(new Located(work, Place.RUNNING));
+        }
+      }
       updateIdle();
     } finally {
       lock.unlock();
     }
+    cancelled.sort(java.util.Comparator.comparing(Located::place)); // running, queued, held, delayed
     return cancelled;
   }
 
@@ -380,6 +394,30 @@ public final class WorkerPool implements AutoCloseable {
       lock.unlock();
     }
     return all;
+  }
+
+  /** One worker slot: the work it runs (or null when free) and how many runs it finished. */
+  public record Slot(int id, Work current, long finished) {}
+
+  /** Every worker slot, 0 to max_workers - 1. */
+  public List<Slot> slots() {
+    lock.lock();
+    try {
+      Work[] current = new Work[maxWorkers];
+      running.forEach(work -> {
+        int slot = work.state().slot();
+        if (slot >= 0 && slot < maxWorkers) {
+          current[slot] = work;
+        }
+      });
+      List<Slot> slots = new ArrayList<>(maxWorkers);
+      for (int i = 0; i < maxWorkers; i++) {
+        slots.add(new Slot(i, current[i], finishedBySlot[i]));
+      }
+      return slots;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public int running() {

@@ -1,0 +1,289 @@
+package dev.dispatcher.service.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.control.ControlClient;
+import dev.dispatcher.control.ControlException;
+import dev.dispatcher.control.ControlReply;
+import dev.dispatcher.jdbc.ConnectionPools;
+import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.service.config.ConfigLoader;
+import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.wire.ChannelNames;
+import dev.dispatcher.wire.WireFormat;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dispatcher-standalone ctl COMMAND}: sends a control command to the daemons listening on a
+ * channel and prints their replies (YAML, or JSON with {@code --json}). Exit status: 0 when at
+ * least {@code --expected-replies} replies arrived, 1 when fewer did (or the database failed), 2
+ * for a configuration or usage error (the message names the key or option).
+ */
+@Command(
+    name = "ctl",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = {"Sends a control command to running daemons and prints their replies.",
+        "Every daemon listening on the channel replies once, with its node_id.",
+        "",
+        "Commands (control_data options in brackets):",
+        "  alive          just the node_id of every daemon",
+        "  running        running, queued, held and delayed tasks [--task, --uuid]",
+        "  cancel         cancel matching tasks [--task, --uuid]",
+        "  workers        worker slots: status, current task, finished count",
+        "  producers      counters of the channel listener, schedules, on-start",
+        "  main           counters of the dispatch loop",
+        "  chunks         counters of chunk reassembly",
+        "  metrics        the daemon's metrics",
+        "  status         all the read-only commands above in one reply",
+        "  set_log_level  change the log level [--level]",
+        "  run            start a task [--task, --args, --kwargs, --uuid]",
+        ""},
+    footer = {"", "Examples:",
+        "  dispatcher-standalone ctl alive --expected-replies 2",
+        "  dispatcher-standalone ctl running --task app.tasks.send_email --json",
+        "  dispatcher-standalone ctl cancel --uuid 5d4c...",
+        "  dispatcher-standalone ctl set_log_level --level DEBUG",
+        "  dispatcher-standalone ctl run --task app.tasks.add --args '[1, 2]'",
+        "",
+        "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
+        "DISPATCHER_DATABASE_PASSWORD.",
+        "Exit status: 0 enough replies, 1 fewer replies or a database error,",
+        "2 configuration or usage error."})
+public final class ControlCommand implements Callable<Integer> {
+
+  static final int EXIT_OK = 0;
+  static final int EXIT_TOO_FEW = 1;
+  static final int EXIT_CONFIG = 2;
+
+  /** The commands the daemons answer, in the order {@code --help} lists them. */
+  static final List<String> COMMANDS = List.of("alive", "running", "cancel", "workers", "producers", "main", "chunks",
+      "metrics", "status", "set_log_level", "run");
+
+  /** Sends one control message and returns the replies; the real one goes through {@link ControlClient}. */
+  @FunctionalInterface
+  interface Sender {
+    List<ControlReply> send(DatabaseUrl database, String channel, String command, Map<String, Object> controlData,
+        int expectedReplies, Duration timeout);
+  }
+
+  @Parameters(index = "0", paramLabel = "COMMAND",
+      description = "The control command, one of those listed above (any other name is sent as given).")
+  private String command;
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Configuration file for database.url and default_publish_channel (default: $DISPATCHER_CONFIG, else ./dispatcher.yml).")
+  private Path config;
+
+  @Option(names = "--channel", paramLabel = "CHANNEL",
+      description = "Channel the daemons listen on (default: default_publish_channel of the config).")
+  private String channel;
+
+  @Option(names = "--task", paramLabel = "NAME", description = "control_data task: the task name to match (running, cancel) or to run (run).")
+  private String task;
+
+  @Option(names = "--uuid", paramLabel = "UUID", description = "control_data uuid: the task uuid to match (running, cancel) or to give (run).")
+  private String uuid;
+
+  @Option(names = "--level", paramLabel = "LEVEL", description = "control_data level for set_log_level, e.g. DEBUG.")
+  private String level;
+
+  @Option(names = "--args", paramLabel = "JSON", description = "run only: positional arguments as a JSON array, e.g. '[1, \"two\"]'.")
+  private String args;
+
+  @Option(names = "--kwargs", paramLabel = "JSON", description = "run only: named arguments as a JSON object, e.g. '{\"who\": \"me\"}'.")
+  private String kwargs;
+
+  @Option(names = "--expected-replies", paramLabel = "N", defaultValue = "1",
+      description = "Replies to wait for, one per daemon on the channel (default: ${DEFAULT-VALUE}).")
+  private int expectedReplies;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
+      description = "Seconds to wait for the replies in all; fractions allowed (default: ${DEFAULT-VALUE}).")
+  private double timeoutSeconds;
+
+  @Option(names = "--json", description = "Print the replies as a JSON array instead of YAML.")
+  private boolean json;
+
+  @Spec
+  private CommandSpec spec;
+
+  private final Map<String, String> environment;
+  private final Sender sender;
+
+  /** The command as {@code dispatcher-standalone ctl} runs it: real environment, real database. */
+  public ControlCommand() {
+    this(System.getenv(), ControlCommand::sendThroughDatabase);
+  }
+
+  ControlCommand(Map<String, String> environment, Sender sender) {
+    this.environment = environment;
+    this.sender = sender;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DatabaseUrl database;
+    String target;
+    Map<String, Object> controlData;
+    Duration timeout;
+    try {
+      controlData = controlData();
+      if (expectedReplies < 1) {
+        throw new ConfigException("--expected-replies", "must be at least 1, was " + expectedReplies);
+      }
+      if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
+        throw new ConfigException("--timeout", "must be more than 0 and at most 86400 seconds, was " + timeoutSeconds);
+      }
+      timeout = Duration.ofNanos(Math.round(timeoutSeconds * 1e9));
+      DispatcherConfig settings = new ConfigLoader(environment).load(configFile());
+      database = settings.database().url();
+      target = channel != null ? checkChannel(channel) : settings.defaultPublishChannel();
+    } catch (ConfigException e) {
+      err.println("config error: " + e.getMessage());
+      err.flush();
+      return EXIT_CONFIG;
+    }
+
+    List<ControlReply> replies;
+    try {
+      replies = sender.send(database, target, command, controlData, expectedReplies, timeout);
+    } catch (ControlException e) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return EXIT_TOO_FEW;
+    }
+    out.print(format(replies, json));
+    out.flush();
+    if (replies.size() < expectedReplies) {
+      err.println("expected " + expectedReplies + " " + (expectedReplies == 1 ? "reply" : "replies") + " on channel '" + target
+          + "' within " + timeoutSeconds + "s, got " + replies.size());
+      err.flush();
+      return EXIT_TOO_FEW;
+    }
+    return EXIT_OK;
+  }
+
+  /** The control_data the options give, checked against the command. */
+  Map<String, Object> controlData() {
+    boolean run = "run".equals(command);
+    if (!run && args != null) {
+      throw new ConfigException("--args", "only applies to the run command");
+    }
+    if (!run && kwargs != null) {
+      throw new ConfigException("--kwargs", "only applies to the run command");
+    }
+    if (run && task == null) {
+      throw new ConfigException("--task", "is required for run (the name of the task to start)");
+    }
+    if ("set_log_level".equals(command) && level == null) {
+      throw new ConfigException("--level", "is required for set_log_level (e.g. --level DEBUG)");
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    if (task != null) {
+      data.put(WireFormat.TASK, task);
+    }
+    if (uuid != null) {
+      data.put(WireFormat.UUID, uuid);
+    }
+    if (level != null) {
+      data.put("level", level);
+    }
+    if (args != null) {
+      data.put(WireFormat.ARGS, parseJson("--args", args, new TypeReference<List<Object>>() {}, "a JSON array"));
+    }
+    if (kwargs != null) {
+      data.put(WireFormat.KWARGS, parseJson("--kwargs", kwargs, new TypeReference<LinkedHashMap<String, Object>>() {}, "a JSON object"));
+    }
+    return data;
+  }
+
+  /** The replies as text: a YAML list in block style, or a pretty-printed JSON array. */
+  static String format(List<ControlReply> replies, boolean asJson) {
+    List<Map<String, Object>> bodies = new ArrayList<>();
+    for (ControlReply reply : replies) {
+      bodies.add(reply.body());
+    }
+    if (asJson) {
+      try {
+        return WireFormat.newObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(bodies) + System.lineSeparator();
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("replies parsed from JSON cannot be written as JSON", e);
+      }
+    }
+    if (bodies.isEmpty()) {
+      return "[]" + System.lineSeparator();
+    }
+    DumperOptions options = new DumperOptions();
+    options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    options.setIndicatorIndent(0);
+    options.setWidth(120);
+    return new Yaml(options).dump(bodies);
+  }
+
+  private static <T> T parseJson(String option, String text, TypeReference<T> type, String what) {
+    ObjectMapper mapper = WireFormat.newObjectMapper();
+    try {
+      return mapper.readValue(text, type);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(option, "must be " + what + ", got '" + text + "' (" + e.getOriginalMessage() + ")");
+    }
+  }
+
+  private static String checkChannel(String name) {
+    try {
+      return ChannelNames.check(name);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--channel", e.getMessage());
+    }
+  }
+
+  private Path configFile() {
+    if (config != null) {
+      return config;
+    }
+    String fromEnv = environment.get("DISPATCHER_CONFIG");
+    return Path.of(fromEnv == null || fromEnv.isBlank() ? "dispatcher.yml" : fromEnv);
+  }
+
+  private static List<ControlReply> sendThroughDatabase(DatabaseUrl database, String channel, String command,
+      Map<String, Object> controlData, int expectedReplies, Duration timeout) {
+    quietLogs();
+    try (HikariDataSource pool = ConnectionPools.create(database, "dispatcher-ctl", 1)) {
+      // an unreachable database fails within --timeout rather than Hikari's default 30 s
+      pool.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+      return ControlClient.of(pool).send(channel, command, controlData, expectedReplies, timeout);
+    }
+  }
+
+  /** The replies go to stdout, as the daemon's log lines would: keep the logs out of it. */
+  private static void quietLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(Level.OFF);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.dispatcher.service.control;
+
+import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.wire.ChunkAssembler;
+import java.util.List;
+
+/** What control commands may see and do in the running daemon. */
+public interface DaemonView {
+
+  String nodeId();
+
+  int maxWorkers();
+
+  /** Running, queued, held and delayed work, in that order. */
+  List<WorkerPool.Located> work();
+
+  List<WorkerPool.Slot> slots();
+
+  /** Cancels and logs; see {@code Dispatcher.cancel}. */
+  List<WorkerPool.Located> cancel(String uuid, String taskName);
+
+  DispatcherMetrics metrics();
+
+  ChunkAssembler.Stats chunkStats();
+
+  /** Messages received but not yet dispatched. */
+  int backlog();
+
+  boolean listenerConnected();
+
+  List<String> channels();
+
+  List<String> scheduleNames();
+
+  /** Dispatches a task message as if it had arrived. */
+  void run(TaskMessage message);
+}
