@@ -42,4 +42,12 @@ public interface TaskContext {
    * @return the uuids of what was cancelled
    */
   java.util.List<String> cancel(String uuid, String taskName);
+
+  /**
+   * Runs a control command in this daemon (no round trip through the database) and returns its
+   * reply as plain JSON values, e.g. {@code context.control("running", Map.of("task", "app.tasks.x"))}.
+   *
+   * @throws IllegalArgumentException for an unknown command or bad control data, with the reason
+   */
+  Map<String, Object> control(String command, Map<String, ?> controlData);
 }

@@ -31,6 +31,7 @@ import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -60,6 +61,8 @@ public final class Dispatcher implements AutoCloseable {
   private final OnStartProducer onStart;
   private final Publisher followUpPublisher;
   private final ControlResponder controls;
+  private final ControlCommands commands;
+  private final ObjectMapper mapper;
   private final Object idleLock = new Object();
   private ScheduledFuture<?> idleTimer; // guarded by idleLock
   private boolean closed;
@@ -78,7 +81,8 @@ public final class Dispatcher implements AutoCloseable {
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, new TaskExecution.Services(
         followUpPublisher,
         (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
-        this::followUp));
+        this::followUp,
+        this::localControl));
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
       public void admitted(Work work, WorkerPool.Admission admission) {
@@ -104,7 +108,9 @@ public final class Dispatcher implements AutoCloseable {
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout(), selfCheckNotifier));
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
-    this.controls = new ControlResponder(new ControlCommands(view(), mapper), config.nodeId(), dataSource, mapper);
+    this.commands = new ControlCommands(view(), mapper);
+    this.controls = new ControlResponder(commands, config.nodeId(), dataSource, mapper);
+    this.mapper = mapper;
   }
 
   /**
@@ -160,6 +166,16 @@ public final class Dispatcher implements AutoCloseable {
           located.place().name().toLowerCase(java.util.Locale.ROOT));
     }
     return cancelled;
+  }
+
+  /** A bound task's context.control(...): the command runs here, on the task's thread. */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> localControl(String command, Map<String, ?> data) {
+    try {
+      return mapper.convertValue(commands.run(command, mapper.valueToTree(data)).put("node_id", config.nodeId()), Map.class);
+    } catch (ControlCommands.UnknownCommandException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** Control messages from the dispatch loop: answered on their own virtual threads. */

@@ -211,6 +211,19 @@ class DispatchSemanticsE2eTest {
     await().atMost(WAIT).until(() -> journal.runs(child) == 1);
   }
 
+  @Test
+  void aBoundTaskRunsControlCommandsLocally() throws Exception {
+    String asking = publisher.boundTask(SemanticsTasks::whereAmI).delay();
+    String unknown = publisher.boundTask(SemanticsTasks::unknownControl).delay();
+
+    await().atMost(WAIT).until(() -> journal.runs(asking) == 1 && journal.runs(unknown) == 1);
+    assertThat(daemon.linesContaining("task " + asking)).filteredOn(line -> line.contains("succeeded")).singleElement().asString()
+        .matches(".*-> worker-\\d+,node_id$");
+    assertThat(journal.statuses(unknown)).containsExactly("failed");
+    assertThat(daemon.linesContaining("task " + unknown)).filteredOn(line -> line.contains("failed")).singleElement().asString()
+        .contains("No control method reboot");
+  }
+
   private void notifyRaw(String payload) throws Exception {
     try (Connection connection = database.connect();
         PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {

@@ -41,7 +41,8 @@ public final class TaskExecution {
   static final Duration STUCK_AFTER = Duration.ofSeconds(1);
 
   /** What a bound task's context reaches in the daemon. */
-  public record Services(Publisher publisher, BiFunction<String, String, List<String>> canceller, Consumer<TaskMessage> followUps) {}
+  public record Services(Publisher publisher, BiFunction<String, String, List<String>> canceller, Consumer<TaskMessage> followUps,
+      BiFunction<String, Map<String, ?>, Map<String, Object>> control) {}
 
   private final String nodeId;
   private final Hooks hooks;
@@ -224,6 +225,11 @@ public final class TaskExecution {
         throw new IllegalArgumentException("cancel needs a uuid, a task name or both");
       }
       return services.canceller().apply(uuid, taskName);
+    }
+
+    @Override
+    public Map<String, Object> control(String command, Map<String, ?> controlData) {
+      return services.control().apply(command, controlData == null ? Map.of() : controlData);
     }
   }
 

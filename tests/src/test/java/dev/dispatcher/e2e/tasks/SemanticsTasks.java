@@ -38,6 +38,18 @@ public final class SemanticsTasks {
     Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
   }
 
+  /** Asks this daemon, through a local control command, where this very task is; returns the keys. */
+  @Task(bind = true)
+  public static String whereAmI(TaskContext context) {
+    return String.join(",", context.control("running", java.util.Map.of("uuid", context.uuid())).keySet());
+  }
+
+  /** A control command the daemon does not have: the task fails with the reason. */
+  @Task(bind = true)
+  public static void unknownControl(TaskContext context) {
+    context.control("reboot", java.util.Map.of());
+  }
+
   /** Publishes a follow-up task through the context's publisher; returns its uuid. */
   @Task(bind = true)
   public static String publishFollowUp(TaskContext context) {
