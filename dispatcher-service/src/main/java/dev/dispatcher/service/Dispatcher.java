@@ -21,6 +21,8 @@ import dev.dispatcher.service.intake.Inbound;
 import dev.dispatcher.service.intake.MessageDecoder;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.MetricsServer;
+import dev.dispatcher.service.metrics.PrometheusMetrics;
 import dev.dispatcher.service.pool.TaskExecution;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -65,6 +67,7 @@ public final class Dispatcher implements AutoCloseable {
   private final ObjectMapper mapper;
   private final Object idleLock = new Object();
   private ScheduledFuture<?> idleTimer; // guarded by idleLock
+  private MetricsServer metricsServer;
   private boolean closed;
 
   private Dispatcher(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hookList) {
@@ -140,6 +143,14 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void startAll(Duration readyTimeout) throws InterruptedException {
+    registerGauges();
+    if (config.http().enabled()) {
+      try {
+        metricsServer = new MetricsServer(config.http().host(), config.http().port(), metrics.prometheus(), this::health);
+      } catch (java.io.IOException e) {
+        throw new ConfigException("metrics.port", "cannot serve on " + config.http().host() + ":" + config.http().port() + ": " + e.getMessage());
+      }
+    }
     loop.start();
     listener.start();
     if (!listener.awaitListening(readyTimeout)) {
@@ -166,6 +177,41 @@ public final class Dispatcher implements AutoCloseable {
           located.place().name().toLowerCase(java.util.Locale.ROOT));
     }
     return cancelled;
+  }
+
+  private void registerGauges() {
+    PrometheusMetrics prometheus = metrics.prometheus();
+    prometheus.gauge("dispatcher_pool_running", "Tasks running", pool, WorkerPool::running);
+    prometheus.gauge("dispatcher_pool_queued", "Tasks waiting for a worker", pool, WorkerPool::queued);
+    prometheus.gauge("dispatcher_pool_held", "Tasks held by on_duplicate", pool, WorkerPool::held);
+    prometheus.gauge("dispatcher_pool_delayed", "Tasks waiting for their delay", pool, WorkerPool::delayed);
+    prometheus.gauge("dispatcher_pool_max_workers", "Tasks that may run at once", pool, WorkerPool::maxWorkers);
+    prometheus.gauge("dispatcher_dispatch_backlog", "Messages received, not yet dispatched", loop, DispatchLoop::backlog);
+    prometheus.gauge("dispatcher_listener_connected", "1 while the LISTEN connection is up", listener, l -> l.isConnected() ? 1 : 0);
+    ChunkAssembler.Stats chunks = loop.chunkStats();
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed::sum);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "expired", chunks.expired::sum);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "invalid", chunks.invalid::sum);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace::sum);
+  }
+
+  /** Healthy while the listener is connected and its last self-check (if any) passed. */
+  private MetricsServer.Health health() {
+    boolean connected = listener.isConnected();
+    boolean checked = listener.lastSelfCheckPassed();
+    String reason = !connected ? "the LISTEN connection is down" : !checked ? "the last listener self-check failed" : null;
+    String json = "{\"status\":\"" + (reason == null ? "ok" : "unavailable") + "\",\"node_id\":" + quote(config.nodeId())
+        + ",\"listener_connected\":" + connected + ",\"last_self_check_passed\":" + checked
+        + (reason == null ? "" : ",\"reason\":\"" + reason + "\"") + "}";
+    return new MetricsServer.Health(reason == null, json);
+  }
+
+  private String quote(String text) {
+    try {
+      return mapper.writeValueAsString(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A bound task's context.control(...): the command runs here, on the task's thread. */
@@ -292,6 +338,9 @@ public final class Dispatcher implements AutoCloseable {
     log.info("dispatcher stopping: no new messages; {} running, {} queued", pool.running(), pool.queued());
     listener.close();
     schedules.close();
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
     List<Inbound> undecoded = loop.stop();
     for (Inbound left : undecoded) {
       log.warn("abandoned on shutdown before dispatch: {}", left instanceof Inbound.Local local ? "task " + local.message().uuid() : "a notification");

@@ -13,7 +13,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A TCP proxy on 127.0.0.1 that can silently stop forwarding: after {@link #freeze()} the
  * connections open at that moment stay open but carry nothing more, in either direction, like a
- * dead route or a frozen server. New connections are forwarded as usual.
+ * dead route or a frozen server. New connections are forwarded as usual. {@link #down()} drops
+ * every connection and refuses new ones (the database is gone), {@link #up()} accepts again on
+ * the same port.
  */
 final class FreezableProxy implements AutoCloseable {
 
@@ -48,21 +50,44 @@ final class FreezableProxy implements AutoCloseable {
     }
   }
 
-  private final ServerSocket listener;
   private final String targetHost;
   private final int targetPort;
+  private final int port;
   private final List<Pair> pairs = new CopyOnWriteArrayList<>();
-  private final Thread acceptor;
+  private volatile ServerSocket listener;
+  private Thread acceptor;
 
   FreezableProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.port = listener.getLocalPort();
     this.acceptor = Thread.ofPlatform().daemon(true).name("proxy-accept").start(this::accept);
   }
 
   int port() {
-    return listener.getLocalPort();
+    return port;
+  }
+
+  /** Drops every connection and refuses new ones until {@link #up()}. */
+  void down() throws IOException, InterruptedException {
+    listener.close();
+    acceptor.join(5_000);
+    for (Pair pair : pairs) {
+      pair.thawed.countDown();
+      closeQuietly(pair.client);
+      closeQuietly(pair.server);
+    }
+    pairs.clear();
+  }
+
+  /** Accepts connections again, on the same port. */
+  void up() throws IOException {
+    ServerSocket socket = new ServerSocket();
+    socket.setReuseAddress(true);
+    socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+    listener = socket;
+    acceptor = Thread.ofPlatform().daemon(true).name("proxy-accept").start(this::accept);
   }
 
   /** Open connections stop forwarding; they are not closed. */
@@ -71,9 +96,10 @@ final class FreezableProxy implements AutoCloseable {
   }
 
   private void accept() {
-    while (!listener.isClosed()) {
+    ServerSocket socket = listener;
+    while (!socket.isClosed()) {
       try {
-        Socket client = listener.accept();
+        Socket client = socket.accept();
         Socket server = new Socket(targetHost, targetPort);
         Pair pair = new Pair(client, server);
         pairs.add(pair);

@@ -48,6 +48,10 @@ public final class DispatcherStandalone implements Callable<Integer> {
       description = "TRACE, DEBUG, INFO, WARN or ERROR (default: ${DEFAULT-VALUE}).")
   private String logLevel;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text (default) or json: one JSON object per line, with uuid and task as fields on task lines.")
+  private String logFormat;
+
   @Option(names = "--classpath", paramLabel = "PATH", split = "[:;]",
       description = "Extra jars or folders with task classes, separated by ':' (repeatable); every @Task in them is registered.")
   private List<Path> classpath = new ArrayList<>();
@@ -70,6 +74,14 @@ public final class DispatcherStandalone implements Callable<Integer> {
       return EXIT_CONFIG;
     }
     ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME).setLevel(level);
+    switch (logFormat.toLowerCase(java.util.Locale.ROOT)) {
+      case "text" -> { }
+      case "json" -> LogFormat.useJson((LoggerContext) LoggerFactory.getILoggerFactory());
+      default -> {
+        System.err.println("config error: --log-format: unknown format '" + logFormat + "' (text or json)");
+        return EXIT_CONFIG;
+      }
+    }
     Logger log = LoggerFactory.getLogger(DispatcherStandalone.class);
 
     Dispatcher dispatcher;

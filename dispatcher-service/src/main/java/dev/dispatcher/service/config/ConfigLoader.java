@@ -72,7 +72,7 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -135,8 +135,13 @@ public final class ConfigLoader {
     }
     listenerNode.rejectUnknownKeys();
 
+    ConfigNode httpNode = root.child("metrics");
+    DispatcherConfig.Http http = new DispatcherConfig.Http(httpNode.string("host", "127.0.0.1"), httpNode.integer("port", 0, 0, 65535));
+    httpNode.rejectUnknownKeys();
+
     root.rejectUnknownKeys();
-    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener);
+    return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
+        http);
   }
 
   private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param onStart tasks run once when the daemon starts
  * @param chunks limits for reassembling chunked messages
  * @param listener how the LISTEN connection is checked
+ * @param http where GET /metrics and /health are served; port 0 means off
  */
 public record DispatcherConfig(
     Database database,
@@ -34,7 +35,8 @@ public record DispatcherConfig(
     List<Schedule> schedules,
     List<Submission> onStart,
     Chunks chunks,
-    Listener listener) {
+    Listener listener,
+    Http http) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -43,12 +45,22 @@ public record DispatcherConfig(
     onStart = List.copyOf(onStart);
     chunks = chunks == null ? Chunks.DEFAULT : chunks;
     listener = listener == null ? Listener.DEFAULT : listener;
+    http = http == null ? Http.OFF : http;
   }
 
   /** A configuration with the default chunk limits. */
   public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
-    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT);
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT, Http.OFF);
+  }
+
+  /** The HTTP endpoint for metrics and health; off when the port is 0. */
+  public record Http(String host, int port) {
+    public static final Http OFF = new Http("127.0.0.1", 0);
+
+    public boolean enabled() {
+      return port > 0;
+    }
   }
 
   /** Database addresses. */

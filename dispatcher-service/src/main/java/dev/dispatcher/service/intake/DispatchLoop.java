@@ -109,7 +109,7 @@ public final class DispatchLoop implements AutoCloseable {
   private void handle(Inbound next, long now) {
     switch (next) {
       case Inbound.Notified notified -> {
-        metrics.received.increment();
+        metrics.receivedOn(notified.channel());
         switch (decoder.decode(notified.channel(), notified.payload(), now)) {
           case Decoded.Task task -> dispatch(task.message());
           case Decoded.PartialChunk partial -> { }

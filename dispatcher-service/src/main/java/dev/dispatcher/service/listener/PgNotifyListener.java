@@ -64,6 +64,7 @@ public final class PgNotifyListener implements AutoCloseable {
   private final Thread supervisor;
   private volatile boolean closing;
   private volatile boolean connected;
+  private volatile boolean lastSelfCheckPassed = true;
   private long connectionLost; // guarded by lock: bumped by the driver's closed() callback
 
   public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck) {
@@ -89,6 +90,11 @@ public final class PgNotifyListener implements AutoCloseable {
     return connected;
   }
 
+  /** False from a failed self-check until the next passed check or a new connection. */
+  public boolean lastSelfCheckPassed() {
+    return lastSelfCheckPassed;
+  }
+
   private void supervise() {
     long outageStartNanos = 0;
     String lastError = null;
@@ -98,6 +104,7 @@ public final class PgNotifyListener implements AutoCloseable {
         long lostBefore = lostCount();
         connection = connect();
         connected = true;
+        lastSelfCheckPassed = true; // a fresh connection has not failed a check
         metrics.listenerConnections.increment();
         backoff.reset();
         if (outageStartNanos != 0) {
@@ -155,6 +162,12 @@ public final class PgNotifyListener implements AutoCloseable {
         }
       });
       try (Statement statement = connection.createStatement()) {
+        // Server-side TCP keepalive for this session (pgjdbc-ng has no client-side setting): the
+        // server then drops a backend whose route died instead of keeping it. The client side is
+        // covered by the self-check.
+        statement.execute("SET tcp_keepalives_idle = 30");
+        statement.execute("SET tcp_keepalives_interval = 10");
+        statement.execute("SET tcp_keepalives_count = 3");
         for (String channel : channels) {
           statement.execute("LISTEN " + ChannelNames.quoteIdentifier(channel));
         }
@@ -251,6 +264,7 @@ public final class PgNotifyListener implements AutoCloseable {
       awaitedCheck = null;
       if (checkAnswered || closing) {
         metrics.selfChecks.increment();
+        lastSelfCheckPassed = true;
         metrics.lastSelfCheckNanos.set(System.nanoTime() - started);
         return true;
       }
@@ -259,6 +273,7 @@ public final class PgNotifyListener implements AutoCloseable {
     }
     sender.interrupt();
     metrics.selfCheckFailures.increment();
+    lastSelfCheckPassed = false;
     log.warn("listener self-check: NOTIFY on {} did not come back within {} ms; declaring the connection dead",
         privateChannel, selfCheck.timeout().toMillis());
     return false;

@@ -27,6 +27,23 @@ public final class DispatcherMetrics {
   /** Round trip of the last successful listener self-check, in nanoseconds. */
   public final java.util.concurrent.atomic.AtomicLong lastSelfCheckNanos = new java.util.concurrent.atomic.AtomicLong(-1);
   private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, LongAdder> receivedByChannel = new ConcurrentHashMap<>();
+  private final PrometheusMetrics prometheus = new PrometheusMetrics(this);
+
+  /** The Prometheus view of these counters (and the per-task histograms). */
+  public PrometheusMetrics prometheus() {
+    return prometheus;
+  }
+
+  /** One message arrived on a channel. */
+  public void receivedOn(String channel) {
+    received.increment();
+    receivedByChannel.computeIfAbsent(channel, c -> {
+      LongAdder adder = new LongAdder();
+      prometheus.counter("dispatcher_messages_received", "Messages received, by channel", "channel", c, adder::sum);
+      return adder;
+    }).increment();
+  }
 
   public void dropped(String reason) {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();

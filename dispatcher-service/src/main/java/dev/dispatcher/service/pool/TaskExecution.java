@@ -62,6 +62,18 @@ public final class TaskExecution {
   }
 
   public void run(Work work) {
+    // uuid and task on every log line of this run (JSON logs carry them as fields)
+    org.slf4j.MDC.put("uuid", work.message().uuid());
+    org.slf4j.MDC.put("task", work.message().task());
+    try {
+      runLogged(work);
+    } finally {
+      org.slf4j.MDC.remove("uuid");
+      org.slf4j.MDC.remove("task");
+    }
+  }
+
+  private void runLogged(Work work) {
     TaskMessage message = work.message();
     RunState state = work.state();
     Instant startedAt = Instant.now();
@@ -103,6 +115,8 @@ public final class TaskExecution {
         : state.isTimedOut() ? TaskOutcome.Status.TIMED_OUT
         : error == null ? TaskOutcome.Status.SUCCEEDED : TaskOutcome.Status.FAILED;
     logOutcome(work, status, result, error, duration, startedAt);
+    metrics.prometheus().recordRun(message.task(), duration.toNanos(), Double.isNaN(message.timePub()) ? Double.NaN
+        : startedAt.getEpochSecond() - message.timePub() + startedAt.getNano() / 1e9);
     if (!hooks.isEmpty()) {
       hooks.afterTask(run, new TaskOutcome(status, result, error, Instant.now(), duration));
     }

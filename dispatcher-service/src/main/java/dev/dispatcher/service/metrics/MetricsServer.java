@@ -1,0 +1,62 @@
+package dev.dispatcher.service.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /metrics} (Prometheus text format) and {@code GET /health} (200 or 503 with a small
+ * JSON body saying why), on the JDK's built-in HTTP server, one virtual thread per request.
+ */
+public final class MetricsServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
+
+  /** The daemon's health: healthy or not, and why. */
+  public record Health(boolean healthy, String json) {}
+
+  private final HttpServer server;
+
+  public MetricsServer(String host, int port, PrometheusMetrics metrics, Supplier<Health> health) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+    server.createContext("/health", exchange -> {
+      Health now = health.get();
+      respond(exchange, now.healthy() ? 200 : 503, "application/json", now.json());
+    });
+    server.start();
+    log.info("metrics on http://{}:{}/metrics, health on /health", host, server.getAddress().getPort());
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    try (exchange) {
+      if (!"GET".equals(exchange.getRequestMethod())) {
+        exchange.sendResponseHeaders(405, -1);
+        return;
+      }
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
