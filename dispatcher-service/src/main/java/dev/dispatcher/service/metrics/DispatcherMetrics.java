@@ -38,11 +38,15 @@ public final class DispatcherMetrics {
   /** One message arrived on a channel. */
   public void receivedOn(String channel) {
     received.increment();
-    receivedByChannel.computeIfAbsent(channel, c -> {
-      LongAdder adder = new LongAdder();
-      prometheus.counter("dispatcher_messages_received", "Messages received, by channel", "channel", c, adder::sum);
-      return adder;
-    }).increment();
+    LongAdder counter = receivedByChannel.get(channel); // the hot path: a plain read once the channel is known
+    if (counter == null) {
+      counter = receivedByChannel.computeIfAbsent(channel, c -> {
+        LongAdder adder = new LongAdder();
+        prometheus.counter("dispatcher_messages_received", "Messages received, by channel", "channel", c, adder::sum);
+        return adder;
+      });
+    }
+    counter.increment();
   }
 
   public void dropped(String reason) {

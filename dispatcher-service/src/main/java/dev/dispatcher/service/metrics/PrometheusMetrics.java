@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -66,12 +65,18 @@ public final class PrometheusMetrics {
 
   /** Records one run: its duration, and its wait from publish to start (NaN when unknown). */
   public void recordRun(String task, long durationNanos, double waitSeconds) {
-    durations.computeIfAbsent(task, t -> Timer.builder("dispatcher_task_duration").description("Task run time, by task")
-        .tag("task", t).publishPercentileHistogram().register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+    timer(durations, task, "dispatcher_task_duration", "Task run time, by task").record(durationNanos, TimeUnit.NANOSECONDS);
     if (!Double.isNaN(waitSeconds) && waitSeconds >= 0) {
-      waits.computeIfAbsent(task, t -> Timer.builder("dispatcher_task_queue_wait").description("Publish to start, by task")
-          .tag("task", t).publishPercentileHistogram().register(registry)).record(Duration.ofNanos((long) (waitSeconds * 1e9)));
+      timer(waits, task, "dispatcher_task_queue_wait", "Publish to start, by task")
+          .record((long) (waitSeconds * 1e9), TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** The task's timer: a plain read on the hot path, registered on first use. */
+  private Timer timer(ConcurrentHashMap<String, Timer> timers, String task, String name, String description) {
+    Timer timer = timers.get(task);
+    return timer != null ? timer : timers.computeIfAbsent(task, t ->
+        Timer.builder(name).description(description).tag("task", t).publishPercentileHistogram().register(registry));
   }
 
   /** The Prometheus text exposition. */
