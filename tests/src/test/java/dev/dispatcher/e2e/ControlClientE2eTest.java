@@ -95,6 +95,25 @@ class ControlClientE2eTest {
   }
 
   @Test
+  void eachNodesRunningShowsOnlyItsOwnWork() throws Exception {
+    try (dev.dispatcher.Publisher publisher = dev.dispatcher.Publisher.builder().url(database.url()).defaultChannel(channelA).build()) {
+      String onA = publisher.task(dev.dispatcher.demo.DemoTasks::hello)
+          .withOptions(dev.dispatcher.SubmitOptions.builder().delay(Duration.ofMinutes(5)).build()).delay();
+      org.awaitility.Awaitility.await().atMost(REPLY_TIMEOUT).until(() ->
+          control.send(channelA, "running", Map.of("uuid", onA), 1, REPLY_TIMEOUT).get(0).body().containsKey("delayed-0"));
+
+      List<ControlReply> replies = control.send(shared, "running", Map.of("uuid", onA), 2, REPLY_TIMEOUT);
+
+      assertThat(replies).hasSize(2);
+      ControlReply fromA = replies.stream().filter(reply -> reply.nodeId().equals(nodeA)).findFirst().orElseThrow();
+      ControlReply fromB = replies.stream().filter(reply -> reply.nodeId().equals(nodeB)).findFirst().orElseThrow();
+      assertThat(fromA.body()).containsOnlyKeys("delayed-0", "node_id");
+      assertThat(fromB.body()).containsOnlyKeys("node_id");
+      assertThat(control.send(channelA, "cancel", Map.of("uuid", onA), 1, REPLY_TIMEOUT).get(0).body()).containsKey("delayed-0");
+    }
+  }
+
+  @Test
   void anUnknownCommandGetsAnErrorReplyAndTheDaemonStaysUp() {
     List<ControlReply> replies = control.send(channelB, "no_such_command", Map.of(), 1, REPLY_TIMEOUT);
 

@@ -85,6 +85,22 @@ public final class RunJournal implements DispatcherHook {
     if (batch.isEmpty()) {
       return;
     }
+    try {
+      insert(batch);
+    } catch (SQLException first) {
+      // A pooled connection can be broken by a database restart without the pool knowing yet; the
+      // pool evicts it on this failure, so one retry gets a fresh connection.
+      try {
+        insert(batch);
+      } catch (SQLException e) {
+        log.warn("run journal: could not record {} run(s), first {}: {}", batch.size(), batch.get(0).run().uuid(), e.getMessage());
+      }
+    } finally {
+      batch.clear();
+    }
+  }
+
+  private void insert(List<Row> batch) throws SQLException {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement insert = connection.prepareStatement("INSERT INTO dispatcher_runs"
             + " (uuid, task, node_id, channel, published_at, started_at, finished_at, status, error)"
@@ -103,10 +119,6 @@ public final class RunJournal implements DispatcherHook {
         insert.addBatch();
       }
       insert.executeBatch(); // pgjdbc sends the batch in one round trip
-    } catch (SQLException e) {
-      log.warn("run journal: could not record {} run(s), first {}: {}", batch.size(), batch.get(0).run().uuid(), e.getMessage());
-    } finally {
-      batch.clear();
     }
   }
 
