@@ -160,7 +160,7 @@ public final class ControlCommand implements Callable<Integer> {
         throw new ConfigException("--timeout", "must be more than 0 and at most 86400 seconds, was " + timeoutSeconds);
       }
       timeout = Duration.ofNanos(Math.round(timeoutSeconds * 1e9));
-      DispatcherConfig settings = new ConfigLoader(environment).load(configFile());
+      DispatcherConfig settings = new ConfigLoader(environment).load(ConfigLoader.configFile(config, environment));
       database = settings.database().url();
       target = channel != null ? checkChannel(channel) : settings.defaultPublishChannel();
     } catch (ConfigException e) {
@@ -260,14 +260,6 @@ public final class ControlCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--channel", e.getMessage());
     }
-  }
-
-  private Path configFile() {
-    if (config != null) {
-      return config;
-    }
-    String fromEnv = environment.get("DISPATCHER_CONFIG");
-    return Path.of(fromEnv == null || fromEnv.isBlank() ? "dispatcher.yml" : fromEnv);
   }
 
   private static List<ControlReply> sendThroughDatabase(DatabaseUrl database, String channel, String command,

@@ -86,7 +86,7 @@ public final class DispatcherStandalone implements Callable<Integer> {
 
     Dispatcher dispatcher;
     try {
-      DispatcherConfig settings = new ConfigLoader(System.getenv()).load(configFile());
+      DispatcherConfig settings = new ConfigLoader(System.getenv()).load(ConfigLoader.configFile(config, System.getenv()));
       ClassLoader loader = taskClassLoader();
       TaskRegistry registry = TaskRegistry.of(
           new TaskScanner(loader).scan(settings.tasks().packages(), settings.tasks().classes(), classpath),
@@ -109,14 +109,6 @@ public final class DispatcherStandalone implements Callable<Integer> {
     signals.awaitStop();
     dispatcher.close();
     return 0;
-  }
-
-  private Path configFile() {
-    if (config != null) {
-      return config;
-    }
-    String fromEnv = System.getenv("DISPATCHER_CONFIG");
-    return Path.of(fromEnv == null || fromEnv.isBlank() ? "dispatcher.yml" : fromEnv);
   }
 
   private ClassLoader taskClassLoader() {

@@ -32,6 +32,16 @@ public final class ConfigLoader {
 
   public static final String ENV_DATABASE_URL = "DISPATCHER_DATABASE_URL";
   public static final String ENV_DATABASE_PASSWORD = "DISPATCHER_DATABASE_PASSWORD";
+  public static final String ENV_CONFIG = "DISPATCHER_CONFIG";
+
+  /** The config file to read: the one given (--config), else {@code $DISPATCHER_CONFIG}, else ./dispatcher.yml. */
+  public static Path configFile(Path given, Map<String, String> environment) {
+    if (given != null) {
+      return given;
+    }
+    String fromEnv = environment.get(ENV_CONFIG);
+    return Path.of(fromEnv == null || fromEnv.isBlank() ? "dispatcher.yml" : fromEnv);
+  }
 
   private final Map<String, String> environment;
 

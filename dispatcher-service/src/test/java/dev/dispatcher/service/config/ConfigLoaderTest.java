@@ -151,6 +151,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theConfigFileIsTheGivenOneElseTheEnvironmentsElseDispatcherYml() {
+    java.nio.file.Path given = java.nio.file.Path.of("/etc/given.yml");
+    assertThat(ConfigLoader.configFile(given, Map.of("DISPATCHER_CONFIG", "/env.yml"))).isEqualTo(given);
+    assertThat(ConfigLoader.configFile(null, Map.of("DISPATCHER_CONFIG", "/env.yml"))).isEqualTo(java.nio.file.Path.of("/env.yml"));
+    assertThat(ConfigLoader.configFile(null, Map.of("DISPATCHER_CONFIG", " "))).isEqualTo(java.nio.file.Path.of("dispatcher.yml"));
+    assertThat(ConfigLoader.configFile(null, Map.of())).isEqualTo(java.nio.file.Path.of("dispatcher.yml"));
+  }
+
+  @Test
   void chunkLimitsHaveDefaultsAndAreChecked() {
     assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");

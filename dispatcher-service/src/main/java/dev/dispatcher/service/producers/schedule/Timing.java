@@ -40,10 +40,14 @@ public sealed interface Timing {
    * Whether ticks are wall-clock instants shared by every node (cron, cluster-wide): such a tick
    * never fires before the clock reaches it. A local interval only needs the right spacing.
    */
-  boolean wallClock();
+  default boolean wallClock() {
+    return true;
+  }
 
   /** The longest the timer may be set for at once; {@code null} for no limit. */
-  Duration maxDelay();
+  default Duration maxDelay() {
+    return null;
+  }
 
   /** For the start-up log line, e.g. {@code every 10s} or {@code cron '0 3 * * *' in Europe/Paris}. */
   String describe();
@@ -116,16 +120,6 @@ public sealed interface Timing {
     }
 
     @Override
-    public boolean wallClock() {
-      return true;
-    }
-
-    @Override
-    public Duration maxDelay() {
-      return null;
-    }
-
-    @Override
     public String describe() {
       return "every " + formatDuration(interval) + " (ticks at multiples of " + formatDuration(interval) + " since the epoch)";
     }
@@ -146,16 +140,6 @@ public sealed interface Timing {
     @Override
     public Instant resume(Instant previousTick, Instant now) {
       return next(now);
-    }
-
-    @Override
-    public boolean wallClock() {
-      return true;
-    }
-
-    @Override
-    public Duration maxDelay() {
-      return null;
     }
 
     @Override
