@@ -189,10 +189,10 @@ public final class Dispatcher implements AutoCloseable {
     prometheus.gauge("dispatcher_dispatch_backlog", "Messages received, not yet dispatched", loop, DispatchLoop::backlog);
     prometheus.gauge("dispatcher_listener_connected", "1 while the LISTEN connection is up", listener, l -> l.isConnected() ? 1 : 0);
     ChunkAssembler.Stats chunks = loop.chunkStats();
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed::sum);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "expired", chunks.expired::sum);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "invalid", chunks.invalid::sum);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace::sum);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "expired", chunks.expired);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "invalid", chunks.invalid);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace);
   }
 
   /** Healthy while the listener is connected and its last self-check (if any) passed. */

@@ -42,7 +42,7 @@ public final class DispatcherMetrics {
     if (counter == null) {
       counter = receivedByChannel.computeIfAbsent(channel, c -> {
         LongAdder adder = new LongAdder();
-        prometheus.counter("dispatcher_messages_received", "Messages received, by channel", "channel", c, adder::sum);
+        prometheus.counter("dispatcher_messages_received", "Messages received, by channel", "channel", c, adder);
         return adder;
       });
     }

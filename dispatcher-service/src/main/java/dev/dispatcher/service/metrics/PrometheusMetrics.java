@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -58,9 +57,13 @@ public final class PrometheusMetrics {
     Gauge.builder(name, source, value).description(description).register(registry);
   }
 
-  /** A counter over a live value with one tag (e.g. messages received by channel). */
-  public void counter(String name, String description, String tag, String tagValue, Supplier<Number> value) {
-    FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).tag(tag, tagValue).register(registry);
+  /**
+   * A counter over a live adder with one tag (e.g. messages received by channel). Micrometer holds
+   * a function counter's state object weakly, so the state must be the adder the daemon keeps, not
+   * a lambda or method reference that nothing else holds (it would be collected and read as 0).
+   */
+  public void counter(String name, String description, String tag, String tagValue, LongAdder value) {
+    FunctionCounter.builder(name, value, LongAdder::sum).description(description).tag(tag, tagValue).register(registry);
   }
 
   /** Records one run: its duration, and its wait from publish to start (NaN when unknown). */
