@@ -15,7 +15,6 @@ import dev.dispatcher.wire.WireFormat;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -24,7 +23,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,10 +147,10 @@ public final class TaskExecution {
     metrics.stuckNow.incrementAndGet();
     metrics.stuckTotal.increment();
     Thread worker = state.thread();
-    String stack = worker == null ? "(unknown)" : Arrays.stream(worker.getStackTrace())
-        .map(frame -> "\tat " + frame).collect(Collectors.joining(System.lineSeparator()));
-    log.warn("task {} {} is stuck: it ignored the interrupt at its {} s timeout {} ms ago and keeps its slot{}{}", message.uuid(),
-        message.task(), work.timeoutSeconds(), STUCK_AFTER.toMillis(), System.lineSeparator(), stack);
+    // The stack goes out as a throwable's: the log prints it below the line, and the message stays one line.
+    StuckTask where = new StuckTask(worker == null ? new StackTraceElement[0] : worker.getStackTrace());
+    log.warn("task {} {} is stuck: it ignored the interrupt at its {} s timeout {} ms ago and keeps its slot", message.uuid(),
+        message.task(), work.timeoutSeconds(), STUCK_AFTER.toMillis(), where);
   }
 
   /** Submits each nested task message of the parent's callbacks or errbacks. */
@@ -256,5 +254,13 @@ public final class TaskExecution {
 
   private static String abbreviate(String text) {
     return text.length() > 200 ? text.substring(0, 197) + "..." : text;
+  }
+
+  /** Where a stuck task's thread is: logged as a stack trace, never thrown. */
+  private static final class StuckTask extends Exception {
+    StuckTask(StackTraceElement[] stack) {
+      super("the task's thread is here", null, false, true);
+      setStackTrace(stack);
+    }
   }
 }
