@@ -60,7 +60,8 @@ public final class ControlClient implements AutoCloseable {
   public static final String REPLY_CHANNEL_PREFIX = "reply_to_";
 
   private static final Logger log = LoggerFactory.getLogger(ControlClient.class);
-  private static final long MAX_BUFFERED_CHARS = 64L * 1024 * 1024;
+  /** 64 MiB of reply text as the assembler accounts it: two bytes a character, plus its overheads. */
+  private static final long MAX_BUFFERED_BYTES = 160L * 1024 * 1024;
   private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {};
 
   private final DataSource dataSource;
@@ -225,7 +226,7 @@ public final class ControlClient implements AutoCloseable {
 
   private List<ControlReply> collect(PGConnection pg, String replyChannel, int expected, long deadline, Duration timeout)
       throws SQLException {
-    ChunkAssembler chunks = new ChunkAssembler(timeout.toNanos(), MAX_BUFFERED_CHARS);
+    ChunkAssembler chunks = new ChunkAssembler(timeout.toNanos(), MAX_BUFFERED_BYTES);
     List<ControlReply> replies = new ArrayList<>();
     while (replies.size() < expected) {
       long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;

@@ -1,6 +1,7 @@
 package dev.dispatcher.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,10 +10,21 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Reassembles chunked messages. Parts may arrive in any order; a partial message older than the
- * timeout is dropped by {@link #expire(long)}, and the bytes held by partials are bounded: past
+ * timeout is dropped by {@link #expire(long)}, and the memory held by partials is bounded: past
  * the bound the oldest partial is dropped. Not thread-safe: one owner thread feeds it.
+ *
+ * <p>Nothing is sized by a number from the wire: a partial stores only the parts that arrived
+ * (never an array of {@code total} slots), and what it holds is accounted as the memory it
+ * really takes (the text, two bytes a character, plus the objects around each part and each
+ * partial), so many small parts claiming a huge total cannot exhaust the heap. A {@code total}
+ * whose parts could never fit in the bound is refused at once.
  */
 public final class ChunkAssembler {
+
+  /** Bytes a partial message costs beyond its parts: its map entry, record and part map. */
+  static final long PARTIAL_OVERHEAD_BYTES = 256;
+  /** Bytes a part costs beyond its text: its map node, boxed index and string header. */
+  static final long PART_OVERHEAD_BYTES = 64;
 
   /** Counters, readable from any thread. */
   public static final class Stats {
@@ -23,27 +35,37 @@ public final class ChunkAssembler {
   }
 
   private static final class Partial {
-    final String[] parts;
+    final int total;
+    final Map<Integer, String> parts = new HashMap<>();
     final long firstSeenNanos;
-    int received;
     long bytes;
+    long chars;
 
-    Partial(int total, long firstSeenNanos) {
-      this.parts = new String[total];
+    Partial(int total, long firstSeenNanos, long bytes) {
+      this.total = total;
       this.firstSeenNanos = firstSeenNanos;
+      this.bytes = bytes;
     }
   }
 
   /** Insertion order is arrival order of the first part: the eldest entry is the oldest partial. */
   private final LinkedHashMap<String, Partial> partials = new LinkedHashMap<>();
   private final long timeoutNanos;
-  private final long maxBufferedChars;
+  private final long maxBufferedBytes;
+  private final int maxParts;
   private final Stats stats = new Stats();
-  private long bufferedChars;
+  private long bufferedBytes;
 
-  public ChunkAssembler(long timeoutNanos, long maxBufferedChars) {
+  /**
+   * @param maxBufferedBytes what all partial messages may hold together, as estimated memory
+   */
+  public ChunkAssembler(long timeoutNanos, long maxBufferedBytes) {
+    if (maxBufferedBytes < 1) {
+      throw new IllegalArgumentException("maxBufferedBytes must be at least 1: " + maxBufferedBytes);
+    }
     this.timeoutNanos = timeoutNanos;
-    this.maxBufferedChars = maxBufferedChars;
+    this.maxBufferedBytes = maxBufferedBytes;
+    this.maxParts = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBufferedBytes / (PART_OVERHEAD_BYTES + 2)));
   }
 
   /** True when the parsed message is a chunk envelope. */
@@ -55,8 +77,8 @@ public final class ChunkAssembler {
   /**
    * Adds one envelope; returns the whole original text when this part completed it.
    *
-   * @throws IllegalArgumentException naming the problem when the envelope is malformed or
-   *     contradicts earlier parts of the same message
+   * @throws IllegalArgumentException naming the problem when the envelope is malformed,
+   *     contradicts earlier parts of the same message, or claims more parts than could fit
    */
   public Optional<String> accept(JsonNode envelope, long nowNanos) {
     String version = envelope.path(Chunker.MARKER_KEY).asText();
@@ -65,7 +87,7 @@ public final class ChunkAssembler {
     JsonNode total = envelope.get("total");
     JsonNode payload = envelope.get("payload");
     if (!Chunker.MARKER_VERSION.equals(version)) {
-      return invalid("unsupported chunk version '" + version + "'");
+      return invalid("unsupported chunk version '" + cut(version) + "'");
     }
     if (id == null || !id.isTextual() || index == null || !index.isIntegralNumber() || !index.canConvertToInt()
         || total == null || !total.isIntegralNumber() || !total.canConvertToInt() || payload == null || !payload.isTextual()) {
@@ -76,29 +98,43 @@ public final class ChunkAssembler {
     if (parts < 1 || position < 0 || position >= parts) {
       return invalid("chunk index " + position + " out of range for total " + parts);
     }
-    Partial partial = partials.get(id.asText());
+    if (parts > maxParts) {
+      return invalid("chunk total " + parts + " exceeds the " + maxParts + " parts that " + maxBufferedBytes
+          + " buffered bytes can hold");
+    }
+    String messageId = id.asText();
+    Partial partial = partials.get(messageId);
     if (partial == null) {
-      partial = new Partial(parts, nowNanos);
-      partials.put(id.asText(), partial);
-    } else if (partial.parts.length != parts) {
-      drop(id.asText());
-      return invalid("chunk total " + parts + " contradicts earlier total " + partial.parts.length
-          + " for message " + id.asText());
+      long overhead = PARTIAL_OVERHEAD_BYTES + 2L * messageId.length();
+      partial = new Partial(parts, nowNanos, overhead);
+      partials.put(messageId, partial);
+      bufferedBytes += overhead;
+    } else if (partial.total != parts) {
+      drop(messageId);
+      return invalid("chunk total " + parts + " contradicts earlier total " + partial.total + " for message " + cut(messageId));
     }
-    if (partial.parts[position] == null) {
-      String text = payload.asText();
-      partial.parts[position] = text;
-      partial.received++;
-      partial.bytes += text.length();
-      bufferedChars += text.length();
+    String text = payload.asText();
+    if (partial.parts.putIfAbsent(position, text) == null) {
+      long cost = PART_OVERHEAD_BYTES + 2L * text.length();
+      partial.bytes += cost;
+      partial.chars += text.length();
+      bufferedBytes += cost;
     }
-    if (partial.received == parts) {
-      drop(id.asText());
+    if (partial.parts.size() == parts) {
+      drop(messageId);
       stats.completed.increment();
-      return Optional.of(String.join("", partial.parts));
+      return Optional.of(join(partial));
     }
     evictForSpace();
     return Optional.empty();
+  }
+
+  private static String join(Partial partial) {
+    StringBuilder whole = new StringBuilder((int) Math.min(Integer.MAX_VALUE - 8, partial.chars));
+    for (int i = 0; i < partial.total; i++) {
+      whole.append(partial.parts.get(i));
+    }
+    return whole.toString();
   }
 
   /** Drops partial messages older than the timeout; returns how many were dropped. */
@@ -110,7 +146,7 @@ public final class ChunkAssembler {
       if (nowNanos - partial.firstSeenNanos < timeoutNanos) {
         break; // arrival order: everything after is younger
       }
-      bufferedChars -= partial.bytes;
+      bufferedBytes -= partial.bytes;
       it.remove();
       dropped++;
     }
@@ -122,8 +158,14 @@ public final class ChunkAssembler {
     return partials.size();
   }
 
-  public long bufferedChars() {
-    return bufferedChars;
+  /** The memory partial messages hold now, as estimated for the bound. */
+  public long bufferedBytes() {
+    return bufferedBytes;
+  }
+
+  /** The largest {@code total} accepted: more parts than this could never fit in the bound. */
+  public int maxParts() {
+    return maxParts;
   }
 
   public Stats stats() {
@@ -132,8 +174,8 @@ public final class ChunkAssembler {
 
   private void evictForSpace() {
     Iterator<Map.Entry<String, Partial>> it = partials.entrySet().iterator();
-    while (bufferedChars > maxBufferedChars && it.hasNext()) {
-      bufferedChars -= it.next().getValue().bytes;
+    while (bufferedBytes > maxBufferedBytes && it.hasNext()) {
+      bufferedBytes -= it.next().getValue().bytes;
       it.remove();
       stats.evictedForSpace.increment();
     }
@@ -142,8 +184,12 @@ public final class ChunkAssembler {
   private void drop(String messageId) {
     Partial removed = partials.remove(messageId);
     if (removed != null) {
-      bufferedChars -= removed.bytes;
+      bufferedBytes -= removed.bytes;
     }
+  }
+
+  private static String cut(String text) {
+    return text.length() > 64 ? text.substring(0, 64) + "..." : text;
   }
 
   private Optional<String> invalid(String problem) {

@@ -53,7 +53,7 @@ class ChunkAssemblerTest {
     assertThat(assembler.accept(parts.get(parts.size() - 1), 99)).contains(original);
 
     assertThat(assembler.pendingMessages()).isZero();
-    assertThat(assembler.bufferedChars()).isZero();
+    assertThat(assembler.bufferedBytes()).isZero();
     assertThat(assembler.stats().completed.sum()).isEqualTo(1);
     assertThat(assembler.stats().invalid.sum()).isZero();
   }
@@ -65,10 +65,10 @@ class ChunkAssemblerTest {
     ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
 
     assertThat(assembler.accept(parts.get(0), 0)).isEmpty();
-    long afterFirst = assembler.bufferedChars();
+    long afterFirst = assembler.bufferedBytes();
     assertThat(afterFirst).isPositive();
     assertThat(assembler.accept(parts.get(0), 1)).isEmpty();
-    assertThat(assembler.bufferedChars()).as("a duplicate buffers nothing").isEqualTo(afterFirst);
+    assertThat(assembler.bufferedBytes()).as("a duplicate buffers nothing").isEqualTo(afterFirst);
 
     Optional<String> result = Optional.empty();
     for (int i = 1; i < parts.size(); i++) {
@@ -105,7 +105,7 @@ class ChunkAssemblerTest {
 
     assertThat(assembler.stats().invalid.sum()).isEqualTo(1);
     assertThat(assembler.pendingMessages()).isZero();
-    assertThat(assembler.bufferedChars()).isZero();
+    assertThat(assembler.bufferedBytes()).isZero();
   }
 
   @Test
@@ -140,7 +140,7 @@ class ChunkAssemblerTest {
 
     assertThat(assembler.expire(12 * SECOND)).isEqualTo(1); // a is 11s old, b 7s
     assertThat(assembler.pendingMessages()).isEqualTo(1);
-    assertThat(assembler.bufferedChars()).isEqualTo(2);
+    assertThat(assembler.bufferedBytes()).isEqualTo(held("b", "bb"));
     assertThat(assembler.stats().expired.sum()).isEqualTo(1);
     // a is gone: its last part starts a new partial instead of completing the old one
     assertThat(assembler.accept(envelope("a", 1, 2, "d"), 12 * SECOND)).isEmpty();
@@ -160,24 +160,30 @@ class ChunkAssemblerTest {
     }
     assertThat(assembler.expire(13 * SECOND)).isEqualTo(4); // m0..m3 are 10s or older
     assertThat(assembler.pendingMessages()).isEqualTo(1);
-    assertThat(assembler.bufferedChars()).isEqualTo(3);
+    assertThat(assembler.bufferedBytes()).isEqualTo(held("m4", "xyz"));
     assertThat(assembler.stats().expired.sum()).isEqualTo(4);
+  }
+
+  /** What a partial with one part holds, as the assembler accounts it. */
+  private static long held(String id, String part) {
+    return ChunkAssembler.PARTIAL_OVERHEAD_BYTES + 2L * id.length() + ChunkAssembler.PART_OVERHEAD_BYTES + 2L * part.length();
   }
 
   @Test
   void byteBoundEvictsTheOldestPartialAndCountsIt() {
-    ChunkAssembler assembler = new ChunkAssembler(60 * SECOND, 250);
     String hundred = "x".repeat(100);
+    long one = held("first", hundred); // "first", "second" and "third" differ in length: bound on the two longer ones
+    ChunkAssembler assembler = new ChunkAssembler(60 * SECOND, held("second", hundred) * 2 + 1);
     assembler.accept(envelope("first", 0, 2, hundred), 0);
     assembler.accept(envelope("second", 0, 2, hundred), 1);
     assertThat(assembler.stats().evictedForSpace.sum()).isZero();
-    assertThat(assembler.bufferedChars()).isEqualTo(200);
+    assertThat(assembler.bufferedBytes()).isEqualTo(one + held("second", hundred));
 
     assembler.accept(envelope("third", 0, 2, hundred), 2);
 
     assertThat(assembler.stats().evictedForSpace.sum()).isEqualTo(1);
     assertThat(assembler.pendingMessages()).isEqualTo(2);
-    assertThat(assembler.bufferedChars()).isEqualTo(200);
+    assertThat(assembler.bufferedBytes()).isEqualTo(held("second", hundred) + held("third", hundred));
     // "second" survived and completes; "first" was evicted and does not
     assertThat(assembler.accept(envelope("second", 1, 2, "!"), 3)).contains(hundred + "!");
     assertThat(assembler.accept(envelope("first", 1, 2, "!"), 4)).isEmpty();
@@ -189,5 +195,40 @@ class ChunkAssemblerTest {
     assertThat(ChunkAssembler.isChunk(envelope("m", 0, 1, "x"))).isTrue();
     assertThat(ChunkAssembler.isChunk(mapper.readTree("{\"task\":\"t\"}"))).isFalse();
     assertThat(ChunkAssembler.isChunk(mapper.readTree("{\"__dispatcherd_chunk__\":1}"))).isFalse();
+  }
+
+  @Test
+  void aHugeTotalIsRefusedWithoutAllocatingForIt() {
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024);
+    // the NOTIFY that once killed the dispatch thread with "Requested array size exceeds VM limit"
+    assertThatThrownBy(() -> assembler.accept(envelope("m1", 0, Integer.MAX_VALUE, "x"), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exceeds the " + assembler.maxParts() + " parts");
+    assertThat(assembler.pendingMessages()).isZero();
+    assertThat(assembler.stats().invalid.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aTotalThatFitsIsHeldByWhatArrivedNotByWhatItClaims() {
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024);
+    int claimed = assembler.maxParts();
+    for (int i = 0; i < 32; i++) {
+      assertThat(assembler.accept(envelope("m" + i, 0, claimed, "x".repeat(110)), 0)).isEmpty();
+    }
+    assertThat(assembler.pendingMessages()).isEqualTo(32);
+    // ids m0..m9 are one character shorter than m10..m31
+    assertThat(assembler.bufferedBytes()).isEqualTo(32 * held("m10", "x".repeat(110)) - 10 * 2);
+  }
+
+  @Test
+  void manyTinyPartialsAreBoundedByTheirOverheadNotJustTheirText() {
+    long bound = 100 * held("m00000", "x");
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, bound);
+    for (int i = 0; i < 10_000; i++) {
+      assembler.accept(envelope(String.format("m%05d", i), 0, 2, "x"), 0);
+    }
+    assertThat(assembler.bufferedBytes()).isLessThanOrEqualTo(bound);
+    assertThat(assembler.pendingMessages()).isEqualTo(100);
+    assertThat(assembler.stats().evictedForSpace.sum()).isEqualTo(9_900);
   }
 }

@@ -128,7 +128,7 @@ class ChunkerTest {
     }
     assertThat(result).contains(original);
     assertThat(assembler.pendingMessages()).isZero();
-    assertThat(assembler.bufferedChars()).isZero();
+    assertThat(assembler.bufferedBytes()).isZero();
   }
 
   @Test

@@ -14,11 +14,13 @@ import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
 import dev.dispatcher.service.hooks.Hooks;
+import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.Publisher;
 import dev.dispatcher.service.intake.AdmissionLog;
 import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.intake.Inbound;
 import dev.dispatcher.service.intake.MessageDecoder;
+import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.metrics.MetricsServer;
@@ -53,6 +55,7 @@ public final class Dispatcher implements AutoCloseable {
 
   private final DispatcherConfig config;
   private final DispatcherMetrics metrics = new DispatcherMetrics();
+  private final FatalFailure failure = new FatalFailure();
   private final ScheduledExecutorService timer;
   private final HikariDataSource dataSource;
   private final Hooks hooks;
@@ -86,6 +89,7 @@ public final class Dispatcher implements AutoCloseable {
         (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
         this::followUp,
         this::localControl));
+    DispatcherConfig.Limits limits = config.limits();
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
       public void admitted(Work work, WorkerPool.Admission admission) {
@@ -96,10 +100,12 @@ public final class Dispatcher implements AutoCloseable {
       public void idleChanged(boolean idle) {
         idleWatch(idle);
       }
-    });
+    }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes()));
     MessageDecoder decoder = new MessageDecoder(mapper,
-        new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedChars()));
-    this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics, this::control);
+        new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes()),
+        MessageLimits.of(limits.maxDelay(), limits.maxTimeout()));
+    this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics, this::control,
+        new DispatchLoop.Bounds(limits.maxBacklog(), limits.maxBacklogBytes()), failure);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     PgNotifyListener.Notifier selfCheckNotifier = (channel, payload) -> {
@@ -187,6 +193,8 @@ public final class Dispatcher implements AutoCloseable {
     prometheus.gauge("dispatcher_pool_delayed", "Tasks waiting for their delay", pool, WorkerPool::delayed);
     prometheus.gauge("dispatcher_pool_max_workers", "Tasks that may run at once", pool, WorkerPool::maxWorkers);
     prometheus.gauge("dispatcher_dispatch_backlog", "Messages received, not yet dispatched", loop, DispatchLoop::backlog);
+    prometheus.gauge("dispatcher_dispatch_backlog_bytes", "Estimated memory of the backlog", loop, DispatchLoop::backlogBytes);
+    prometheus.gauge("dispatcher_pool_waiting_bytes", "Estimated memory of queued, held and delayed tasks", pool, WorkerPool::waitingBytes);
     prometheus.gauge("dispatcher_listener_connected", "1 while the LISTEN connection is up", listener, l -> l.isConnected() ? 1 : 0);
     ChunkAssembler.Stats chunks = loop.chunkStats();
     prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed);
@@ -195,14 +203,15 @@ public final class Dispatcher implements AutoCloseable {
     prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace);
   }
 
-  /** Healthy while the listener is connected and its last self-check (if any) passed. */
+  /** Healthy while nothing fatal happened, the listener is connected and its last self-check (if any) passed. */
   private MetricsServer.Health health() {
     boolean connected = listener.isConnected();
     boolean checked = listener.lastSelfCheckPassed();
-    String reason = !connected ? "the LISTEN connection is down" : !checked ? "the last listener self-check failed" : null;
+    String fatal = failure.failure().map(FatalFailure.Failure::describe).orElse(null);
+    String reason = fatal != null ? fatal : !connected ? "the LISTEN connection is down" : !checked ? "the last listener self-check failed" : null;
     String json = "{\"status\":\"" + (reason == null ? "ok" : "unavailable") + "\",\"node_id\":" + quote(config.nodeId())
         + ",\"listener_connected\":" + connected + ",\"last_self_check_passed\":" + checked
-        + (reason == null ? "" : ",\"reason\":\"" + reason + "\"") + "}";
+        + (reason == null ? "" : ",\"reason\":" + quote(reason)) + "}";
     return new MetricsServer.Health(reason == null, json);
   }
 
@@ -314,6 +323,11 @@ public final class Dispatcher implements AutoCloseable {
 
   public DispatcherMetrics metrics() {
     return metrics;
+  }
+
+  /** Reported when a part of the daemon that must never stop stopped; the caller should then stop the daemon. */
+  public FatalFailure failure() {
+    return failure;
   }
 
   public boolean isListening() {

@@ -10,7 +10,11 @@ import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.registry.TaskScanner;
 import dev.dispatcher.wire.WireFormat;
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.dispatcher.service.health.FatalFailure;
 import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +39,13 @@ import picocli.CommandLine.Option;
     subcommands = ControlCommand.class,
     description = "Runs @Task methods for messages published with pg_notify.",
     footer = {"", "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
-        "DISPATCHER_DATABASE_PASSWORD. Exit status: 0 stopped cleanly, 1 error, 2 configuration error."})
+        "DISPATCHER_DATABASE_PASSWORD. Exit status: 0 stopped cleanly, 1 error, 2 configuration error,",
+        "70 stopped after a fatal failure (see the log). Run it with -XX:+ExitOnOutOfMemoryError."})
 public final class DispatcherStandalone implements Callable<Integer> {
 
   static final int EXIT_CONFIG = 2;
+  /** A part of the daemon that must never stop stopped (EX_SOFTWARE): a supervisor should restart it. */
+  static final int EXIT_FATAL = 70;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Configuration file (default: $DISPATCHER_CONFIG, else ./dispatcher.yml).")
@@ -106,9 +113,30 @@ public final class DispatcherStandalone implements Callable<Integer> {
       System.err.println("config error: tasks: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    warnWithoutExitOnOutOfMemory(log);
+    Thread.ofVirtual().name("fatal-failure-watch").start(() -> {
+      try {
+        dispatcher.failure().await(Long.MAX_VALUE, TimeUnit.DAYS);
+        signals.stopBecause("a fatal failure: " + dispatcher.failure().failure().map(FatalFailure.Failure::describe).orElse("?"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     signals.awaitStop();
     dispatcher.close();
-    return 0;
+    return dispatcher.failure().failure().isPresent() ? EXIT_FATAL : 0;
+  }
+
+  /**
+   * Without -XX:+ExitOnOutOfMemoryError a JVM out of memory may keep running without doing its
+   * job (seen: 117% CPU, SIGTERM ignored); with it, it exits and a supervisor can restart it.
+   */
+  private static void warnWithoutExitOnOutOfMemory(Logger log) {
+    HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    if (vm != null && !"true".equals(vm.getVMOption("ExitOnOutOfMemoryError").getValue())) {
+      log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: on an OutOfMemoryError the daemon may stay up without working;"
+          + " start it with java -XX:+ExitOnOutOfMemoryError -jar dispatcher-standalone.jar");
+    }
   }
 
   private ClassLoader taskClassLoader() {

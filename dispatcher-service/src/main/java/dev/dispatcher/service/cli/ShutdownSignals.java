@@ -34,6 +34,12 @@ final class ShutdownSignals {
     }
   }
 
+  /** A stop not asked for by a signal (a fatal failure): the same clean stop. */
+  void stopBecause(String reason) {
+    log.error("stopping: {}", reason);
+    stop.countDown();
+  }
+
   void awaitStop() throws InterruptedException {
     stop.await();
   }

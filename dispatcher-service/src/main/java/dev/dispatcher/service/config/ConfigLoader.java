@@ -82,7 +82,7 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -127,11 +127,14 @@ public final class ConfigLoader {
       onStart.add(submission(node));
     }
 
+    long heap = Runtime.getRuntime().maxMemory();
     ConfigNode chunksNode = root.child("chunks");
     DispatcherConfig.Chunks chunks = new DispatcherConfig.Chunks(
         chunksNode.duration("timeout", DispatcherConfig.Chunks.DEFAULT.timeout()),
-        chunksNode.integer("max_buffered_mib", 64, 1, 16 * 1024) * 1024L * 1024L);
+        chunksNode.integer("max_buffered_mib", 64, 1, 16 * 1024) * MIB);
     chunksNode.rejectUnknownKeys();
+
+    DispatcherConfig.Limits limits = limits(root.child("limits"), heap);
 
     ConfigNode listenerNode = root.child("listener");
     DispatcherConfig.Listener listener = new DispatcherConfig.Listener(
@@ -151,7 +154,31 @@ public final class ConfigLoader {
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http);
+        http, limits);
+  }
+
+  private static final long MIB = 1024L * 1024L;
+
+  /** Byte bounds default to a share of this JVM's heap (see {@link DispatcherConfig.Limits#forHeap}). */
+  private static DispatcherConfig.Limits limits(ConfigNode node, long heap) {
+    DispatcherConfig.Limits limits = new DispatcherConfig.Limits(
+        node.integer("max_backlog", DispatcherConfig.Limits.DEFAULT_MAX_BACKLOG, 1, 10_000_000),
+        mib(node, "max_backlog_mib", DispatcherConfig.Limits.defaultBacklogBytes(heap)),
+        node.integer("max_waiting", DispatcherConfig.Limits.DEFAULT_MAX_WAITING, 1, 10_000_000),
+        node.integer("max_delayed", DispatcherConfig.Limits.DEFAULT_MAX_DELAYED, 0, 10_000_000),
+        mib(node, "max_waiting_mib", DispatcherConfig.Limits.defaultWaitingBytes(heap)),
+        node.duration("max_delay", DispatcherConfig.Limits.DEFAULT_MAX_DELAY),
+        node.duration("max_timeout", DispatcherConfig.Limits.DEFAULT_MAX_TIMEOUT));
+    if (limits.maxTimeout().toMillis() < 1) {
+      throw new ConfigException(node.key("max_timeout"), "must be at least 1ms, was " + limits.maxTimeout());
+    }
+    node.rejectUnknownKeys();
+    return limits;
+  }
+
+  private static long mib(ConfigNode node, String name, long fallbackBytes) {
+    int mib = node.integer(name, -1, 1, 1024 * 1024);
+    return mib < 0 ? fallbackBytes : mib * MIB;
   }
 
   private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",

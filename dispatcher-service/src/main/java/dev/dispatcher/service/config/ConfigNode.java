@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigNode {
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
 
   private final String path;
   private final Map<String, Object> values;
@@ -133,7 +133,7 @@ final class ConfigNode {
     return flag;
   }
 
-  /** A duration: a number of seconds, or a string such as {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
+  /** A duration: a number of seconds, or a string such as {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 7d}. */
   Duration duration(String name, Duration fallback) {
     read.add(name);
     Object value = values.get(name);
@@ -152,12 +152,13 @@ final class ConfigNode {
           case "ms" -> 1e6;
           case "m" -> 60e9;
           case "h" -> 3600e9;
+          case "d" -> 86400e9;
           default -> 1e9;
         };
         return positive(name, Duration.ofNanos((long) (amount * nanosPerUnit)), value);
       }
     }
-    throw new ConfigException(key(name), "expected a duration such as 30, 500ms, 10s, 2m or 1h, found " + describe(value));
+    throw new ConfigException(key(name), "expected a duration such as 30, 500ms, 10s, 2m, 1h or 7d, found " + describe(value));
   }
 
   private Duration positive(String name, Duration duration, Object raw) {

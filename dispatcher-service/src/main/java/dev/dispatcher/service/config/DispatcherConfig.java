@@ -23,6 +23,7 @@ import java.util.Map;
  * @param chunks limits for reassembling chunked messages
  * @param listener how the LISTEN connection is checked
  * @param http where GET /metrics and /health are served; port 0 means off
+ * @param limits what the daemon holds in memory at most, and the largest delay and timeout it accepts
  */
 public record DispatcherConfig(
     Database database,
@@ -36,7 +37,8 @@ public record DispatcherConfig(
     List<Submission> onStart,
     Chunks chunks,
     Listener listener,
-    Http http) {
+    Http http,
+    Limits limits) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -46,12 +48,14 @@ public record DispatcherConfig(
     chunks = chunks == null ? Chunks.DEFAULT : chunks;
     listener = listener == null ? Listener.DEFAULT : listener;
     http = http == null ? Http.OFF : http;
+    limits = limits == null ? Limits.forHeap(Runtime.getRuntime().maxMemory()) : limits;
   }
 
   /** A configuration with the default chunk limits. */
   public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
-    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT, Http.OFF);
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT, Http.OFF,
+        null);
   }
 
   /** The HTTP endpoint for metrics and health; off when the port is 0. */
@@ -114,9 +118,9 @@ public record DispatcherConfig(
    * Reassembly of chunked messages.
    *
    * @param timeout a partial message not complete within this is dropped and counted
-   * @param maxBufferedChars what partial messages may hold in all; past it the oldest is dropped
+   * @param maxBufferedBytes the memory partial messages may hold in all; past it the oldest is dropped
    */
-  public record Chunks(Duration timeout, long maxBufferedChars) {
+  public record Chunks(Duration timeout, long maxBufferedBytes) {
     public static final Chunks DEFAULT = new Chunks(Duration.ofSeconds(30), 64L * 1024 * 1024);
   }
 
@@ -150,6 +154,42 @@ public record DispatcherConfig(
     /** A fixed-interval schedule on this node only. */
     public Schedule(String name, Submission submission, Duration interval, boolean runAtStart) {
       this(name, submission, interval, null, DEFAULT_TIMEZONE, runAtStart, false);
+    }
+  }
+
+  /**
+   * Bounds on what the daemon holds in memory, whatever the wire sends. Work beyond a bound is
+   * refused, logged and counted ({@code dropped} by reason); the daemon keeps what it accepted.
+   *
+   * @param maxBacklog messages received and not yet dispatched
+   * @param maxBacklogBytes their estimated memory
+   * @param maxWaiting tasks queued or held (on_duplicate) in the pool
+   * @param maxDelayed tasks waiting for their delay
+   * @param maxWaitingBytes the estimated memory of queued, held and delayed tasks together
+   * @param maxDelay the longest delay a message may ask for (longer: refused when decoded)
+   * @param maxTimeout the longest timeout a message may ask for (longer: refused when decoded)
+   */
+  public record Limits(int maxBacklog, long maxBacklogBytes, int maxWaiting, int maxDelayed, long maxWaitingBytes,
+      Duration maxDelay, Duration maxTimeout) {
+
+    public static final int DEFAULT_MAX_BACKLOG = 100_000;
+    public static final int DEFAULT_MAX_WAITING = 100_000;
+    public static final int DEFAULT_MAX_DELAYED = 100_000;
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(1);
+    public static final Duration DEFAULT_MAX_TIMEOUT = Duration.ofDays(7);
+
+    /** The defaults for a heap of this size: the backlog may take an eighth of it, waiting work a quarter. */
+    public static Limits forHeap(long maxHeapBytes) {
+      return new Limits(DEFAULT_MAX_BACKLOG, defaultBacklogBytes(maxHeapBytes), DEFAULT_MAX_WAITING, DEFAULT_MAX_DELAYED,
+          defaultWaitingBytes(maxHeapBytes), DEFAULT_MAX_DELAY, DEFAULT_MAX_TIMEOUT);
+    }
+
+    public static long defaultBacklogBytes(long maxHeapBytes) {
+      return Math.max(1L << 20, maxHeapBytes / 8);
+    }
+
+    public static long defaultWaitingBytes(long maxHeapBytes) {
+      return Math.max(1L << 20, maxHeapBytes / 4);
     }
   }
 }

@@ -1,76 +1,133 @@
 package dev.dispatcher.service.intake;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.log.RejectLog;
+import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.BindException;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.wire.ChunkAssembler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * The one thread between the producers and the pool. Producers hand it messages through an
- * unbounded queue (the listener's I/O thread must never block); it decodes each, looks up the
- * task, binds the arguments and hands the work to the pool, or to the timer when delayed. A bad
- * message is logged with its uuid, counted and dropped; nothing here can stop the loop.
+ * The one thread between the producers and the pool. Producers hand it messages through a
+ * bounded backlog (the listener's I/O thread must never block: past the bound a message is
+ * refused and counted); it decodes each, looks up the task, binds the arguments and hands the
+ * work to the pool, or to the timer when delayed. A bad message is logged with its uuid, counted
+ * and dropped.
+ *
+ * <p>A failure while handling one message (any exception, a stack overflow, an out-of-memory
+ * error the JVM survived) drops that message and is counted {@code internal_error}. Errors that
+ * mean the JVM itself is broken end the thread, and a thread that ends while the loop should run
+ * is reported as a {@link FatalFailure}: the daemon then reports itself unhealthy and stops
+ * rather than stay up deaf.
  */
 public final class DispatchLoop implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
   private static final long CHUNK_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int DRAIN_BATCH = 256;
+  /** What a queued notification costs beyond its text: the record, the node in the queue, the channel reference. */
+  private static final long NOTIFICATION_OVERHEAD_BYTES = 128;
 
   public static final String UNKNOWN_TASK = "unknown_task";
   public static final String BAD_ARGUMENTS = "bad_arguments";
+  public static final String BACKLOG_FULL = "backlog_full";
+  public static final String INTERNAL_ERROR = "internal_error";
 
-  private final LinkedBlockingQueue<Inbound> inbound = new LinkedBlockingQueue<>();
+  /** The backlog's bounds: messages, and their estimated memory. */
+  public record Bounds(int maxMessages, long maxBytes) {}
+
+  private final LinkedBlockingQueue<Inbound> inbound;
+  private final AtomicLong backlogBytes = new AtomicLong();
+  private final long maxBacklogBytes;
   private final MessageDecoder decoder;
   private final TaskRegistry registry;
   private final WorkerPool pool;
   private final AdmissionLog admissions;
-  private final java.util.function.BiConsumer<com.fasterxml.jackson.databind.node.ObjectNode, String> controls;
+  private final BiConsumer<ObjectNode, String> controls;
   private final DispatcherMetrics metrics;
+  private final RejectLog rejects = new RejectLog(log, Level.WARN);
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** @param controls takes control messages (it must not block: it runs on this thread) */
+  /**
+   * @param controls takes control messages (it must not block: it runs on this thread)
+   * @param failure told when this loop's thread ends while it should run
+   */
   public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions, DispatcherMetrics metrics,
-      java.util.function.BiConsumer<com.fasterxml.jackson.databind.node.ObjectNode, String> controls) {
+      BiConsumer<ObjectNode, String> controls, Bounds bounds, FatalFailure failure) {
     this.controls = controls;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
     this.admissions = admissions;
     this.metrics = metrics;
-    this.thread = Thread.ofPlatform().name("dispatcher-loop").unstarted(this::loop);
+    this.inbound = new LinkedBlockingQueue<>(bounds.maxMessages());
+    this.maxBacklogBytes = bounds.maxBytes();
+    this.thread = Thread.ofPlatform().name("dispatcher-loop").uncaughtExceptionHandler(failure.handlerFor("dispatch loop"))
+        .unstarted(this::loop);
   }
 
   public void start() {
     thread.start();
   }
 
-  /** From the listener's I/O thread: never blocks. */
+  /** From the listener's I/O thread: never blocks; past the backlog's bound the message is refused. */
   public void notified(String channel, String payload) {
-    inbound.offer(new Inbound.Notified(channel, payload));
+    offer(new Inbound.Notified(channel, payload), NOTIFICATION_OVERHEAD_BYTES + 2L * payload.length());
   }
 
-  /** From schedules and on-start: a task message the daemon made itself. */
+  /** From schedules, on-start, callbacks and control: a task message the daemon made itself. */
   public void local(TaskMessage message) {
-    inbound.offer(new Inbound.Local(message));
+    offer(new Inbound.Local(message), message.memoryBytes());
+  }
+
+  private void offer(Inbound next, long bytes) {
+    if (backlogBytes.addAndGet(bytes) > maxBacklogBytes) {
+      backlogBytes.addAndGet(-bytes);
+      refuse(next);
+    } else if (!inbound.offer(next)) {
+      backlogBytes.addAndGet(-bytes);
+      refuse(next);
+    }
+  }
+
+  private void refuse(Inbound next) {
+    metrics.dropped(BACKLOG_FULL);
+    rejects.reject(BACKLOG_FULL, "dropped {}: the backlog is full ({} messages not yet dispatched; limits.max_backlog, "
+        + "limits.max_backlog_mib)", describe(next), inbound.size());
   }
 
   /** Counters of chunk reassembly (completed, expired, invalid, evicted for space). */
-  public dev.dispatcher.wire.ChunkAssembler.Stats chunkStats() {
+  public ChunkAssembler.Stats chunkStats() {
     return decoder.chunkStats();
   }
 
   public int backlog() {
     return inbound.size();
+  }
+
+  /** Estimated memory of the backlog. */
+  public long backlogBytes() {
+    return backlogBytes.get();
+  }
+
+  /** Whether the loop's thread is alive. */
+  public boolean isAlive() {
+    return thread.isAlive();
   }
 
   private void loop() {
@@ -88,11 +145,12 @@ public final class DispatchLoop implements AutoCloseable {
       }
       long now = System.nanoTime();
       for (Inbound next : batch) {
+        backlogBytes.addAndGet(-size(next));
         try {
           handle(next, now);
-        } catch (RuntimeException e) {
-          metrics.dropped("internal_error");
-          log.error("dispatch of {} failed: {}", describe(next), e.toString(), e);
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError | AssertionError e) {
+          metrics.dropped(INTERNAL_ERROR);
+          log.error("dispatch of {} failed: {}", describe(next), UntrustedText.of(e.toString()), e);
         }
       }
       batch.clear();
@@ -101,9 +159,20 @@ public final class DispatchLoop implements AutoCloseable {
         if (expired > 0) {
           log.warn("dropped {} chunked message(s) whose parts did not all arrive in time", expired);
         }
+        rejects.flush();
         nextSweep = now + CHUNK_SWEEP_NANOS;
       }
     }
+    if (running) {
+      throw new IllegalStateException("the dispatch loop was interrupted while it should run");
+    }
+  }
+
+  private static long size(Inbound next) {
+    return switch (next) {
+      case Inbound.Notified notified -> NOTIFICATION_OVERHEAD_BYTES + 2L * notified.payload().length();
+      case Inbound.Local local -> local.message().memoryBytes();
+    };
   }
 
   private void handle(Inbound next, long now) {
@@ -116,8 +185,8 @@ public final class DispatchLoop implements AutoCloseable {
           case Decoded.Control control -> controls.accept(control.message(), control.channel());
           case Decoded.Rejected rejected -> {
             metrics.dropped(rejected.reason());
-            log.warn("dropped message{} on channel {}: {}", rejected.uuid() == null ? "" : " " + rejected.uuid(),
-                notified.channel(), rejected.detail());
+            rejects.reject(rejected.reason(), "dropped message{} on channel {}: {}",
+                rejected.uuid() == null ? "" : " " + UntrustedText.of(rejected.uuid()), notified.channel(), rejected.detail());
           }
         }
       }
@@ -129,7 +198,8 @@ public final class DispatchLoop implements AutoCloseable {
     RegisteredTask task = registry.find(message.task());
     if (task == null) {
       metrics.dropped(UNKNOWN_TASK);
-      log.warn("dropped task {}: unknown task '{}' (this daemon runs {} task(s))", message.uuid(), message.task(), registry.size());
+      rejects.reject(UNKNOWN_TASK, "dropped task {}: unknown task '{}' (this daemon runs {} task(s))", UntrustedText.of(message.uuid()),
+          UntrustedText.of(message.task()), registry.size());
       return;
     }
     Object[] arguments;
@@ -137,7 +207,7 @@ public final class DispatchLoop implements AutoCloseable {
       arguments = task.bind(message.args(), message.kwargs());
     } catch (BindException e) {
       metrics.dropped(BAD_ARGUMENTS);
-      log.warn("dropped task {}: {}", message.uuid(), e.getMessage());
+      rejects.reject(BAD_ARGUMENTS, "dropped task {}: {}", UntrustedText.of(message.uuid()), UntrustedText.of(e.getMessage(), 500));
       return;
     }
     Work work = new Work(message, task, arguments);
@@ -148,8 +218,8 @@ public final class DispatchLoop implements AutoCloseable {
 
   private static String describe(Inbound next) {
     return switch (next) {
-      case Inbound.Notified notified -> "notification on " + notified.channel();
-      case Inbound.Local local -> "task " + local.message().uuid();
+      case Inbound.Notified notified -> "a notification on " + notified.channel();
+      case Inbound.Local local -> "task " + UntrustedText.of(local.message().uuid());
     };
   }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.OnDuplicate;
+import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.WireFormat;
@@ -31,20 +32,27 @@ public final class MessageDecoder {
   /** Reads args/kwargs in the middle of a message: the rest of the message is not "trailing". */
   private final ObjectReader subtrees;
   private final ChunkAssembler chunks;
+  private final MessageLimits limits;
   private final AtomicLong internalIds = new AtomicLong();
 
-  public MessageDecoder(ObjectMapper mapper, ChunkAssembler chunks) {
+  public MessageDecoder(ObjectMapper mapper, ChunkAssembler chunks, MessageLimits limits) {
     this.mapper = mapper;
+    this.limits = limits;
     this.subtrees = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.chunks = chunks;
   }
 
   public Decoded decode(String channel, String payload, long nowNanos) {
+    return decode(channel, payload, nowNanos, false);
+  }
+
+  /** @param reassembled the payload is a whole chunked message: it may not be a chunk itself */
+  private Decoded decode(String channel, String payload, long nowNanos, boolean reassembled) {
     TaskMessage fast = readPlainTask(channel, payload);
     if (fast != null) {
       return new Decoded.Task(fast);
     }
-    return decodeTree(channel, payload, nowNanos);
+    return decodeTree(channel, payload, nowNanos, reassembled);
   }
 
   /**
@@ -103,8 +111,9 @@ public final class MessageDecoder {
             timePub = json.getDoubleValue();
           }
           case WireFormat.TIMEOUT, WireFormat.DELAY -> {
-            if (!value.isNumeric() || !(json.getDoubleValue() >= 0) || Double.isInfinite(json.getDoubleValue())) {
-              return null;
+            double limit = key.equals(WireFormat.TIMEOUT) ? limits.maxTimeoutSeconds() : limits.maxDelaySeconds();
+            if (!value.isNumeric() || !(json.getDoubleValue() >= 0) || !(json.getDoubleValue() <= limit)) {
+              return null; // the tree path words the error
             }
             if (key.equals(WireFormat.TIMEOUT)) {
               timeout = json.getDoubleValue();
@@ -146,7 +155,7 @@ public final class MessageDecoder {
     boolean generatedUuid = uuid == null;
     return TaskMessage.streamed(() -> rawTree(payload, channel, generatedUuid ? id : null), id, task,
         args != null ? args : mapper.createArrayNode(), kwargs != null ? kwargs : mapper.createObjectNode(),
-        timePub, timeout, delay, onDuplicate, channel, followUps, onDuplicateGiven);
+        timePub, timeout, delay, onDuplicate, channel, followUps, onDuplicateGiven, MessageSize.of(payload, args, kwargs));
   }
 
   /** The array at the parser (on START_ARRAY), as Jackson's tree would hold it. */
@@ -206,31 +215,34 @@ public final class MessageDecoder {
     }
   }
 
-  private Decoded decodeTree(String channel, String payload, long nowNanos) {
+  private Decoded decodeTree(String channel, String payload, long nowNanos, boolean reassembled) {
     JsonNode node;
     try {
       node = mapper.readTree(payload);
     } catch (JsonProcessingException e) {
-      return new Decoded.Rejected(BAD_PAYLOAD, "not JSON (" + e.getOriginalMessage() + "): " + cut(payload), null);
+      return new Decoded.Rejected(BAD_PAYLOAD, "not JSON (" + UntrustedText.of(e.getOriginalMessage()) + "): " + cut(payload), null);
     }
     if (node == null || !node.isObject()) {
       return new Decoded.Rejected(BAD_PAYLOAD, "not a JSON object: " + cut(payload), null);
     }
     if (ChunkAssembler.isChunk(node)) {
+      if (reassembled) {
+        return new Decoded.Rejected(BAD_CHUNK, "a reassembled message is itself a chunk (nested chunks are not allowed)", null);
+      }
       Optional<String> whole;
       try {
         whole = chunks.accept(node, nowNanos);
       } catch (IllegalArgumentException e) {
         return new Decoded.Rejected(BAD_CHUNK, e.getMessage(), null);
       }
-      return whole.isPresent() ? decode(channel, whole.get(), nowNanos) : new Decoded.PartialChunk();
+      return whole.isPresent() ? decode(channel, whole.get(), nowNanos, true) : new Decoded.PartialChunk();
     }
     ObjectNode message = (ObjectNode) node;
     if (message.has(WireFormat.CONTROL)) {
       return new Decoded.Control(message, channel);
     }
     try {
-      return new Decoded.Task(TaskMessage.from(message, channel, "internal-" + internalIds.incrementAndGet()));
+      return new Decoded.Task(TaskMessage.from(message, channel, "internal-" + internalIds.incrementAndGet(), limits));
     } catch (BadMessageException e) {
       JsonNode uuid = message.get(WireFormat.UUID);
       return new Decoded.Rejected(BAD_PAYLOAD, e.getMessage(), uuid != null && uuid.isTextual() ? uuid.asText() : null);
@@ -247,6 +259,6 @@ public final class MessageDecoder {
   }
 
   private static String cut(String payload) {
-    return payload.length() > 200 ? payload.substring(0, 197) + "..." : payload;
+    return UntrustedText.of(payload);
   }
 }

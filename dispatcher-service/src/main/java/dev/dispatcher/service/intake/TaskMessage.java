@@ -27,13 +27,15 @@ public final class TaskMessage {
   private final String channel;
   private final boolean hasFollowUps;
   private final boolean onDuplicateGiven;
+  private final long memoryBytes;
   private final Supplier<ObjectNode> rawSource;
   private volatile ObjectNode raw;
 
   private TaskMessage(ObjectNode raw, Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args,
       ObjectNode kwargs, double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel,
-      boolean hasFollowUps, boolean onDuplicateGiven) {
+      boolean hasFollowUps, boolean onDuplicateGiven, long memoryBytes) {
     this.raw = raw;
+    this.memoryBytes = memoryBytes;
     this.rawSource = rawSource;
     this.uuid = uuid;
     this.task = task;
@@ -54,9 +56,14 @@ public final class TaskMessage {
    */
   static TaskMessage streamed(Supplier<ObjectNode> rawSource, String uuid, String task, ArrayNode args, ObjectNode kwargs,
       double timePub, double timeoutSeconds, double delaySeconds, OnDuplicate onDuplicate, String channel, boolean hasFollowUps,
-      boolean onDuplicateGiven) {
+      boolean onDuplicateGiven, long memoryBytes) {
     return new TaskMessage(null, rawSource, uuid, task, args, kwargs, timePub, timeoutSeconds, delaySeconds, onDuplicate, channel,
-        hasFollowUps, onDuplicateGiven);
+        hasFollowUps, onDuplicateGiven, memoryBytes);
+  }
+
+  /** The memory this message is estimated to take while the daemon holds it (for the bounds on waiting work). */
+  public long memoryBytes() {
+    return memoryBytes;
   }
 
   /** Whether the message named an on_duplicate policy; without one the task's own default applies. */
@@ -119,12 +126,21 @@ public final class TaskMessage {
   }
 
   /**
-   * Reads the known keys of a message object, checking their types.
+   * Reads the known keys of a message the daemon made itself (from its config), checking their
+   * types; see {@link #from(ObjectNode, String, String, MessageLimits)}.
+   */
+  public static TaskMessage from(ObjectNode message, String channel, String fallbackUuid) {
+    return from(message, channel, fallbackUuid, MessageLimits.TRUSTED);
+  }
+
+  /**
+   * Reads the known keys of a message object, checking their types and that its delay and
+   * timeout are within the limits.
    *
    * @param fallbackUuid used when the message has no uuid
    * @throws BadMessageException naming the key and the value that is wrong
    */
-  public static TaskMessage from(ObjectNode message, String channel, String fallbackUuid) {
+  public static TaskMessage from(ObjectNode message, String channel, String fallbackUuid, MessageLimits limits) {
     JsonNode task = message.get(WireFormat.TASK);
     if (task == null || !task.isTextual() || task.asText().isBlank()) {
       throw new BadMessageException("'task' must be a non-empty string, found " + shortText(task));
@@ -142,8 +158,8 @@ public final class TaskMessage {
     ArrayNode args = arrayOrEmpty(message, WireFormat.ARGS);
     ObjectNode kwargs = objectOrEmpty(message, WireFormat.KWARGS);
     double timePub = number(message, WireFormat.TIME_PUB, Double.NaN);
-    double timeout = nonNegative(message, WireFormat.TIMEOUT);
-    double delay = nonNegative(message, WireFormat.DELAY);
+    double timeout = bounded(message, WireFormat.TIMEOUT, limits.maxTimeoutSeconds());
+    double delay = bounded(message, WireFormat.DELAY, limits.maxDelaySeconds());
     OnDuplicate onDuplicate = OnDuplicate.PARALLEL;
     JsonNode policy = message.get(WireFormat.ON_DUPLICATE);
     if (policy != null && !policy.isNull()) {
@@ -158,7 +174,7 @@ public final class TaskMessage {
     }
     boolean followUps = message.hasNonNull(WireFormat.CALLBACKS) || message.hasNonNull(WireFormat.ERRBACKS);
     return new TaskMessage(message, null, uuid, task.asText(), args, kwargs, timePub, timeout, delay, onDuplicate, channel, followUps,
-        policy != null && !policy.isNull());
+        policy != null && !policy.isNull(), MessageSize.of(message));
   }
 
   private static ArrayNode arrayOrEmpty(ObjectNode message, String key) {
@@ -194,10 +210,13 @@ public final class TaskMessage {
     return value.asDouble();
   }
 
-  private static double nonNegative(ObjectNode message, String key) {
+  private static double bounded(ObjectNode message, String key, double maxSeconds) {
     double value = number(message, key, 0);
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new BadMessageException("'" + key + "' must be a finite number >= 0, found " + value);
+    }
+    if (value > maxSeconds) {
+      throw new BadMessageException("'" + key + "' of " + value + " s exceeds limits.max_" + key + " (" + maxSeconds + " s)");
     }
     return value;
   }

@@ -52,8 +52,22 @@ public final class WorkerPool implements AutoCloseable {
     /** Dropped by on_duplicate (discard, queue_one). */
     DROPPED_DUPLICATE,
     DELAYED,
+    /** Refused: queued and held work is at its bound (count or memory). */
+    QUEUE_FULL,
+    /** Refused: delayed work is at its bound (count or memory). */
+    DELAYED_FULL,
     /** The pool is shutting down. */
     CLOSED
+  }
+
+  /**
+   * How much work may wait, whatever arrives: queued and held tasks, delayed tasks, and the
+   * estimated memory of all of them ({@link dev.dispatcher.service.intake.TaskMessage#memoryBytes()}).
+   * Running work is bounded by the slots.
+   */
+  public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes) {
+    /** No bound: for tests of the pool alone. */
+    public static final Bounds NONE = new Bounds(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
   }
 
   /** Where a message is: the wire format's names for the states. */
@@ -79,6 +93,7 @@ public final class WorkerPool implements AutoCloseable {
   private final Consumer<Work> runner;
   private final ScheduledExecutorService timer;
   private final Events events;
+  private final Bounds bounds;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition quiet = lock.newCondition();
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
@@ -91,15 +106,16 @@ public final class WorkerPool implements AutoCloseable {
   private final long[] finishedBySlot;
   private final Thread.Builder threads = Thread.ofVirtual().name("task-", 1);
   private int heldCount;
+  private long waitingBytes; // queued, held and delayed work
   private boolean accepting = true;
   private boolean idle = true;
 
   /** A pool without delays or events (for tests of the pool alone). */
   public WorkerPool(int maxWorkers, Consumer<Work> runner) {
-    this(maxWorkers, runner, null, (Events) (work, admission) -> { });
+    this(maxWorkers, runner, null, (Events) (work, admission) -> { }, Bounds.NONE);
   }
 
-  public WorkerPool(int maxWorkers, Consumer<Work> runner, ScheduledExecutorService timer, Events events) {
+  public WorkerPool(int maxWorkers, Consumer<Work> runner, ScheduledExecutorService timer, Events events, Bounds bounds) {
     if (maxWorkers < 1) {
       throw new IllegalArgumentException("maxWorkers must be at least 1: " + maxWorkers);
     }
@@ -108,6 +124,7 @@ public final class WorkerPool implements AutoCloseable {
     this.runner = runner;
     this.timer = timer;
     this.events = events;
+    this.bounds = bounds;
   }
 
   /** Admits work now; false only when the pool is shutting down. */
@@ -126,12 +143,43 @@ public final class WorkerPool implements AutoCloseable {
       }
       admission = enter(work);
       toStart = fillSlots();
+      boolean started = admission == Admission.QUEUED && toStart.contains(work);
+      if (started) {
+        admission = Admission.STARTED;
+      } else if ((admission == Admission.QUEUED || admission == Admission.HELD) && overBound()) {
+        withdraw(work, admission);
+        admission = Admission.QUEUE_FULL;
+      }
       updateIdle();
     } finally {
       lock.unlock();
     }
     toStart.forEach(this::start);
-    return admission == Admission.QUEUED && toStart.contains(work) ? Admission.STARTED : admission;
+    return admission;
+  }
+
+  /** Under the lock: waiting work past its bound, counting the work just entered. */
+  private boolean overBound() {
+    return queue.size() + heldCount > bounds.maxWaiting() || waitingBytes > bounds.maxWaitingBytes();
+  }
+
+  /** Under the lock: takes back work that {@link #enter} just queued or held at the tail. */
+  private void withdraw(Work work, Admission admission) {
+    if (admission == Admission.QUEUED) {
+      queue.removeLastOccurrence(work);
+      Work.DuplicateKey key = work.duplicateKey();
+      if (active.merge(key, -1, Integer::sum) <= 0) {
+        active.remove(key); // nothing is held behind it: it would have been held itself
+      }
+    } else {
+      ArrayDeque<Work> waiting = held.get(work.duplicateKey());
+      waiting.removeLastOccurrence(work);
+      if (waiting.isEmpty()) {
+        held.remove(work.duplicateKey());
+      }
+      heldCount--;
+    }
+    waitingBytes -= work.message().memoryBytes();
   }
 
   /** Holds work on the timer, then admits it; cancellable meanwhile. */
@@ -144,8 +192,13 @@ public final class WorkerPool implements AutoCloseable {
       if (!accepting) {
         return Admission.CLOSED;
       }
+      long bytes = work.message().memoryBytes();
+      if (delayed.size() >= bounds.maxDelayed() || waitingBytes + bytes > bounds.maxWaitingBytes()) {
+        return Admission.DELAYED_FULL;
+      }
       ScheduledFuture<?> due = timer.schedule(() -> admitDelayed(work), delayNanos, TimeUnit.NANOSECONDS);
       delayed.put(work, due);
+      waitingBytes += bytes;
       return Admission.DELAYED;
     } finally {
       lock.unlock();
@@ -158,6 +211,7 @@ public final class WorkerPool implements AutoCloseable {
       if (delayed.remove(work) == null) {
         return; // cancelled or abandoned while it waited
       }
+      waitingBytes -= work.message().memoryBytes(); // admit() counts it again if it waits
     } finally {
       lock.unlock();
     }
@@ -185,6 +239,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             held.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(work);
             heldCount++;
+            waitingBytes += work.message().memoryBytes();
             return Admission.HELD;
           }
         }
@@ -198,6 +253,7 @@ public final class WorkerPool implements AutoCloseable {
   private void enqueue(Work work) {
     queue.addLast(work);
     active.merge(work.duplicateKey(), 1, Integer::sum);
+    waitingBytes += work.message().memoryBytes();
   }
 
   /** Under the lock: takes the work that can start now off the queue and marks it running. */
@@ -224,6 +280,7 @@ public final class WorkerPool implements AutoCloseable {
       int limit = candidate.task().definition().maxConcurrency();
       if (limit == 0 || runningByTask.getOrDefault(candidate.message().task(), 0) < limit) {
         it.remove();
+        waitingBytes -= candidate.message().memoryBytes();
         running.add(candidate);
         runningByTask.merge(candidate.message().task(), 1, Integer::sum);
         int slot = busySlots.nextClearBit(0);
@@ -302,6 +359,7 @@ public final class WorkerPool implements AutoCloseable {
     }
     if (released != null) {
       heldCount--;
+      waitingBytes -= released.message().memoryBytes(); // enqueue() counts it again
       enqueue(released);
       events.admitted(released, Admission.QUEUED);
     }
@@ -335,6 +393,7 @@ public final class WorkerPool implements AutoCloseable {
           if (matches(work, uuid, taskName)) {
             it.remove();
             heldCount--;
+            waitingBytes -= work.message().memoryBytes();
             cancelled.add(new Located(work, Place.HELD));
           }
         }
@@ -348,6 +407,7 @@ public final class WorkerPool implements AutoCloseable {
         if (matches(work, uuid, taskName)) {
           entry.getValue().cancel(false);
           it.remove();
+          waitingBytes -= work.message().memoryBytes();
           cancelled.add(new Located(work, Place.DELAYED));
         }
       }
@@ -355,6 +415,7 @@ public final class WorkerPool implements AutoCloseable {
         Work work = it.next();
         if (matches(work, uuid, taskName)) {
           it.remove();
+          waitingBytes -= work.message().memoryBytes();
           Work.DuplicateKey key = work.duplicateKey();
           if (active.merge(key, -1, Integer::sum) <= 0) {
             active.remove(key);
@@ -460,6 +521,16 @@ public final class WorkerPool implements AutoCloseable {
     return maxWorkers;
   }
 
+  /** Estimated memory of queued, held and delayed work. */
+  public long waitingBytes() {
+    lock.lock();
+    try {
+      return waitingBytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Stops taking work and returns what will never run (queued, held, delayed), so the caller can
    * log it; running tasks get the grace period, then an interrupt and a little more time.
@@ -479,6 +550,7 @@ public final class WorkerPool implements AutoCloseable {
       abandoned.addAll(delayed.keySet());
       delayed.clear();
       active.clear();
+      waitingBytes = 0;
       if (running.isEmpty()) {
         quiet.signalAll();
       }

@@ -164,9 +164,37 @@ class ConfigLoaderTest {
     assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");
     assertThat(config.chunks().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
-    assertThat(config.chunks().maxBufferedChars()).isEqualTo(8L * 1024 * 1024);
+    assertThat(config.chunks().maxBufferedBytes()).isEqualTo(8L * 1024 * 1024);
     assertThat(failure(MINIMAL + "chunks:\n  max_buffered_mib: 0\n").key()).isEqualTo("chunks.max_buffered_mib");
     assertThat(failure(MINIMAL + "chunks:\n  time_out: 2s\n").key()).isEqualTo("chunks.time_out");
+  }
+
+  @Test
+  void limitsDefaultToCountsAndAShareOfTheHeap() {
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(parse(MINIMAL).limits()).isEqualTo(DispatcherConfig.Limits.forHeap(heap));
+    assertThat(parse(MINIMAL).limits().maxBacklogBytes()).isEqualTo(Math.max(1L << 20, heap / 8));
+    assertThat(parse(MINIMAL).limits().maxDelay()).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void limitsAreReadAndChecked() {
+    DispatcherConfig.Limits limits = parse(MINIMAL + """
+        limits:
+          max_backlog: 500
+          max_backlog_mib: 16
+          max_waiting: 600
+          max_delayed: 0
+          max_waiting_mib: 32
+          max_delay: 2d
+          max_timeout: 90m
+        """).limits();
+    assertThat(limits).isEqualTo(new DispatcherConfig.Limits(500, 16L << 20, 600, 0, 32L << 20, Duration.ofDays(2), Duration.ofMinutes(90)));
+    assertThat(failure(MINIMAL + "limits:\n  max_backlog: 0\n").key()).isEqualTo("limits.max_backlog");
+    assertThat(failure(MINIMAL + "limits:\n  max_waiting_mib: -1\n").key()).isEqualTo("limits.max_waiting_mib");
+    assertThat(failure(MINIMAL + "limits:\n  max_delay: forever\n").key()).isEqualTo("limits.max_delay");
+    assertThat(failure(MINIMAL + "limits:\n  max_timeout: 0s\n").key()).isEqualTo("limits.max_timeout");
+    assertThat(failure(MINIMAL + "limits:\n  max_queue: 5\n").key()).isEqualTo("limits.max_queue");
   }
 
   @Test
@@ -391,7 +419,7 @@ class ConfigLoaderTest {
 
   @Test
   void badDurations() {
-    for (String value : new String[] {"soon", "10 parsecs", "-5", "\"-5s\"", "1d", "true", "[1]"}) {
+    for (String value : new String[] {"soon", "10 parsecs", "-5", "\"-5s\"", "1w", "true", "[1]"}) {
       assertThat(failure(MINIMAL + "pool:\n  shutdown_grace_period: " + value + "\n").key())
           .as(value).isEqualTo("pool.shutdown_grace_period");
     }

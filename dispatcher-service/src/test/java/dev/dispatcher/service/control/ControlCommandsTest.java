@@ -54,7 +54,7 @@ class ControlCommandsTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, timer, (WorkerPool.Events) (work, admission) -> { });
+    }, timer, (WorkerPool.Events) (work, admission) -> { }, WorkerPool.Bounds.NONE);
     commands = new ControlCommands(new DaemonView() {
       public String nodeId() { return "n1"; }
       public int maxWorkers() { return pool.maxWorkers(); }

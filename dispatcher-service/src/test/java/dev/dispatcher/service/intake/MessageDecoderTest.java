@@ -22,7 +22,8 @@ class MessageDecoderTest {
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
   private final MessageDecoder decoder =
-      new MessageDecoder(mapper, new ChunkAssembler(Duration.ofSeconds(30).toNanos(), 1_000_000));
+      new MessageDecoder(mapper, new ChunkAssembler(Duration.ofSeconds(30).toNanos(), 1_000_000),
+          MessageLimits.of(Duration.ofHours(1), Duration.ofHours(2)));
 
   private Decoded decode(String payload) {
     return decoder.decode("tasks", payload, 0);
@@ -243,5 +244,57 @@ class MessageDecoderTest {
     assertThat(decoder.expireChunks(Duration.ofSeconds(29).toNanos())).isZero();
     assertThat(decoder.expireChunks(Duration.ofSeconds(31).toNanos())).isEqualTo(1);
     assertThat(decoder.chunkStats().expired.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void delaysAndTimeoutsPastTheLimitsAreRefusedOnBothPaths() {
+    assertThat(task("{\"task\":\"t\",\"uuid\":\"u\",\"delay\":3600,\"timeout\":7200}").delaySeconds()).isEqualTo(3600);
+    for (String payload : List.of(
+        "{\"task\":\"t\",\"uuid\":\"u1\",\"delay\":3600.5}",
+        "{\"task\":\"t\",\"uuid\":\"u1\",\"delay\":1e308}",
+        "{\"task\":\"t\",\"uuid\":\"u1\",\"timeout\":7201}",
+        // the tree path (an unknown-typed key sends it there) applies the same limits
+        "{\"task\":\"t\",\"uuid\":\"u1\",\"delay\":1e308,\"channel\":\"x\"}")) {
+      Decoded.Rejected r = rejected(payload);
+      assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(r.detail()).contains("exceeds limits.max_");
+      assertThat(r.uuid()).isEqualTo("u1");
+    }
+  }
+
+  @Test
+  void aChunkClaimingAHugeTotalIsRejectedNotAllocated() {
+    Decoded.Rejected r = rejected("{\"__dispatcherd_chunk__\":\"v1\",\"message_id\":\"m1\",\"index\":0,\"total\":2147483647,\"payload\":\"x\"}");
+    assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_CHUNK);
+    assertThat(r.detail()).contains("exceeds");
+  }
+
+  @Test
+  void aReassembledMessageThatIsItselfAChunkIsRejected() {
+    String inner = "{\"__dispatcherd_chunk__\":\"v1\",\"message_id\":\"inner\",\"index\":0,\"total\":2,\"payload\":\"" + "y".repeat(9000) + "\"}";
+    List<String> outer = new Chunker().split(inner);
+    assertThat(outer).hasSizeGreaterThan(1);
+    Decoded last = null;
+    for (String part : outer) {
+      last = decode(part);
+    }
+    assertThat(last).isInstanceOf(Decoded.Rejected.class);
+    assertThat(((Decoded.Rejected) last).detail()).contains("nested chunks");
+    assertThat(decoder.chunkStats().completed.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aTaskMessageCarriesAMemoryEstimateThatGrowsWithItsArguments() {
+    TaskMessage small = task("{\"task\":\"t\",\"uuid\":\"u\",\"args\":[1]}");
+    StringBuilder many = new StringBuilder("{\"task\":\"t\",\"uuid\":\"u\",\"args\":[");
+    for (int i = 0; i < 2000; i++) {
+      many.append(i == 0 ? "" : ",").append('1');
+    }
+    TaskMessage large = task(many.append("]}").toString());
+    assertThat(small.memoryBytes()).isGreaterThan(MessageSize.TASK_OVERHEAD_BYTES);
+    // 2000 one-character numbers: the nodes, not the text, are what costs
+    assertThat(large.memoryBytes() - small.memoryBytes()).isGreaterThan(2000 * MessageSize.NODE_BYTES);
+    TaskMessage tree = TaskMessage.from((ObjectNode) mapper.valueToTree(Map.of("task", "t", "args", List.of("abc"))), null, "u");
+    assertThat(tree.memoryBytes()).isGreaterThan(MessageSize.TASK_OVERHEAD_BYTES + 4 * MessageSize.NODE_BYTES);
   }
 }

@@ -71,6 +71,10 @@ class WorkerPoolAdmissionTest {
   }
 
   private WorkerPool pool(int maxWorkers) {
+    return pool(maxWorkers, WorkerPool.Bounds.NONE);
+  }
+
+  private WorkerPool pool(int maxWorkers, WorkerPool.Bounds bounds) {
     WorkerPool pool = new WorkerPool(maxWorkers, run -> {
       started.add(run.message().uuid());
       try {
@@ -86,7 +90,7 @@ class WorkerPoolAdmissionTest {
         admissions.add(w.message().uuid() + ":" + admission);
         reported.add(w.message().uuid() + ":" + admission);
       }
-    });
+    }, bounds);
     pools.add(pool);
     return pool;
   }
@@ -280,7 +284,7 @@ class WorkerPoolAdmissionTest {
           idleAgain.countDown();
         }
       }
-    });
+    }, WorkerPool.Bounds.NONE);
     pools.add(pool);
     pool.admit(dup("one", "parallel", 1));
     assertThat(idleAgain.await(10, TimeUnit.SECONDS)).isTrue();
@@ -301,5 +305,63 @@ class WorkerPoolAdmissionTest {
     assertThat(abandoned).extracting(w -> w.message().uuid()).containsExactlyInAnyOrder("queued", "held", "delayed");
     assertThat(ended).containsExactly("running:interrupted");
     assertThat(pool.admit(dup("late", "parallel", 9))).isEqualTo(WorkerPool.Admission.CLOSED);
+  }
+
+  @Test
+  void queuedAndHeldWorkIsRefusedPastItsCountWhileRunningWorkIsNotCounted() throws Exception {
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(2, 10, Long.MAX_VALUE));
+    assertThat(pool.admit(dup("running", "parallel", 1))).isEqualTo(WorkerPool.Admission.STARTED);
+    assertThat(pool.admit(dup("q1", "parallel", 2))).isEqualTo(WorkerPool.Admission.QUEUED);
+    assertThat(pool.admit(dup("h1", "serial", 2))).isEqualTo(WorkerPool.Admission.HELD);
+    assertThat(pool.admit(dup("q2", "parallel", 3))).isEqualTo(WorkerPool.Admission.QUEUE_FULL);
+    assertThat(pool.admit(dup("h2", "serial", 1))).isEqualTo(WorkerPool.Admission.QUEUE_FULL);
+    assertThat(pool.queued() + pool.held()).isEqualTo(2);
+    assertThat(nextStart()).isEqualTo("running");
+
+    end("running"); // q1 starts: room for one more
+    assertThat(nextStart()).isEqualTo("q1");
+    assertThat(pool.admit(dup("q3", "parallel", 4))).isEqualTo(WorkerPool.Admission.QUEUED);
+    // the refused ones left nothing behind: q3 runs, then h1, released behind it when q1 ended
+    end("q1");
+    assertThat(nextStart()).isEqualTo("q3");
+    end("q3");
+    assertThat(nextStart()).isEqualTo("h1");
+    end("h1");
+    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(pool.waitingBytes()).isZero();
+  }
+
+  @Test
+  void waitingWorkIsRefusedPastItsMemoryAndTheAccountReturnsToZero() throws Exception {
+    long one = dup("qx", "parallel", 1).message().memoryBytes(); // the same size as q1..q3
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(1_000, 1_000, one * 3 + one / 2));
+    pool.admit(dup("running", "parallel", 0));
+    assertThat(nextStart()).isEqualTo("running");
+    for (int i = 1; i <= 3; i++) {
+      assertThat(pool.admit(dup("q" + i, "parallel", i))).isEqualTo(WorkerPool.Admission.QUEUED);
+    }
+    assertThat(pool.admitAfter(dup("d1", "parallel", 9), TimeUnit.SECONDS.toNanos(30))).isEqualTo(WorkerPool.Admission.DELAYED_FULL);
+    assertThat(pool.admit(dup("q4", "parallel", 4))).isEqualTo(WorkerPool.Admission.QUEUE_FULL);
+    assertThat(pool.waitingBytes()).isEqualTo(3 * one);
+
+    pool.cancel("q2", null);
+    assertThat(pool.waitingBytes()).isEqualTo(2 * one);
+    for (String uuid : List.of("running", "q1", "q3")) {
+      end(uuid);
+    }
+    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(pool.waitingBytes()).isZero();
+  }
+
+  @Test
+  void delayedWorkIsRefusedPastItsCount() {
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(10, 2, Long.MAX_VALUE));
+    long later = TimeUnit.SECONDS.toNanos(30);
+    assertThat(pool.admitAfter(dup("d1", "parallel", 1), later)).isEqualTo(WorkerPool.Admission.DELAYED);
+    assertThat(pool.admitAfter(dup("d2", "parallel", 2), later)).isEqualTo(WorkerPool.Admission.DELAYED);
+    assertThat(pool.admitAfter(dup("d3", "parallel", 3), later)).isEqualTo(WorkerPool.Admission.DELAYED_FULL);
+    assertThat(pool.delayed()).isEqualTo(2);
+    pool.cancel("d1", null);
+    assertThat(pool.admitAfter(dup("d4", "parallel", 4), later)).isEqualTo(WorkerPool.Admission.DELAYED);
   }
 }

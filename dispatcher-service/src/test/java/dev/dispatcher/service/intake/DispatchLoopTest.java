@@ -1,0 +1,127 @@
+package dev.dispatcher.service.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.Task;
+import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.wire.ChunkAssembler;
+import dev.dispatcher.wire.WireFormat;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The dispatch loop with a real decoder, registry and pool: bounds, per-message failures, fatal ones. */
+class DispatchLoopTest {
+
+  static final class Tasks {
+    @Task(name = "loop.work")
+    static void work(String id) {}
+  }
+
+  private final ObjectMapper mapper = WireFormat.newObjectMapper();
+  private final DispatcherMetrics metrics = new DispatcherMetrics();
+  private final FatalFailure failure = new FatalFailure();
+  private final Set<String> ran = ConcurrentHashMap.newKeySet();
+  private WorkerPool pool;
+  private DispatchLoop loop;
+
+  private DispatchLoop loop(DispatchLoop.Bounds bounds, BiConsumer<ObjectNode, String> controls) throws Exception {
+    TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
+    pool = new WorkerPool(2, work -> ran.add(work.message().uuid()));
+    MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
+        MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1)));
+    loop = new DispatchLoop(decoder, registry, pool, new AdmissionLog(metrics), metrics, controls, bounds, failure);
+    return loop;
+  }
+
+  private static String task(String uuid) {
+    return "{\"task\":\"loop.work\",\"uuid\":\"" + uuid + "\",\"args\":[\"" + uuid + "\"]}";
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (loop != null) {
+      loop.stop();
+    }
+    if (pool != null) {
+      pool.shutdown(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void messagesPastTheBacklogCountAreRefusedAndCountedWhileAcceptedOnesRun() throws Exception {
+    DispatchLoop loop = loop(new DispatchLoop.Bounds(3, Long.MAX_VALUE), (message, channel) -> { });
+    for (int i = 0; i < 5; i++) {
+      loop.notified("tasks", task("t" + i)); // the loop is not started yet: the backlog fills
+    }
+    assertThat(loop.backlog()).isEqualTo(3);
+    assertThat(metrics.droppedCount(DispatchLoop.BACKLOG_FULL)).isEqualTo(2);
+
+    loop.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 3);
+    assertThat(ran).containsExactlyInAnyOrder("t0", "t1", "t2");
+    assertThat(loop.backlog()).isZero();
+    assertThat(loop.backlogBytes()).isZero();
+  }
+
+  @Test
+  void messagesPastTheBacklogMemoryAreRefused() throws Exception {
+    String small = task("s");
+    DispatchLoop loop = loop(new DispatchLoop.Bounds(1_000, 2 * (128 + 2L * small.length()) + 10), (message, channel) -> { });
+    loop.notified("tasks", task("s"));
+    loop.notified("tasks", task("t"));
+    loop.notified("tasks", "{\"task\":\"loop.work\",\"uuid\":\"big\",\"args\":[\"" + "x".repeat(1_000) + "\"]}");
+    assertThat(loop.backlog()).isEqualTo(2);
+    assertThat(metrics.droppedCount(DispatchLoop.BACKLOG_FULL)).isEqualTo(1);
+  }
+
+  @Test
+  void aFailureWhileHandlingOneMessageDropsItAndTheLoopGoesOn() throws Exception {
+    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
+      throw new StackOverflowError("deep"); // what a recursion over a hostile tree would throw
+    });
+    loop.start();
+    loop.notified("tasks", "{\"control\":\"alive\"}");
+    loop.notified("tasks", task("after"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("after"));
+    assertThat(metrics.droppedCount(DispatchLoop.INTERNAL_ERROR)).isEqualTo(1);
+    assertThat(loop.isAlive()).isTrue();
+    assertThat(failure.failure()).isEmpty();
+  }
+
+  @Test
+  void anErrorThatMeansTheJvmIsBrokenEndsTheLoopAndIsReportedFatal() throws Exception {
+    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
+      throw new InternalError("broken");
+    });
+    loop.start();
+    loop.notified("tasks", "{\"control\":\"alive\"}");
+
+    assertThat(failure.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure.failure()).get().satisfies(f -> {
+      assertThat(f.part()).startsWith("dispatch loop");
+      assertThat(f.cause()).isInstanceOf(InternalError.class);
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> !loop.isAlive());
+  }
+
+  @Test
+  void aStoppedLoopIsNotAFailure() throws Exception {
+    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> { });
+    loop.start();
+    loop.stop();
+    assertThat(loop.isAlive()).isFalse();
+    assertThat(failure.failure()).isEmpty();
+  }
+}
