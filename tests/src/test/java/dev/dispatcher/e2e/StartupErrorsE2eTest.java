@@ -6,6 +6,7 @@ import dev.dispatcher.tools.process.DaemonProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,9 +48,23 @@ class StartupErrorsE2eTest {
         "config error: --classpath: no such jar or folder: /no/such/tasks.jar");
   }
 
+  /** BUG: sslmode=bogus passed validation, and the daemon then failed every connect for ever. */
+  @Test
+  void aBadConnectionOptionInTheDatabaseUrlNamesItsKey(TestDatabase database, @TempDir Path directory) throws Exception {
+    String config = Daemon.config(List.of(Daemon.channel("cfg")), 8, "")
+        .replace("url: set-by-DISPATCHER_DATABASE_URL", "url: \"" + database.url() + "&sslmode=bogus\"");
+    assertExitsWithConfigError(database, config, directory, List.of(), Map.of("DISPATCHER_DATABASE_URL", ""),
+        "config error: database.url: sslmode 'bogus' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+  }
+
   private static void assertExitsWithConfigError(TestDatabase database, String config, Path directory, List<String> args, String expected)
       throws Exception {
-    try (DaemonProcess daemon = Daemon.launch(database, config, directory, args)) {
+    assertExitsWithConfigError(database, config, directory, args, Map.of(), expected);
+  }
+
+  private static void assertExitsWithConfigError(TestDatabase database, String config, Path directory, List<String> args,
+      Map<String, String> environment, String expected) throws Exception {
+    try (DaemonProcess daemon = Daemon.launch(database, config, directory, args, environment)) {
       assertThat(daemon.awaitExit(Duration.ofSeconds(60))).as("exit status; output:%n%s", daemon.output()).isEqualTo(2);
       assertThat(daemon.output()).contains(expected);
       assertThat(daemon.output()).doesNotContain(Daemon.DAEMON_JAR.getFileName() + " ready");
