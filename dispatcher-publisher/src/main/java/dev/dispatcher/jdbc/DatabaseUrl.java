@@ -12,7 +12,8 @@ import java.util.Set;
  * A Postgres address in one of the forms users have at hand, turned into JDBC URLs for both
  * drivers: {@code postgresql://user:pass@host:5432/db?sslmode=require}, the libpq key=value form
  * {@code host=db port=5432 dbname=app user=app password=secret}, or
- * {@code jdbc:postgresql://host/db?user=app}.
+ * {@code jdbc:postgresql://host/db?user=app}. Options are checked when parsed: an unknown name or
+ * a value the drivers would refuse at every connect is an {@link IllegalArgumentException} here.
  *
  * @param host host name
  * @param port port
@@ -187,7 +188,7 @@ public record DatabaseUrl(
           case "user" -> user = value;
           case "password" -> password = value;
           case "dbname" -> database = value;
-          default -> options.put(LIBPQ_OPTIONS.getOrDefault(key, key), value);
+          default -> options.put(checkedOption(key, LIBPQ_OPTIONS.getOrDefault(key, key), value), value);
         }
       }
     }
@@ -256,10 +257,20 @@ public record DatabaseUrl(
     Map<String, String> options = new LinkedHashMap<>();
     pairs.forEach((key, value) -> {
       if (LIBPQ_OPTIONS.containsKey(key)) {
-        options.put(LIBPQ_OPTIONS.get(key), value);
+        options.put(checkedOption(key, LIBPQ_OPTIONS.get(key), value), value);
       }
     });
     return new DatabaseUrl(host, port, database, user, pairs.get("password"), options);
+  }
+
+  /** The option's pgjdbc name, once its value is one the drivers accept (see {@link ConnectionOptions}). */
+  private static String checkedOption(String written, String name, String value) {
+    try {
+      ConnectionOptions.check(written, name, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("database URL: " + e.getMessage());
+    }
+    return name;
   }
 
   private static Set<String> union() {

@@ -196,4 +196,85 @@ class DatabaseUrlTest {
       assertThat(pgjdbcReads(url.pgjdbcUrl()).getProperty("PGDBNAME")).as("database '%s'", name).isEqualTo(name);
     }
   }
+
+  /** BUG: sslmode=bogus passed, and the daemon then failed every reconnect for ever. */
+  @Test
+  void anEnumeratedOptionMustBeOneOfItsValues() {
+    for (String text : new String[] {"postgresql://app@db/app?sslmode=bogus", "host=db sslmode=bogus",
+        "jdbc:postgresql://db/app?user=app&sslmode=bogus"}) {
+      assertThatThrownBy(() -> DatabaseUrl.parse(text))
+          .as(text)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("database URL: sslmode 'bogus' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+    }
+    // pgjdbc reads DISABLE, but pgjdbc-ng (the listener) refuses it at every connect
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?sslmode=DISABLE")).hasMessageContaining("sslmode 'DISABLE'");
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?targetServerType=leader"))
+        .hasMessageContaining("targetServerType 'leader' is not one of any, primary,");
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?requireAuth=scram-sha-256,kerberos"))
+        .hasMessageContaining("requireAuth 'scram-sha-256,kerberos' is not one of password, md5,");
+  }
+
+  @Test
+  void numericAndBooleanOptionsMustParse() {
+    assertThatThrownBy(() -> DatabaseUrl.parse("host=db connect_timeout=soon"))
+        .hasMessage("database URL: connect_timeout 'soon' is not a whole number");
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?connect_timeout=-1"))
+        .hasMessage("database URL: connect_timeout '-1' must be 0 or more");
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?socketTimeout=99999999999"))
+        .hasMessage("database URL: socketTimeout '99999999999' is not a whole number");
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://db/app?tcpKeepAlive=yes"))
+        .hasMessage("database URL: tcpKeepAlive 'yes' is not true or false");
+  }
+
+  @Test
+  void anUnknownOptionNameIsRefusedNamingIt() {
+    for (String name : new String[] {"sslmod", "SSLMode", "PGHOST", "target_session_attrs"}) {
+      assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://app@db/app?" + name + "=x"))
+          .as(name)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("database URL: unknown option '" + name + "'");
+    }
+  }
+
+  @Test
+  void validOptionsPassInEveryForm() {
+    for (String mode : new String[] {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}) {
+      assertThat(DatabaseUrl.parse("postgresql://app@db/app?sslmode=" + mode).options()).containsEntry("sslmode", mode);
+      assertThat(DatabaseUrl.parse("host=db sslmode=" + mode).options()).containsEntry("sslmode", mode);
+    }
+    DatabaseUrl url = DatabaseUrl.parse("jdbc:postgresql://db/app?user=app&connect_timeout=5&socketTimeout=0&tcpKeepAlive=TRUE"
+        + "&ssl=true&sslrootcert=/etc/ssl/root.crt&sslcert=c.pem&sslkey=k.pk8&application_name=x%20y&options=-c%20search_path%3Dapp"
+        + "&targetServerType=primary&requireAuth=password,scram-sha-256&loggerLevel=OFF&receiveBufferSize=-1&protocolVersion=3.0");
+    assertThat(url.options()).containsEntry("connectTimeout", "5").containsEntry("ApplicationName", "x y")
+        .containsEntry("options", "-c search_path=app").containsEntry("requireAuth", "password,scram-sha-256").hasSize(14);
+    assertThat(pgjdbcReads(url.pgjdbcUrl())).containsEntry("tcpKeepAlive", "TRUE");
+    assertThat(DatabaseUrl.parse("host=db sslrootcert=/r.crt sslcert=/c.pem sslkey=/k.pk8 application_name=a connect_timeout=10"
+        + " options='-c statement_timeout=5s'").options()).hasSize(6);
+  }
+
+  /** The option lists are ours; each name must still be a pgjdbc property of that kind. */
+  @Test
+  void theTypedOptionListsMatchPgjdbcsProperties() {
+    for (String name : ConnectionOptions.WHOLE_NUMBERS) {
+      org.postgresql.PGProperty property = org.postgresql.PGProperty.forName(name);
+      assertThat(property).as(name).isNotNull();
+      assertThat(property.getDefaultValue()).as(name).matches("-?[0-9]+");
+    }
+    assertThat(ConnectionOptions.WHOLE_NUMBERS).containsAll(ConnectionOptions.NON_NEGATIVE);
+    for (String name : ConnectionOptions.BOOLEANS) {
+      org.postgresql.PGProperty property = org.postgresql.PGProperty.forName(name);
+      assertThat(property).as(name).isNotNull();
+      assertThat(property.getDefaultValue()).as(name).isIn("true", "false", null);
+    }
+    for (org.postgresql.PGProperty property : org.postgresql.PGProperty.values()) {
+      String value = property.getDefaultValue();
+      if (property.getChoices() == null && value != null && value.matches("true|false")) {
+        assertThat(ConnectionOptions.BOOLEANS).as("boolean %s", property.getName()).contains(property.getName());
+      }
+      if (property.getChoices() == null && value != null && value.matches("-?[0-9]+") && !property.getName().equals("PGPORT")) {
+        assertThat(ConnectionOptions.WHOLE_NUMBERS).as("whole number %s", property.getName()).contains(property.getName());
+      }
+    }
+  }
 }

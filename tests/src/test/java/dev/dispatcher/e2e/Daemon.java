@@ -46,11 +46,19 @@ final class Daemon {
 
   /** Starts without waiting for readiness (for start-up failures). */
   static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs) throws IOException {
+    return launch(database, configText, directory, extraArgs, Map.of());
+  }
+
+  /** As above, with these environment variables too (they win, e.g. a blank DISPATCHER_DATABASE_URL to use the file's). */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs,
+      Map<String, String> environment) throws IOException {
     Path config = directory.resolve("dispatcher.yml");
     Files.writeString(config, configText);
     List<String> args = new ArrayList<>(List.of("--config", config.toString(),
         "--classpath", TOOLS_JAR.toAbsolutePath() + ":" + TEST_TASKS.toAbsolutePath()));
     args.addAll(extraArgs);
-    return DaemonProcess.start(DAEMON_JAR, args, Map.of("DISPATCHER_DATABASE_URL", database.url()), directory.resolve("daemon.log"));
+    Map<String, String> variables = new java.util.HashMap<>(Map.of("DISPATCHER_DATABASE_URL", database.url()));
+    variables.putAll(environment);
+    return DaemonProcess.start(DAEMON_JAR, args, variables, directory.resolve("daemon.log"));
   }
 }

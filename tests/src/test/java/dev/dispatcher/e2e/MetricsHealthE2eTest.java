@@ -13,8 +13,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +49,16 @@ class MetricsHealthE2eTest {
         String ok = publisher.task(DemoTasks::hello).delay();
         String failing = publisher.task(DemoTasks::fail).delay();
         publisher.task("no.such.task").delay();
-        await().atMost(WAIT).until(() -> journal.runs(ok) == 1 && journal.runs(failing) == 1);
+        // A publish time no clock has: the run happens, its wait is not recorded (it once made the histogram's sum absurd, then negative)
+        String absurd = UUID.randomUUID().toString();
+        notify(database, channel, "{\"task\":\"" + HELLO + "\",\"uuid\":\"" + absurd + "\",\"time_pub\":-1e308}");
+        await().atMost(WAIT).until(() -> journal.runs(ok) == 1 && journal.runs(failing) == 1 && journal.runs(absurd) == 1);
 
         String metrics = await().atMost(WAIT).until(() -> get(port, "/metrics").body(),
             body -> body.contains("dispatcher_messages_dropped_total{reason=\"unknown_task\"} 1.0"));
         assertThat(metrics).contains(
             "# TYPE dispatcher_messages_received_total counter",
-            "dispatcher_messages_received_total{channel=\"" + channel + "\"} 3.0",
+            "dispatcher_messages_received_total{channel=\"" + channel + "\"} 4.0",
             "# TYPE dispatcher_tasks_started_total counter",
             "# TYPE dispatcher_tasks_finished_total counter",
             "dispatcher_tasks_finished_total{outcome=\"failed\"} 1.0",
@@ -59,11 +67,13 @@ class MetricsHealthE2eTest {
             "# TYPE dispatcher_pool_held gauge",
             "# TYPE dispatcher_pool_delayed gauge",
             "# TYPE dispatcher_task_duration_seconds histogram",
-            "dispatcher_task_duration_seconds_count{task=\"dev.dispatcher.demo.DemoTasks.hello\"} 1",
+            "dispatcher_task_duration_seconds_count{task=\"" + HELLO + "\"} 2",
             "# TYPE dispatcher_task_queue_wait_seconds histogram",
+            "dispatcher_task_queue_wait_seconds_count{task=\"" + HELLO + "\"} 1",
             "# TYPE dispatcher_listener_losses_total counter",
             "# TYPE dispatcher_listener_self_check_seconds gauge",
             "# TYPE dispatcher_chunked_messages_total counter");
+        assertThat(series(metrics, "dispatcher_task_queue_wait_seconds_sum{task=\"" + HELLO + "\"}")).isBetween(0.0, 30.0);
         HttpResponse<String> healthy = get(port, "/health");
         assertThat(healthy.statusCode()).isEqualTo(200);
         assertThat(healthy.body()).contains("\"status\":\"ok\"");
@@ -81,6 +91,22 @@ class MetricsHealthE2eTest {
         assertThat(get(port, "/metrics").body()).contains("dispatcher_listener_losses_total 1.0");
       }
     }
+  }
+
+  private static final String HELLO = "dev.dispatcher.demo.DemoTasks.hello";
+
+  private static void notify(TestDatabase database, String channel, String payload) throws Exception {
+    try (Connection connection = database.connect(); PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+      notify.setString(1, channel);
+      notify.setString(2, payload);
+      notify.execute();
+    }
+  }
+
+  private static double series(String metrics, String series) {
+    Matcher value = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+    assertThat(value.find()).as("%s in%n%s", series, metrics).isTrue();
+    return Double.parseDouble(value.group(1));
   }
 
   private HttpResponse<String> get(int port, String path) throws Exception {

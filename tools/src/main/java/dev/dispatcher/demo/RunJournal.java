@@ -29,6 +29,9 @@ public final class RunJournal implements DispatcherHook {
 
   private static final Logger log = LoggerFactory.getLogger(RunJournal.class);
   private static final int MAX_BATCH = 500;
+  /** The years 1 to 9999: a time_pub outside them (the publisher's word) is recorded as unknown. */
+  private static final double MIN_EPOCH_SECONDS = -62_135_596_800d;
+  private static final double MAX_EPOCH_SECONDS = 253_402_300_799d;
 
   private record Row(TaskRun run, TaskOutcome outcome) {}
 
@@ -111,7 +114,8 @@ public final class RunJournal implements DispatcherHook {
         insert.setString(2, row.run().taskName());
         insert.setString(3, row.run().nodeId());
         insert.setString(4, row.run().message().channel());
-        insert.setTimestamp(5, Double.isNaN(timePub) ? null : epochMicros(timePub));
+        // NaN fails both tests; a timestamp Postgres cannot hold would fail the whole batch
+        insert.setTimestamp(5, timePub >= MIN_EPOCH_SECONDS && timePub <= MAX_EPOCH_SECONDS ? epochMicros(timePub) : null);
         insert.setTimestamp(6, Timestamp.from(row.run().startedAt()));
         insert.setTimestamp(7, Timestamp.from(row.outcome().finishedAt()));
         insert.setString(8, row.outcome().status().name().toLowerCase(Locale.ROOT));

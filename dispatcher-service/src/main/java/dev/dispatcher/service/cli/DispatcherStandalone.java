@@ -165,11 +165,16 @@ public final class DispatcherStandalone implements Callable<Integer> {
       String name = classNames.get(i);
       String key = "hooks[" + i + "]";
       try {
-        Class<?> type = Class.forName(name, true, loader);
+        // Loaded without initialising: the static code of a class that is no hook must not run.
+        Class<?> type = Class.forName(name, false, loader);
         if (!DispatcherHook.class.isAssignableFrom(type)) {
           throw new ConfigException(key, "class " + name + " does not implement " + DispatcherHook.class.getName());
         }
-        hooks.add((DispatcherHook) type.getDeclaredConstructor().newInstance());
+        hooks.add((DispatcherHook) type.getDeclaredConstructor().newInstance()); // initialises it
+      } catch (ExceptionInInitializerError e) {
+        throw new ConfigException(key, "class " + name + ": static initialiser failed: " + e.getCause());
+      } catch (LinkageError e) {
+        throw new ConfigException(key, "class " + name + " cannot be loaded: " + e);
       } catch (ClassNotFoundException e) {
         throw new ConfigException(key, "class " + name + " not found");
       } catch (NoSuchMethodException e) {

@@ -278,7 +278,7 @@ public final class ConfigLoader {
       }
       return url;
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(key, e.getMessage());
+      throw new ConfigException(key, e.getMessage().replaceFirst("^database URL: ", "")); // the key says it already
     }
   }
 

@@ -1,15 +1,23 @@
 package dev.dispatcher.service.metrics;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.PercentileHistogramBuckets;
+import io.micrometer.core.instrument.distribution.TimeWindowMax;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * The daemon's counters as Prometheus meters. Counters and gauges read the live values the daemon
@@ -22,9 +30,14 @@ public final class PrometheusMetrics {
   public static final List<String> DROP_REASONS = List.of("bad_payload", "bad_chunk", "unknown_task", "bad_arguments", "duplicate",
       "shutting_down", "internal_error", "bad_followup");
 
+  private static final String QUEUE_WAIT_HELP = "Publish to start, by task";
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> waits = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, QueueWaitSeries> waits = new ConcurrentHashMap<>();
+  private final Histogram queueWaits = Histogram.builder().name("dispatcher_task_queue_wait_seconds").help(QUEUE_WAIT_HELP)
+      .labelNames("task").classicUpperBounds(timerBucketsInSeconds()).classicOnly().withoutExemplars()
+      .register(registry.getPrometheusRegistry());
 
   PrometheusMetrics(DispatcherMetrics metrics) {
     counter("dispatcher_tasks_started", "Tasks started", metrics.started);
@@ -66,13 +79,50 @@ public final class PrometheusMetrics {
     FunctionCounter.builder(name, value, LongAdder::sum).description(description).tag(tag, tagValue).register(registry);
   }
 
-  /** Records one run: its duration, and its wait from publish to start (NaN when unknown). */
+  /**
+   * Records one run: its duration, and its wait from publish to start (NaN when unknown or
+   * implausible, see {@link QueueWait}; a wait outside 0 to {@link QueueWait#MAX_WAIT} is not
+   * recorded either).
+   */
   public void recordRun(String task, long durationNanos, double waitSeconds) {
     timer(durations, task, "dispatcher_task_duration", "Task run time, by task").record(durationNanos, TimeUnit.NANOSECONDS);
-    if (!Double.isNaN(waitSeconds) && waitSeconds >= 0) {
-      timer(waits, task, "dispatcher_task_queue_wait", "Publish to start, by task")
-          .record((long) (waitSeconds * 1e9), TimeUnit.NANOSECONDS);
+    if (waitSeconds >= 0 && waitSeconds <= QueueWait.MAX_WAIT.toSeconds()) { // false for NaN
+      queueWait(task).record(waitSeconds);
     }
+  }
+
+  /**
+   * The task's queue-wait series. The wait comes from a number on the wire, so this is not a
+   * Micrometer Timer: a Timer sums whole nanoseconds in a long, which one absurd wait, or a few
+   * thousand of {@link QueueWait#MAX_WAIT}, overflow to a negative sum for the life of the process.
+   * It is a Prometheus client histogram (a double sum) with a Timer's buckets and, as a Timer has,
+   * a {@code _max} gauge over Micrometer's rolling window, so the series look like the duration's.
+   */
+  private QueueWaitSeries queueWait(String task) {
+    QueueWaitSeries series = waits.get(task);
+    return series != null ? series : waits.computeIfAbsent(task, t -> {
+      TimeWindowMax max = new TimeWindowMax(Clock.SYSTEM, DistributionStatisticConfig.DEFAULT);
+      Gauge.builder("dispatcher_task_queue_wait_seconds_max", max, TimeWindowMax::poll).description(QUEUE_WAIT_HELP).tag("task", t)
+          .register(registry);
+      return new QueueWaitSeries(queueWaits.labelValues(t), max);
+    });
+  }
+
+  private record QueueWaitSeries(DistributionDataPoint histogram, TimeWindowMax max) {
+    void record(double seconds) {
+      histogram.observe(seconds);
+      max.record(seconds);
+    }
+  }
+
+  /** The bucket bounds of a Timer with a percentile histogram (Micrometer's default range, 1 ms to 30 s), in seconds. */
+  private static double[] timerBucketsInSeconds() {
+    double min = Duration.ofMillis(1).toNanos();
+    double max = Duration.ofSeconds(30).toNanos();
+    DistributionStatisticConfig timer = DistributionStatisticConfig.builder().percentilesHistogram(true)
+        .minimumExpectedValue(min).maximumExpectedValue(max).build();
+    return Stream.concat(PercentileHistogramBuckets.buckets(timer).stream(), Stream.of(min, max))
+        .mapToDouble(nanos -> nanos / 1e9).sorted().distinct().toArray();
   }
 
   /** The task's timer: a plain read on the hot path, registered on first use. */

@@ -11,6 +11,7 @@ import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.intake.BadMessageException;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.QueueWait;
 import dev.dispatcher.wire.WireFormat;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
@@ -112,9 +113,9 @@ public final class TaskExecution {
     TaskOutcome.Status status = state.isCancelled() ? TaskOutcome.Status.CANCELLED
         : state.isTimedOut() ? TaskOutcome.Status.TIMED_OUT
         : error == null ? TaskOutcome.Status.SUCCEEDED : TaskOutcome.Status.FAILED;
-    logOutcome(work, status, result, error, duration, startedAt);
-    metrics.prometheus().recordRun(message.task(), duration.toNanos(), Double.isNaN(message.timePub()) ? Double.NaN
-        : startedAt.getEpochSecond() - message.timePub() + startedAt.getNano() / 1e9);
+    double waitSeconds = QueueWait.seconds(message.timePub(), startedAt);
+    logOutcome(work, status, result, error, duration, waitSeconds);
+    metrics.prometheus().recordRun(message.task(), duration.toNanos(), waitSeconds);
     if (!hooks.isEmpty()) {
       hooks.afterTask(run, new TaskOutcome(status, result, error, Instant.now(), duration));
     }
@@ -183,14 +184,14 @@ public final class TaskExecution {
     }
   }
 
-  private void logOutcome(Work work, TaskOutcome.Status status, Object result, Throwable error, Duration duration, Instant startedAt) {
+  private void logOutcome(Work work, TaskOutcome.Status status, Object result, Throwable error, Duration duration, double waitSeconds) {
     TaskMessage message = work.message();
     switch (status) {
       case SUCCEEDED -> {
         metrics.succeeded.increment();
         if (log.isInfoEnabled()) { // the formatting below is the costliest part of a no-op task
           log.info("task {} {} succeeded in {} ms (waited {} ms){}", message.uuid(), message.task(), millis(duration.toNanos()),
-              waited(message, startedAt), result == null ? "" : " -> " + abbreviate(String.valueOf(result)));
+              waited(waitSeconds), result == null ? "" : " -> " + abbreviate(String.valueOf(result)));
         }
       }
       case TIMED_OUT -> {
@@ -209,12 +210,9 @@ public final class TaskExecution {
     }
   }
 
-  /** Publish-to-start time in ms, from the message's time_pub; "?" when it had none. */
-  private static String waited(TaskMessage message, Instant startedAt) {
-    if (Double.isNaN(message.timePub())) {
-      return "?";
-    }
-    return millis((long) ((startedAt.getEpochSecond() - message.timePub() + startedAt.getNano() / 1e9) * 1e9));
+  /** Publish-to-start time in ms; "?" when the message had no plausible time_pub (see {@link QueueWait}). */
+  private static String waited(double waitSeconds) {
+    return Double.isNaN(waitSeconds) ? "?" : millis((long) (waitSeconds * 1e9));
   }
 
   private TaskContext context(TaskMessage message) {

@@ -292,6 +292,20 @@ class ConfigLoaderTest {
     assertThat(inEnv.key()).isEqualTo(ConfigLoader.ENV_DATABASE_URL);
   }
 
+  /** BUG: sslmode=bogus passed, and the daemon then failed every reconnect for ever. */
+  @Test
+  void aBadConnectionOptionIsAnErrorNamingTheKey() {
+    ConfigException inFile = failure(MINIMAL.replace("postgresql://app@db/app", "postgresql://app@db/app?sslmode=bogus"));
+    assertThat(inFile.getMessage())
+        .isEqualTo("database.url: sslmode 'bogus' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+
+    ConfigException inListen = failure(MINIMAL.replace("database:\n", "database:\n  listen_url: \"host=h connect_timeout=soon\"\n"));
+    assertThat(inListen.getMessage()).isEqualTo("database.listen_url: connect_timeout 'soon' is not a whole number");
+
+    ConfigException inEnv = failure(MINIMAL, Map.of(ConfigLoader.ENV_DATABASE_URL, "postgresql://app@db/app?sslmod=require"));
+    assertThat(inEnv.getMessage()).startsWith(ConfigLoader.ENV_DATABASE_URL + ": unknown option 'sslmod'");
+  }
+
   @Test
   void environmentPasswordFillsThePassword() {
     Map<String, String> env = Map.of(ConfigLoader.ENV_DATABASE_PASSWORD, "from-env");
