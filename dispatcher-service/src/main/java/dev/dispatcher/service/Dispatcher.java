@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
-import dev.dispatcher.jdbc.NotifySender;
-import dev.dispatcher.wire.Notification;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.control.ControlCommands;
 import dev.dispatcher.service.control.ControlResponder;
@@ -108,13 +106,8 @@ public final class Dispatcher implements AutoCloseable {
         new DispatchLoop.Bounds(limits.maxBacklog(), limits.maxBacklogBytes()), failure);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
-    PgNotifyListener.Notifier selfCheckNotifier = (channel, payload) -> {
-      try (java.sql.Connection connection = dataSource.getConnection()) {
-        NotifySender.send(connection, List.of(new Notification(channel, payload)));
-      }
-    };
     this.listener = new PgNotifyListener(listenAddress, config.channels(), loop::notified, metrics, new PgNotifyListener.SelfCheck(
-        config.listener().selfCheckAfter(), config.listener().selfCheckTimeout(), selfCheckNotifier));
+        config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
     this.commands = new ControlCommands(view(), mapper);

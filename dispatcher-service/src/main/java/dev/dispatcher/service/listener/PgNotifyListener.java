@@ -1,9 +1,9 @@
 package dev.dispatcher.service.listener;
 
 import com.impossibl.postgres.api.jdbc.PGConnection;
-import com.impossibl.postgres.api.jdbc.PGNotificationListener;
 import com.impossibl.postgres.jdbc.PGDataSource;
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.wire.ChannelNames;
 import java.sql.Connection;
@@ -11,8 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -22,39 +24,45 @@ import org.slf4j.LoggerFactory;
  * One pgjdbc-ng connection LISTENing on every configured channel. The driver pushes each
  * notification to {@link NotificationSink} from its I/O thread. A supervisor thread owns the
  * connection: it connects, LISTENs, watches the connection, and reconnects with capped backoff
- * and LISTENs again. Each outage is logged once and counted.
+ * and LISTENs again. Each outage is logged once, with its cause, and counted.
  *
  * <p>The driver reports a connection the server closed, but not one that silently stopped (a
- * frozen server, a dropped route, a proxy that stops forwarding). So the supervisor checks: after
- * {@code selfCheckAfter} without any notification it NOTIFYs a private channel through another
- * connection; if that notification is not back within {@code selfCheckTimeout}, the connection is
- * declared dead, closed and re-established.
+ * frozen server, a dropped route, a proxy that stops forwarding, a driver that stops delivering).
+ * So the supervisor checks: after {@code selfCheck.after} without any notification it NOTIFYs a
+ * private channel on the listening session itself, which Postgres delivers back to that session.
+ * The check needs no other connection, so it cannot queue behind other work. Unless the statement
+ * completes and its notification comes back through the driver within {@code selfCheck.timeout},
+ * the connection is declared dead, closed and re-established.
  */
 public final class PgNotifyListener implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PgNotifyListener.class);
 
+  /** The least network timeout on the listening connection: it bounds LISTEN, the check's NOTIFY and close. */
+  private static final Duration STATEMENT_TIMEOUT_FLOOR = Duration.ofSeconds(10);
+  /** How long the supervisor waits for a connection to close before it reconnects anyway. */
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
   static {
     NettyDefaults.apply(); // before this class's first use of the driver loads Netty
   }
 
-  /** Sends the self-check NOTIFY through a connection other than the listener's. */
-  @FunctionalInterface
-  public interface Notifier {
-    void notify(String channel, String payload) throws Exception;
-  }
+  /** When to check a quiet connection, and how long its own NOTIFY may take to come back. */
+  public record SelfCheck(Duration after, Duration timeout) {}
 
-  /** When and how long to check a quiet connection. */
-  public record SelfCheck(Duration after, Duration timeout, Notifier notifier) {}
+  /** Opens the driver's connection; tests put a fault in front of it. */
+  @FunctionalInterface
+  interface Opener {
+    Connection open(DatabaseUrl address) throws SQLException;
+  }
 
   private final DatabaseUrl address;
   private final List<String> channels;
   private final SelfCheck selfCheck;
-  private final String privateChannel = "dispatcher_self_" + java.util.UUID.randomUUID().toString().replace("-", "");
-  private final java.util.concurrent.atomic.AtomicLong checkNumbers = new java.util.concurrent.atomic.AtomicLong();
-  private volatile long lastActivityNanos = System.nanoTime();
-  private volatile String awaitedCheck; // payload of the self-check in flight
-  private boolean checkAnswered; // guarded by lock
+  private final int statementTimeoutMillis;
+  private final Opener opener;
+  private final String privateChannel = "dispatcher_self_" + UUID.randomUUID().toString().replace("-", "");
+  private final AtomicLong checkNumbers = new AtomicLong();
   private final NotificationSink sink;
   private final DispatcherMetrics metrics;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -65,16 +73,28 @@ public final class PgNotifyListener implements AutoCloseable {
   private volatile boolean closing;
   private volatile boolean connected;
   private volatile boolean lastSelfCheckPassed = true;
-  private long connectionLost; // guarded by lock: bumped by the driver's closed() callback
+  private long outageStartNanos; // supervisor thread only; 0 while connected
+  private String lastConnectError; // supervisor thread only
 
-  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck) {
+  /** @param failure told when the supervisor thread ends while the listener should run */
+  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck,
+      FatalFailure failure) {
+    this(address, channels, sink, metrics, selfCheck, PgNotifyListener::openDirect, failure);
+  }
+
+  PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck,
+      Opener opener, FatalFailure failure) {
     this.address = address;
     this.selfCheck = selfCheck;
+    this.statementTimeoutMillis = (int) Math.min(Integer.MAX_VALUE,
+        Math.max(selfCheck.timeout().toMillis(), STATEMENT_TIMEOUT_FLOOR.toMillis()));
+    this.opener = opener;
     this.channels = List.copyOf(channels);
     this.channels.forEach(ChannelNames::check);
     this.sink = sink;
     this.metrics = metrics;
-    this.supervisor = Thread.ofPlatform().name("dispatcher-listener").daemon(true).unstarted(this::supervise);
+    this.supervisor = Thread.ofPlatform().name("dispatcher-listener").daemon(true)
+        .uncaughtExceptionHandler(failure.handlerFor("listener supervisor")).unstarted(this::supervise);
   }
 
   public void start() {
@@ -96,36 +116,19 @@ public final class PgNotifyListener implements AutoCloseable {
   }
 
   private void supervise() {
-    long outageStartNanos = 0;
-    String lastError = null;
+    long sessions = 0;
     while (!closing) {
-      Connection connection = null;
+      ListenerSession session = new ListenerSession(++sessions, privateChannel, sink, lock, changed);
+      String lossCause;
       try {
-        long lostBefore = lostCount();
-        connection = connect();
-        connected = true;
-        lastSelfCheckPassed = true; // a fresh connection has not failed a check
-        metrics.listenerConnections.increment();
-        backoff.reset();
-        if (outageStartNanos != 0) {
-          log.info("listener reconnected to {} after {} ms; listening on {} again", address,
-              (System.nanoTime() - outageStartNanos) / 1_000_000, channels);
-        } else {
-          log.info("listener connected to {}; listening on {}", address, channels);
-        }
-        outageStartNanos = 0;
-        lastError = null;
-        firstListen.countDown();
-        watch(lostBefore);
-      } catch (SQLException | RuntimeException e) {
-        String error = e.getMessage();
-        if (!error.equals(lastError)) {
-          log.warn("listener cannot connect to {}: {}", address, error);
-          lastError = error;
-        }
+        lossCause = connectAndWatch(session);
+      } catch (RuntimeException e) {
+        // A bug here, not the connection: reconnect rather than let the listener's thread end.
+        log.error("listener: unexpected failure; reconnecting", e);
+        lossCause = "unexpected " + describe(e);
       } finally {
         connected = false;
-        closeQuietly(connection);
+        closeQuietly(session.connection());
       }
       if (closing) {
         break;
@@ -133,163 +136,148 @@ public final class PgNotifyListener implements AutoCloseable {
       if (outageStartNanos == 0) {
         outageStartNanos = System.nanoTime();
         metrics.listenerLosses.increment();
-        log.warn("listener connection lost; reconnecting (notifications sent meanwhile are not delivered)");
+        log.warn("listener connection lost: {}; reconnecting (notifications sent meanwhile are not delivered)", lossCause);
       }
       pause(backoff.nextDelayNanos());
     }
   }
 
-  private Connection connect() throws SQLException {
+  /** Connects, LISTENs and watches the connection; returns why it ended (null on close()). */
+  private String connectAndWatch(ListenerSession session) {
+    try {
+      open(session);
+    } catch (SQLException | RuntimeException e) {
+      String error = describe(e);
+      if (!error.equals(lastConnectError)) {
+        log.warn("listener cannot connect to {}: {}", address, error);
+        lastConnectError = error;
+      }
+      return "cannot connect: " + error;
+    }
+    connected = true;
+    lastSelfCheckPassed = true; // a fresh connection has not failed a check
+    metrics.listenerConnections.increment();
+    backoff.reset();
+    if (outageStartNanos != 0) {
+      log.info("listener reconnected to {} after {} ms; listening on {} again", address,
+          (System.nanoTime() - outageStartNanos) / 1_000_000, channels);
+    } else {
+      log.info("listener connected to {}; listening on {}", address, channels);
+    }
+    outageStartNanos = 0;
+    lastConnectError = null;
+    firstListen.countDown();
+    return watch(session);
+  }
+
+  private void open(ListenerSession session) throws SQLException {
+    Connection connection = opener.open(address);
+    session.opened(connection); // from here on the supervisor closes it, whatever happens next
+    // Bounds every statement on this connection and its close: a dead peer must not hold the
+    // supervisor or a check's thread for ever (pgjdbc-ng waits without limit by default).
+    connection.setNetworkTimeout(Runnable::run, statementTimeoutMillis);
+    connection.unwrap(PGConnection.class).addNotificationListener(session);
+    try (Statement statement = connection.createStatement()) {
+      // Server-side TCP keepalive for this session (pgjdbc-ng has no client-side setting): the
+      // server then drops a backend whose route died instead of keeping it. The client side is
+      // covered by the self-check.
+      statement.execute("SET tcp_keepalives_idle = 30");
+      statement.execute("SET tcp_keepalives_interval = 10");
+      statement.execute("SET tcp_keepalives_count = 3");
+      for (String channel : channels) {
+        statement.execute("LISTEN " + ChannelNames.quoteIdentifier(channel));
+      }
+      statement.execute("LISTEN " + ChannelNames.quoteIdentifier(privateChannel));
+    }
+  }
+
+  static Connection openDirect(DatabaseUrl address) throws SQLException {
     PGDataSource dataSource = new PGDataSource();
     dataSource.setUrl(address.pgjdbcNgUrl());
-    Connection connection = dataSource.getConnection(address.user(), address.password());
-    try {
-      PGConnection pg = connection.unwrap(PGConnection.class);
-      pg.addNotificationListener(new PGNotificationListener() {
-        @Override
-        public void notification(int processId, String channel, String payload) {
-          lastActivityNanos = System.nanoTime();
-          if (privateChannel.equals(channel)) {
-            answered(payload);
-          } else {
-            sink.accept(channel, payload);
-          }
-        }
+    return dataSource.getConnection(address.user(), address.password());
+  }
 
-        @Override
-        public void closed() {
-          signalLoss();
+  /**
+   * Returns why the connection is lost: closed, as its driver reports, or found dead by a
+   * self-check after a quiet spell. Returns null at once on close().
+   */
+  private String watch(ListenerSession session) {
+    long quietLimit = selfCheck.after().toNanos();
+    session.touch();
+    lock.lock();
+    try {
+      while (!closing) {
+        if (session.lostCause() != null) {
+          return session.lostCause();
         }
-      });
-      try (Statement statement = connection.createStatement()) {
-        // Server-side TCP keepalive for this session (pgjdbc-ng has no client-side setting): the
-        // server then drops a backend whose route died instead of keeping it. The client side is
-        // covered by the self-check.
-        statement.execute("SET tcp_keepalives_idle = 30");
-        statement.execute("SET tcp_keepalives_interval = 10");
-        statement.execute("SET tcp_keepalives_count = 3");
-        for (String channel : channels) {
-          statement.execute("LISTEN " + ChannelNames.quoteIdentifier(channel));
+        long quietFor = session.quietNanos();
+        if (quietFor < quietLimit) {
+          changed.awaitNanos(quietLimit - quietFor);
+          continue;
         }
-        statement.execute("LISTEN " + ChannelNames.quoteIdentifier(privateChannel));
+        lock.unlock();
+        String failure;
+        try {
+          failure = selfCheck(session);
+        } finally {
+          lock.lock();
+        }
+        if (failure != null) {
+          return failure;
+        }
       }
-      return connection;
-    } catch (SQLException | RuntimeException e) {
-      closeQuietly(connection);
-      throw e;
-    }
-  }
-
-  private long lostCount() {
-    lock.lock();
-    try {
-      return connectionLost;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void signalLoss() {
-    lock.lock();
-    try {
-      connectionLost++;
-      changed.signalAll();
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "the listener was interrupted";
     } finally {
       lock.unlock();
     }
   }
 
   /**
-   * Returns when the connection is lost: reported by the driver, or found dead by a self-check
-   * after a quiet spell. Returns at once on close().
+   * NOTIFYs the private channel on the session itself and waits for the statement to complete and
+   * the notification to come back; null when both did in time (or the connection is lost anyway,
+   * which {@link #watch} reports), else why the connection is declared dead.
    */
-  private void watch(long lostBefore) {
-    long quietLimit = selfCheck.after().toNanos();
-    lastActivityNanos = System.nanoTime();
-    lock.lock();
-    try {
-      while (!closing && connectionLost == lostBefore) {
-        long quietFor = System.nanoTime() - lastActivityNanos;
-        if (quietFor < quietLimit) {
-          changed.awaitNanos(quietLimit - quietFor);
-          continue;
-        }
-        lock.unlock();
-        boolean alive;
-        try {
-          alive = selfCheck();
-        } finally {
-          lock.lock();
-        }
-        if (!alive) {
-          return;
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** NOTIFY the private channel elsewhere and wait for it here; false when it does not come back in time. */
-  private boolean selfCheck() throws InterruptedException {
+  private String selfCheck(ListenerSession session) throws InterruptedException {
     String payload = "check-" + checkNumbers.incrementAndGet();
     long started = System.nanoTime();
-    lock.lock();
-    try {
-      checkAnswered = false;
-      awaitedCheck = payload;
-    } finally {
-      lock.unlock();
-    }
-    // Sent from a virtual thread so that a notifier stuck on the same dead network cannot stall the check.
-    Thread sender = Thread.ofVirtual().name("listener-self-check").start(() -> {
-      try {
-        selfCheck.notifier().notify(privateChannel, payload);
-      } catch (Exception e) {
-        log.debug("listener self-check: NOTIFY failed: {}", e.toString());
-      }
-    });
+    session.beginCheck(payload);
+    // From a thread of its own: never the driver's I/O thread (a statement there deadlocks), and
+    // not this one, whose wait stays bounded when the statement does not return on a dead peer.
+    Thread sender = Thread.ofVirtual().name("listener-self-check").start(() -> session.sendCheck(payload));
     long deadline = started + selfCheck.timeout().toNanos();
+    String failure;
     lock.lock();
     try {
-      while (!checkAnswered && !closing) {
+      while (!closing && session.lostCause() == null && !session.checkDone()) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
           break;
         }
         changed.awaitNanos(remaining);
       }
-      awaitedCheck = null;
-      if (checkAnswered || closing) {
-        metrics.selfChecks.increment();
-        lastSelfCheckPassed = true;
-        metrics.lastSelfCheckNanos.set(System.nanoTime() - started);
-        return true;
+      failure = session.endCheck();
+      if (closing || session.lostCause() != null) {
+        return null;
       }
     } finally {
       lock.unlock();
+    }
+    if (failure == null) {
+      metrics.selfChecks.increment();
+      lastSelfCheckPassed = true;
+      metrics.lastSelfCheckNanos.set(System.nanoTime() - started);
+      return null;
     }
     sender.interrupt();
     metrics.selfCheckFailures.increment();
     lastSelfCheckPassed = false;
-    log.warn("listener self-check: NOTIFY on {} did not come back within {} ms; declaring the connection dead",
-        privateChannel, selfCheck.timeout().toMillis());
-    return false;
-  }
-
-  /** From the driver's I/O thread: a notification on the private channel. */
-  private void answered(String payload) {
-    lock.lock();
-    try {
-      if (payload.equals(awaitedCheck)) {
-        checkAnswered = true;
-        changed.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
+    String cause = "self-check on connection #" + session.number() + ": " + failure + " within "
+        + selfCheck.timeout().toMillis() + " ms (channel " + privateChannel + ")";
+    log.warn("listener {}; declaring the connection dead", cause);
+    return cause;
   }
 
   /** Sleeps between attempts, waking early on close(); never spins. */
@@ -316,14 +304,23 @@ public final class PgNotifyListener implements AutoCloseable {
       try {
         connection.close();
       } catch (SQLException | RuntimeException e) {
-        log.debug("closing listener connection: {}", e.toString());
+        log.debug("closing listener connection: {}", describe(e));
       }
     });
     try {
-      closer.join(Duration.ofSeconds(2));
+      closer.join(CLOSE_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * A failure in one line: its message, or its class when it has none (the JIT's preallocated
+   * exceptions of a hot path carry no message, and some driver errors have none either).
+   */
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getName() : message;
   }
 
   @Override
