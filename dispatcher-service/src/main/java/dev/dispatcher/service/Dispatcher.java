@@ -86,7 +86,7 @@ public final class Dispatcher implements AutoCloseable {
         followUpPublisher,
         (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
         this::followUp,
-        this::localControl));
+        this::localControl), MessageLimits.of(config.limits().maxDelay(), config.limits().maxTimeout()));
     DispatcherConfig.Limits limits = config.limits();
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override

@@ -9,6 +9,7 @@ import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskOutcome;
 import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.intake.BadMessageException;
+import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.metrics.QueueWait;
@@ -49,9 +50,12 @@ public final class TaskExecution {
   private final ScheduledExecutorService timer;
   private final ObjectMapper mapper;
   private final Services services;
+  private final MessageLimits followUpLimits;
 
+  /** @param followUpLimits the delay and timeout bounds of callbacks and errbacks: they came from the wire too */
   public TaskExecution(String nodeId, Hooks hooks, DispatcherMetrics metrics, ScheduledExecutorService timer, ObjectMapper mapper,
-      Services services) {
+      Services services, MessageLimits followUpLimits) {
+    this.followUpLimits = followUpLimits;
     this.nodeId = nodeId;
     this.hooks = hooks;
     this.metrics = metrics;
@@ -174,7 +178,7 @@ public final class TaskExecution {
       ObjectNode child = ((ObjectNode) item).deepCopy();
       child.put("origin", key.substring(0, key.length() - 1) + ":" + parent.uuid());
       try {
-        TaskMessage followUp = TaskMessage.from(child, null, UUID.randomUUID().toString());
+        TaskMessage followUp = TaskMessage.from(child, null, UUID.randomUUID().toString(), followUpLimits);
         log.info("task {}: {} {} {}", parent.uuid(), key.substring(0, key.length() - 1), followUp.uuid(), followUp.task());
         services.followUps().accept(followUp);
       } catch (BadMessageException e) {

@@ -10,13 +10,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
 import dev.dispatcher.service.hooks.Hooks;
+import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.WireFormat;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
@@ -40,12 +43,13 @@ class TaskExecutionTest {
   private Level previousLevel;
   private RegisteredTask noop;
   private TaskExecution execution;
+  private final List<TaskMessage> followUps = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
     noop = TaskRegistry.of(List.of(ExecutionTasks.class.getDeclaredMethod("noop")), WireFormat.newObjectMapper()).find("exec.noop");
     execution = new TaskExecution("n1", new Hooks(List.of()), metrics, timer, WireFormat.newObjectMapper(),
-        new TaskExecution.Services(null, null, null, null));
+        new TaskExecution.Services(null, null, followUps::add, null), MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1)));
     previousLevel = taskLog.getLevel();
     taskLog.setLevel(Level.INFO);
     logs.start();
@@ -101,5 +105,18 @@ class TaskExecutionTest {
     }
     assertThat(logLine("just-now")).containsPattern("\\(waited [0-9]+\\.[0-9]{2} ms\\)").doesNotContain("waited -");
     assertThat(logLine("skewed")).as("a publisher's clock a little ahead counts as no wait").contains("(waited 0.00 ms)");
+  }
+
+  @Test
+  void callbacksAskingForMoreThanTheLimitsAreNotFollowed() {
+    ObjectNode message = JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "parent");
+    message.putArray("callbacks")
+        .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "ok").put("delay", 60))
+        .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "forever").put("delay", 1e308))
+        .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "too-long").put("timeout", 7200));
+    execution.run(new Work(TaskMessage.from(message, "ch", "parent"), noop, new Object[0]));
+
+    assertThat(followUps).extracting(TaskMessage::uuid).containsExactly("ok");
+    assertThat(metrics.droppedCount("bad_followup")).isEqualTo(2);
   }
 }
