@@ -7,8 +7,13 @@ import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.wire.Notification;
 import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.control.Command;
 import dev.dispatcher.service.control.ControlCommands;
+import dev.dispatcher.service.control.ControlCounters;
+import dev.dispatcher.service.control.ControlPolicy;
 import dev.dispatcher.service.control.ControlResponder;
+import dev.dispatcher.service.control.ReplyLimits;
 import dev.dispatcher.service.control.DaemonView;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.hooks.DispatcherHook;
@@ -111,8 +116,18 @@ public final class Dispatcher implements AutoCloseable {
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout(), selfCheckNotifier));
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
-    this.commands = new ControlCommands(view(), mapper);
-    this.controls = new ControlResponder(commands, config.nodeId(), dataSource, mapper);
+    DispatcherConfig.Control control = config.control();
+    ControlCounters controlCounters = new ControlCounters();
+    controlCounters.register(metrics.prometheus());
+    ReplyLimits replyLimits = new ReplyLimits(control.maxReplyEntries(), control.maxReplyBytes());
+    this.commands = new ControlCommands(view(registry), mapper, replyLimits, controlCounters);
+    ControlPolicy policy = ControlPolicy.of(
+        control.allow().stream().map(name -> Command.of(name).orElseThrow()).collect(java.util.stream.Collectors.toSet()),
+        java.util.regex.Pattern.compile(control.replyToPattern()),
+        control.secret() == null ? null : new ControlSignature(control.secret()),
+        control.signatureWindow(), control.maxNonces(), java.time.Clock.systemUTC(), mapper);
+    this.controls = new ControlResponder(commands, policy, controlCounters,
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), dataSource, mapper);
     this.mapper = mapper;
   }
 
@@ -230,7 +245,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** What control commands see of this daemon. */
-  private DaemonView view() {
+  private DaemonView view(TaskRegistry registry) {
     return new DaemonView() {
       @Override
       public String nodeId() {
@@ -285,6 +300,11 @@ public final class Dispatcher implements AutoCloseable {
       @Override
       public List<String> scheduleNames() {
         return config.schedules().stream().map(DispatcherConfig.Schedule::name).toList();
+      }
+
+      @Override
+      public dev.dispatcher.service.registry.RegisteredTask task(String name) {
+        return registry.find(name);
       }
 
       @Override
