@@ -21,6 +21,9 @@ final class Daemon {
   static final Path TOOLS_JAR = Path.of(System.getProperty("dispatcher.tools.jar", "../tools/target/dispatcher-tools-0.1.0-SNAPSHOT.jar"));
   static final Path TEST_TASKS = Path.of(System.getProperty("dispatcher.test.tasks", "target/test-classes"));
 
+  /** Config text (for {@code extra}) that lets the daemon carry out every acting control command. */
+  static final String ACTING_COMMANDS_ALLOWED = "control:\n  allow: [cancel, run, set_log_level]\n";
+
   private Daemon() {}
 
   /** A fresh channel name, so tests sharing one database never see each other's messages. */
@@ -46,11 +49,19 @@ final class Daemon {
 
   /** Starts without waiting for readiness (for start-up failures). */
   static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs) throws IOException {
+    return launch(database, configText, directory, extraArgs, Map.of());
+  }
+
+  /** Starts without waiting for readiness, with more environment variables (e.g. DISPATCHER_CONTROL_SECRET). */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs,
+      Map<String, String> extraEnvironment) throws IOException {
     Path config = directory.resolve("dispatcher.yml");
     Files.writeString(config, configText);
     List<String> args = new ArrayList<>(List.of("--config", config.toString(),
         "--classpath", TOOLS_JAR.toAbsolutePath() + ":" + TEST_TASKS.toAbsolutePath()));
     args.addAll(extraArgs);
-    return DaemonProcess.start(DAEMON_JAR, args, Map.of("DISPATCHER_DATABASE_URL", database.url()), directory.resolve("daemon.log"));
+    Map<String, String> environment = new java.util.HashMap<>(extraEnvironment);
+    environment.put("DISPATCHER_DATABASE_URL", database.url());
+    return DaemonProcess.start(DAEMON_JAR, args, environment, directory.resolve("daemon.log"));
   }
 }
