@@ -83,12 +83,6 @@ public record DispatcherConfig(
       allow = List.copyOf(allow);
     }
 
-    /** The same, with these acting commands allowed. */
-    public Control allowing(List<String> commands) {
-      return new Control(commands, replyToPattern, maxReplyEntries, maxReplyBytes, maxHandlers, maxBusyReplies, signatureWindow,
-          maxNonces, secret);
-    }
-
     @Override
     public String toString() {
       return "Control[allow=" + allow + ", replyToPattern=" + replyToPattern + ", maxReplyEntries=" + maxReplyEntries

@@ -36,10 +36,6 @@ public final class ControlCounters {
     refused.get(reason).increment();
   }
 
-  public long refusedCount(Refusal reason) {
-    return refused.get(reason).sum();
-  }
-
   /** Refusals by reason label, zeros left out. */
   public Map<String, Long> refusedByReason() {
     Map<String, Long> result = new TreeMap<>();

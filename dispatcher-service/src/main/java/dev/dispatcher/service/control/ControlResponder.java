@@ -34,9 +34,7 @@ public final class ControlResponder {
    * @param maxHandlers commands handled at once
    * @param maxBusyReplies "busy" answers in flight at once when every handler is taken; beyond, messages are dropped
    */
-  public record Limits(ReplyLimits replies, int maxHandlers, int maxBusyReplies) {
-    public static final Limits DEFAULT = new Limits(ReplyLimits.DEFAULT, 4, 16);
-  }
+  public record Limits(ReplyLimits replies, int maxHandlers, int maxBusyReplies) {}
 
   /** One control message, its reply channel checked. */
   private record Request(String command, String replyTo, ObjectNode message, String channel) {}
