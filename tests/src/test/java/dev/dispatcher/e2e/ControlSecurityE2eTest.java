@@ -84,11 +84,12 @@ class ControlSecurityE2eTest {
   }
 
   @Test
-  void allowedActingCommandsRunButOnlyWithDocumentedLevelsAndRegisteredTasks(TestDatabase database, @TempDir Path directory)
+  void allowedActingCommandsRunButOnlyWithDocumentedLevelsAndRegisteredTasksAndNoReplyPassesItsBound(TestDatabase database, @TempDir Path directory)
       throws Exception {
     String channel = Daemon.channel("ctlsec_allowed");
     Journal journal = new Journal(database);
-    try (DaemonProcess daemon = Daemon.start(database, Daemon.config(List.of(channel), 2, Daemon.ACTING_COMMANDS_ALLOWED), directory);
+    String config = Daemon.config(List.of(channel), 2, Daemon.ACTING_COMMANDS_ALLOWED + "  max_reply_kib: 64\n");
+    try (DaemonProcess daemon = Daemon.start(database, config, directory);
         ControlClient control = ControlClient.fromUrl(database.url())) {
       for (String level : List.of("OFF", "all")) {
         ControlReply reply = control.send(channel, "set_log_level", Map.of("level", level), 1, REPLY).get(0);
@@ -100,6 +101,13 @@ class ControlSecurityE2eTest {
       assertThat(ran.body()).containsKey("ack");
       await().atMost(WAIT).until(() -> journal.runs(marker) == 1);
       assertThat(daemon.linesContaining("task " + marker)).as("still logging at INFO").isNotEmpty();
+
+      // an ack echoes the message: one of 100 kB would pass max_reply_kib, so the reply is withheld
+      String big = UUID.randomUUID().toString();
+      ControlReply withheld = control.send(channel, "run", Map.of("task", "dev.dispatcher.demo.DemoTasks.insert_row", "uuid", big,
+          "args", List.of("n".repeat(100_000))), 1, REPLY).get(0);
+      assertThat(withheld.errorMessage()).contains("over this daemon's limit of 65536 bytes", "the command itself was carried out");
+      await().atMost(WAIT).until(() -> journal.runs(big) == 1);
 
       Cli exit = ctl(database, directory, channel, Map.of(), "run", "--task", "java.lang.System.exit", "--args", "[0]");
 
