@@ -17,6 +17,7 @@ import dev.dispatcher.wire.WireFormat;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * (chunked when 8000 bytes or more) and waits for replies, reassembling chunked ones. It needs
  * pgjdbc ({@code org.postgresql}) connections; a pooled one is unwrapped, and handed back with
  * {@code UNLISTEN *} done and its auto-commit setting restored.
+ *
+ * <p>Daemons that require signed acting commands ({@code DISPATCHER_CONTROL_SECRET} set on them)
+ * need a client made with {@link #withSecret}: it signs every message it sends (see
+ * {@link ControlSignature}; the daemon checks the signature of acting commands only).
  */
 public final class ControlClient implements AutoCloseable {
 
@@ -66,12 +71,20 @@ public final class ControlClient implements AutoCloseable {
 
   private final DataSource dataSource;
   private final HikariDataSource ownedPool;
+  private final ControlSignature signature;
+  private final Clock clock;
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
   private final Chunker chunker = new Chunker();
 
-  private ControlClient(DataSource dataSource, HikariDataSource ownedPool) {
+  private ControlClient(DataSource dataSource, HikariDataSource ownedPool, ControlSignature signature, Clock clock) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
+    this.signature = signature;
+    this.clock = clock;
+  }
+
+  private ControlClient(DataSource dataSource, HikariDataSource ownedPool) {
+    this(dataSource, ownedPool, null, Clock.systemUTC());
   }
 
   /** A client borrowing connections from the application's pool, which stays open on {@link #close()}. */
@@ -93,6 +106,23 @@ public final class ControlClient implements AutoCloseable {
   public static ControlClient fromUrl(DatabaseUrl url) {
     HikariDataSource pool = ConnectionPools.create(Objects.requireNonNull(url, "url"), "dispatcher-control", 2);
     return new ControlClient(pool, pool);
+  }
+
+  /**
+   * A client that signs every message with HMAC-SHA256 under this secret (the daemons' {@code
+   * DISPATCHER_CONTROL_SECRET}), for daemons that require signed acting commands. It uses this
+   * client's connections: closing either closes a pool made by {@link #fromUrl}, e.g.
+   * {@code try (ControlClient control = ControlClient.fromUrl(url).withSecret(secret)) {...}}.
+   *
+   * @throws IllegalArgumentException when the secret is shorter than {@value ControlSignature#MIN_SECRET_LENGTH} characters
+   */
+  public ControlClient withSecret(String secret) {
+    return new ControlClient(dataSource, ownedPool, new ControlSignature(secret), clock);
+  }
+
+  /** The same client reading the time of signing from this clock (for tests). */
+  ControlClient withClock(Clock signingClock) {
+    return new ControlClient(dataSource, ownedPool, signature, signingClock);
   }
 
   /**
@@ -118,7 +148,7 @@ public final class ControlClient implements AutoCloseable {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
     String replyChannel = newReplyChannel();
-    List<Notification> notifications = notifications(channel, controlMessage(command, replyChannel, controlData));
+    List<Notification> notifications = notifications(channel, controlMessage(channel, command, replyChannel, controlData));
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Connection connection = dataSource.getConnection()) {
       PGConnection pg = unwrap(connection);
@@ -146,7 +176,7 @@ public final class ControlClient implements AutoCloseable {
    */
   public void sendNoReply(String channel, String command, Map<String, ?> controlData) {
     ChannelNames.check(channel);
-    List<Notification> notifications = notifications(channel, controlMessage(command, null, controlData));
+    List<Notification> notifications = notifications(channel, controlMessage(channel, command, null, controlData));
     try (Connection connection = dataSource.getConnection()) {
       NotifySender.send(connection, notifications);
       if (!connection.getAutoCommit()) {
@@ -176,6 +206,11 @@ public final class ControlClient implements AutoCloseable {
    * when there is none), as dispatcherd sends it.
    */
   String controlMessage(String command, String replyTo, Map<String, ?> controlData) {
+    return controlMessage(null, command, replyTo, controlData);
+  }
+
+  /** The control message text for a channel: signed (with a fresh nonce) when this client has a secret. */
+  String controlMessage(String channel, String command, String replyTo, Map<String, ?> controlData) {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("control command must not be empty");
     }
@@ -185,6 +220,9 @@ public final class ControlClient implements AutoCloseable {
       message.put("reply_to", ChannelNames.check(replyTo));
     }
     message.set("control_data", controlData == null ? mapper.createObjectNode() : mapper.valueToTree(controlData));
+    if (signature != null && channel != null) {
+      message = signature.sign(message, channel, clock.instant().getEpochSecond(), UUID.randomUUID().toString().replace("-", ""));
+    }
     try {
       return mapper.writeValueAsString(message);
     } catch (JsonProcessingException e) {

@@ -59,6 +59,27 @@ class ControlClientTest {
   }
 
   @Test
+  void aClientWithASecretSignsEveryMessageForItsChannelAndOneWithoutDoesNot() throws Exception {
+    String secret = "k".repeat(32);
+    ControlClient signing = client.withSecret(secret)
+        .withClock(java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1_700_000_000L), java.time.ZoneOffset.UTC));
+
+    JsonNode first = mapper.readTree(signing.controlMessage("tasks", "cancel", "reply_to_abc", Map.of("uuid", "u1")));
+    JsonNode second = mapper.readTree(signing.controlMessage("tasks", "alive", null, null));
+
+    String signedText = first.get("signature").get("signed").textValue();
+    assertThat(new ControlSignature(secret).matches(signedText, first.get("signature").get("hmac_sha256").textValue())).isTrue();
+    JsonNode fields = mapper.readTree(signedText);
+    assertThat(fields.get("channel").textValue()).isEqualTo("tasks");
+    assertThat(fields.get("control_data")).isEqualTo(first.get("control_data"));
+    assertThat(fields.get("ts").longValue()).isEqualTo(1_700_000_000L);
+    String secondNonce = mapper.readTree(second.get("signature").get("signed").textValue()).get("nonce").textValue();
+    assertThat(fields.get("nonce").textValue()).matches("[0-9a-f]{32}").isNotEqualTo(secondNonce);
+    assertThat(mapper.readTree(client.controlMessage("tasks", "cancel", "reply_to_abc", Map.of("uuid", "u1"))).has("signature")).isFalse();
+    assertThatThrownBy(() -> client.withSecret("short")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void replyChannelsAreFreshAndShortEnoughForPostgres() {
     String first = ControlClient.newReplyChannel();
     String second = ControlClient.newReplyChannel();

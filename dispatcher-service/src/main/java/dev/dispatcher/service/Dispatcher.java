@@ -5,8 +5,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.control.Command;
 import dev.dispatcher.service.control.ControlCommands;
+import dev.dispatcher.service.control.ControlCounters;
+import dev.dispatcher.service.control.ControlPolicy;
 import dev.dispatcher.service.control.ControlResponder;
+import dev.dispatcher.service.control.ReplyLimits;
 import dev.dispatcher.service.control.DaemonView;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.hooks.DispatcherHook;
@@ -82,11 +87,12 @@ public final class Dispatcher implements AutoCloseable {
     this.hooks = new Hooks(hookList);
     this.followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
     AdmissionLog admissions = new AdmissionLog(metrics);
+    MessageLimits messageLimits = MessageLimits.of(config.limits().maxDelay(), config.limits().maxTimeout());
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, new TaskExecution.Services(
         followUpPublisher,
         (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
         this::followUp,
-        this::localControl), MessageLimits.of(config.limits().maxDelay(), config.limits().maxTimeout()));
+        this::localControl), messageLimits);
     DispatcherConfig.Limits limits = config.limits();
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
@@ -101,7 +107,7 @@ public final class Dispatcher implements AutoCloseable {
     }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes()));
     MessageDecoder decoder = new MessageDecoder(mapper,
         new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes()),
-        MessageLimits.of(limits.maxDelay(), limits.maxTimeout()));
+        messageLimits);
     this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics, this::control,
         new DispatchLoop.Bounds(limits.maxBacklog(), limits.maxBacklogBytes()), failure);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
@@ -110,8 +116,18 @@ public final class Dispatcher implements AutoCloseable {
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
     this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
-    this.commands = new ControlCommands(view(), mapper);
-    this.controls = new ControlResponder(commands, config.nodeId(), dataSource, mapper);
+    DispatcherConfig.Control control = config.control();
+    ControlCounters controlCounters = new ControlCounters();
+    controlCounters.register(metrics.prometheus());
+    ReplyLimits replyLimits = new ReplyLimits(control.maxReplyEntries(), control.maxReplyBytes());
+    this.commands = new ControlCommands(view(registry), mapper, replyLimits, controlCounters, messageLimits);
+    ControlPolicy policy = ControlPolicy.of(
+        control.allow().stream().map(name -> Command.of(name).orElseThrow()).collect(java.util.stream.Collectors.toSet()),
+        java.util.regex.Pattern.compile(control.replyToPattern()),
+        control.secret() == null ? null : new ControlSignature(control.secret()),
+        control.signatureWindow(), control.maxNonces(), java.time.Clock.systemUTC(), mapper);
+    this.controls = new ControlResponder(commands, policy, controlCounters,
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), dataSource, mapper);
     this.mapper = mapper;
   }
 
@@ -232,7 +248,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /** What control commands see of this daemon. */
-  private DaemonView view() {
+  private DaemonView view(TaskRegistry registry) {
     return new DaemonView() {
       @Override
       public String nodeId() {
@@ -287,6 +303,11 @@ public final class Dispatcher implements AutoCloseable {
       @Override
       public List<String> scheduleNames() {
         return config.schedules().stream().map(DispatcherConfig.Schedule::name).toList();
+      }
+
+      @Override
+      public dev.dispatcher.service.registry.RegisteredTask task(String name) {
+        return registry.find(name);
       }
 
       @Override

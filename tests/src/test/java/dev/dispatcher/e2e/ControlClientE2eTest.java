@@ -57,8 +57,8 @@ class ControlClientE2eTest {
     this.directory = directory;
     Path dirA = Files.createDirectories(directory.resolve("a"));
     Path dirB = Files.createDirectories(directory.resolve("b"));
-    daemonA = Daemon.start(database, Daemon.config(List.of(channelA, shared), 4, ""), dirA);
-    daemonB = Daemon.start(database, Daemon.config(List.of(channelB, shared), 4, ""), dirB);
+    daemonA = Daemon.start(database, Daemon.config(List.of(channelA, shared), 4, Daemon.ACTING_COMMANDS_ALLOWED), dirA);
+    daemonB = Daemon.start(database, Daemon.config(List.of(channelB, shared), 4, Daemon.ACTING_COMMANDS_ALLOWED), dirB);
     control = ControlClient.fromUrl(database.url());
     cliConfig = directory.resolve("ctl.yml");
     Files.writeString(cliConfig, Daemon.config(List.of(shared), 1, ""));

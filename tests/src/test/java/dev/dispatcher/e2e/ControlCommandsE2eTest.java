@@ -28,8 +28,8 @@ class ControlCommandsE2eTest {
       throws Exception {
     String channel = Daemon.channel("control");
     Journal journal = new Journal(database);
-    try (DaemonProcess daemon = Daemon.launch(database, Daemon.config(List.of(channel), 1, ""), directory, List.of("--log-level", "DEBUG"))
-            .awaitReady(Duration.ofSeconds(60));
+    try (DaemonProcess daemon = Daemon.launch(database, Daemon.config(List.of(channel), 1, Daemon.ACTING_COMMANDS_ALLOWED), directory,
+            List.of("--log-level", "DEBUG")).awaitReady(Duration.ofSeconds(60));
         Publisher publisher = Publisher.builder().url(database.url()).defaultChannel(channel).build();
         ControlClient client = ControlClient.fromUrl(database.url())) {
       String running = publisher.task(DemoTasks::sleep).delay(60.0);

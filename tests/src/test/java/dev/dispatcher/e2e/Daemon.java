@@ -21,6 +21,9 @@ final class Daemon {
   static final Path TOOLS_JAR = Path.of(System.getProperty("dispatcher.tools.jar", "../tools/target/dispatcher-tools-0.1.0-SNAPSHOT.jar"));
   static final Path TEST_TASKS = Path.of(System.getProperty("dispatcher.test.tasks", "target/test-classes"));
 
+  /** Config text (for {@code extra}) that lets the daemon carry out every acting control command. */
+  static final String ACTING_COMMANDS_ALLOWED = "control:\n  allow: [cancel, run, set_log_level]\n";
+
   private Daemon() {}
 
   /** A fresh channel name, so tests sharing one database never see each other's messages. */

@@ -58,8 +58,12 @@ import picocli.CommandLine.Spec;
         "  chunks         counters of chunk reassembly",
         "  metrics        the daemon's metrics",
         "  status         all the read-only commands above in one reply",
-        "  set_log_level  change the log level [--level]",
-        "  run            start a task [--task, --args, --kwargs, --uuid]",
+        "  set_log_level  change the log level [--level: TRACE, DEBUG, INFO, WARN, ERROR]",
+        "  run            start a registered task [--task, --args, --kwargs, --uuid]",
+        "",
+        "cancel, set_log_level and run act on the daemon: a daemon carries them out only",
+        "when its control.allow lists them, and signed when it has DISPATCHER_CONTROL_SECRET",
+        "(ctl signs every command when that variable is set in its own environment).",
         ""},
     footer = {"", "Examples:",
         "  dispatcher-standalone ctl alive --expected-replies 2",
@@ -69,7 +73,7 @@ import picocli.CommandLine.Spec;
         "  dispatcher-standalone ctl run --task app.tasks.add --args '[1, 2]'",
         "",
         "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
-        "DISPATCHER_DATABASE_PASSWORD.",
+        "DISPATCHER_DATABASE_PASSWORD, DISPATCHER_CONTROL_SECRET (sign with this secret).",
         "Exit status: 0 enough replies, 1 fewer replies or a database error,",
         "2 configuration or usage error."})
 public final class ControlCommand implements Callable<Integer> {
@@ -79,14 +83,13 @@ public final class ControlCommand implements Callable<Integer> {
   static final int EXIT_CONFIG = 2;
 
   /** The commands the daemons answer, in the order {@code --help} lists them. */
-  static final List<String> COMMANDS = List.of("alive", "running", "cancel", "workers", "producers", "main", "chunks",
-      "metrics", "status", "set_log_level", "run");
+  static final List<String> COMMANDS = dev.dispatcher.service.control.Command.names();
 
   /** Sends one control message and returns the replies; the real one goes through {@link ControlClient}. */
   @FunctionalInterface
   interface Sender {
     List<ControlReply> send(DatabaseUrl database, String channel, String command, Map<String, Object> controlData,
-        int expectedReplies, Duration timeout);
+        int expectedReplies, Duration timeout, String secret);
   }
 
   @Parameters(index = "0", paramLabel = "COMMAND",
@@ -151,6 +154,7 @@ public final class ControlCommand implements Callable<Integer> {
     String target;
     Map<String, Object> controlData;
     Duration timeout;
+    String secret;
     try {
       controlData = controlData();
       if (expectedReplies < 1) {
@@ -162,6 +166,7 @@ public final class ControlCommand implements Callable<Integer> {
       timeout = Duration.ofNanos(Math.round(timeoutSeconds * 1e9));
       DispatcherConfig settings = new ConfigLoader(environment).load(ConfigLoader.configFile(config, environment));
       database = settings.database().url();
+      secret = settings.control().secret();
       target = channel != null ? checkChannel(channel) : settings.defaultPublishChannel();
     } catch (ConfigException e) {
       err.println("config error: " + e.getMessage());
@@ -171,7 +176,7 @@ public final class ControlCommand implements Callable<Integer> {
 
     List<ControlReply> replies;
     try {
-      replies = sender.send(database, target, command, controlData, expectedReplies, timeout);
+      replies = sender.send(database, target, command, controlData, expectedReplies, timeout, secret);
     } catch (ControlException e) {
       err.println("error: " + e.getMessage());
       err.flush();
@@ -263,12 +268,13 @@ public final class ControlCommand implements Callable<Integer> {
   }
 
   private static List<ControlReply> sendThroughDatabase(DatabaseUrl database, String channel, String command,
-      Map<String, Object> controlData, int expectedReplies, Duration timeout) {
+      Map<String, Object> controlData, int expectedReplies, Duration timeout, String secret) {
     quietLogs();
     try (HikariDataSource pool = ConnectionPools.create(database, "dispatcher-ctl", 1)) {
       // an unreachable database fails within --timeout rather than Hikari's default 30 s
       pool.setConnectionTimeout(Math.max(250, timeout.toMillis()));
-      return ControlClient.of(pool).send(channel, command, controlData, expectedReplies, timeout);
+      ControlClient client = ControlClient.of(pool);
+      return (secret == null ? client : client.withSecret(secret)).send(channel, command, controlData, expectedReplies, timeout);
     }
   }
 

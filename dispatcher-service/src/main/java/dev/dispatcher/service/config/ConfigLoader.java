@@ -27,12 +27,15 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * Reads {@code dispatcher.yml}. {@code DISPATCHER_DATABASE_URL} replaces {@code database.url} and
  * {@code DISPATCHER_DATABASE_PASSWORD} supplies the password, so secrets can stay out of the file.
+ * {@code DISPATCHER_CONTROL_SECRET} is the control secret, which is never read from the file.
  */
 public final class ConfigLoader {
 
   public static final String ENV_DATABASE_URL = "DISPATCHER_DATABASE_URL";
   public static final String ENV_DATABASE_PASSWORD = "DISPATCHER_DATABASE_PASSWORD";
   public static final String ENV_CONFIG = "DISPATCHER_CONFIG";
+  /** The secret acting control commands must be signed with; only ever read from the environment. */
+  public static final String ENV_CONTROL_SECRET = "DISPATCHER_CONTROL_SECRET";
 
   /** The config file to read: the one given (--config), else {@code $DISPATCHER_CONFIG}, else ./dispatcher.yml. */
   public static Path configFile(Path given, Map<String, String> environment) {
@@ -82,7 +85,7 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -152,9 +155,11 @@ public final class ConfigLoader {
     DispatcherConfig.Http http = new DispatcherConfig.Http(httpNode.string("host", "127.0.0.1"), httpNode.integer("port", 0, 0, 65535));
     httpNode.rejectUnknownKeys();
 
+    DispatcherConfig.Control control = control(root.child("control"));
+
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http, limits);
+        http, limits, control);
   }
 
   private static final long MIB = 1024L * 1024L;
@@ -179,6 +184,65 @@ public final class ConfigLoader {
   private static long mib(ConfigNode node, String name, long fallbackBytes) {
     int mib = node.integer(name, -1, 1, 1024 * 1024);
     return mib < 0 ? fallbackBytes : mib * MIB;
+  }
+
+  private DispatcherConfig.Control control(ConfigNode node) {
+    DispatcherConfig.Control defaults = DispatcherConfig.Control.DEFAULT;
+    if (node.has("secret")) {
+      throw new ConfigException(node.key("secret"), "the control secret does not belong in the config file: set "
+          + ENV_CONTROL_SECRET + " in the daemon's environment instead");
+    }
+    List<String> actingNames = dev.dispatcher.service.control.Command.actingNames();
+    List<String> allow = node.stringList("allow");
+    for (int i = 0; i < allow.size(); i++) {
+      String name = allow.get(i);
+      if (!actingNames.contains(name)) {
+        boolean readOnly = dev.dispatcher.service.control.Command.of(name).isPresent();
+        throw new ConfigException(node.key("allow") + "[" + i + "]", readOnly
+            ? "'" + name + "' is read-only and always answered: list only acting commands (" + String.join(", ", actingNames) + ")"
+            : "unknown acting command '" + name + "' (acting commands: " + String.join(", ", actingNames) + ")");
+      }
+    }
+    String replyTo = node.string("reply_to_pattern", defaults.replyToPattern());
+    try {
+      java.util.regex.Pattern.compile(replyTo);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new ConfigException(node.key("reply_to_pattern"), "not a valid regular expression: " + e.getDescription());
+    }
+    Duration window = node.duration("signature_window", defaults.signatureWindow());
+    if (window.toSeconds() < 1 || window.toSeconds() > 3600) {
+      throw new ConfigException(node.key("signature_window"), "must be between 1s and 1h, was " + window);
+    }
+    DispatcherConfig.Control control = new DispatcherConfig.Control(
+        new ArrayList<>(new LinkedHashSet<>(allow)),
+        replyTo,
+        node.integer("max_reply_entries", defaults.maxReplyEntries(), 1, 100_000),
+        node.integer("max_reply_kib", defaults.maxReplyBytes() / 1024, 64, 64 * 1024) * 1024,
+        node.integer("max_handlers", defaults.maxHandlers(), 1, 64),
+        node.integer("max_busy_replies", defaults.maxBusyReplies(), 0, 1024),
+        window,
+        node.integer("max_nonces", defaults.maxNonces(), 100, 1_000_000),
+        controlSecret());
+    node.rejectUnknownKeys();
+    return control;
+  }
+
+  /** The control secret from the environment, checked (the message never shows it); null when unset. */
+  private String controlSecret() {
+    String secret = environment.get(ENV_CONTROL_SECRET);
+    if (secret == null) {
+      return null;
+    }
+    if (secret.isBlank()) {
+      throw new ConfigException(ENV_CONTROL_SECRET, "is set but empty; unset it, or set a secret of at least "
+          + dev.dispatcher.control.ControlSignature.MIN_SECRET_LENGTH + " characters");
+    }
+    try {
+      new dev.dispatcher.control.ControlSignature(secret);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(ENV_CONTROL_SECRET, e.getMessage());
+    }
+    return secret;
   }
 
   private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",

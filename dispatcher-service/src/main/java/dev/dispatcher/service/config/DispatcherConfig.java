@@ -24,6 +24,7 @@ import java.util.Map;
  * @param listener how the LISTEN connection is checked
  * @param http where GET /metrics and /health are served; port 0 means off
  * @param limits what the daemon holds in memory at most, and the largest delay and timeout it accepts
+ * @param control who may send which control commands, and the bounds of their handling
  */
 public record DispatcherConfig(
     Database database,
@@ -38,7 +39,8 @@ public record DispatcherConfig(
     Chunks chunks,
     Listener listener,
     Http http,
-    Limits limits) {
+    Limits limits,
+    Control control) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -49,13 +51,47 @@ public record DispatcherConfig(
     listener = listener == null ? Listener.DEFAULT : listener;
     http = http == null ? Http.OFF : http;
     limits = limits == null ? Limits.forHeap(Runtime.getRuntime().maxMemory()) : limits;
+    control = control == null ? Control.DEFAULT : control;
   }
 
   /** A configuration with the default chunk limits. */
   public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
     this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT, Http.OFF,
-        null);
+        null, Control.DEFAULT);
+  }
+
+  /**
+   * The control plane. Read-only commands are always answered; acting ones only when listed.
+   *
+   * @param allow the acting commands this daemon carries out (e.g. cancel, run, set_log_level); default none
+   * @param replyToPattern a regular expression every {@code reply_to} must match whole
+   * @param maxReplyEntries entries a listing reply (running, cancel, workers) shows at most
+   * @param maxReplyBytes a reply's size at most, in bytes
+   * @param maxHandlers control commands handled at once
+   * @param maxBusyReplies "busy" answers in flight at once when every handler is taken
+   * @param signatureWindow how far a signature's time may be from the daemon's
+   * @param maxNonces signed messages remembered within the window, against replay
+   * @param secret the HMAC secret acting commands must be signed with, or null (from
+   *     {@code DISPATCHER_CONTROL_SECRET}; never printed by {@link #toString()})
+   */
+  public record Control(List<String> allow, String replyToPattern, int maxReplyEntries, int maxReplyBytes, int maxHandlers,
+      int maxBusyReplies, Duration signatureWindow, int maxNonces, String secret) {
+
+    /** Read-only commands only, unsigned, with the default bounds. */
+    public static final Control DEFAULT = new Control(List.of(), dev.dispatcher.service.control.ControlPolicy.DEFAULT_REPLY_TO_PATTERN, 1000, 1024 * 1024, 4, 16,
+        Duration.ofSeconds(60), 10_000, null);
+
+    public Control {
+      allow = List.copyOf(allow);
+    }
+
+    @Override
+    public String toString() {
+      return "Control[allow=" + allow + ", replyToPattern=" + replyToPattern + ", maxReplyEntries=" + maxReplyEntries
+          + ", maxReplyBytes=" + maxReplyBytes + ", maxHandlers=" + maxHandlers + ", maxBusyReplies=" + maxBusyReplies
+          + ", signatureWindow=" + signatureWindow + ", maxNonces=" + maxNonces + ", secret=" + (secret == null ? "none" : "(hidden)") + "]";
+    }
   }
 
   /** The HTTP endpoint for metrics and health; off when the port is 0. */

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.intake.BadMessageException;
+import dev.dispatcher.service.intake.MessageLimits;
+import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.service.registry.BindException;
+import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.wire.ChunkAssembler;
 import java.util.List;
 import java.util.Locale;
@@ -17,39 +21,55 @@ import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control commands, an explicit allow-list. Each returns the reply body (the responder adds
+ * The control commands ({@link Command}). Each returns the reply body (the responder adds
  * {@code node_id}); a bad request throws {@link IllegalArgumentException} with the message to
- * reply with. Read-only commands never change the daemon.
+ * reply with. Read-only commands never change the daemon. Listings are capped by
+ * {@link ReplyLimits} (see {@link ReplyBudget} for the {@code truncated} marker). Whether a
+ * command may run at all is the {@link ControlPolicy}'s decision, made before.
  */
 public final class ControlCommands {
 
   /** The names the daemon answers to. */
-  public static final List<String> COMMANDS = List.of(
-      "alive", "running", "cancel", "workers", "producers", "main", "chunks", "metrics", "status", "set_log_level", "run");
+  public static final List<String> COMMANDS = Command.names();
+
+  /** The log levels set_log_level accepts (Logback's OFF and ALL are not among them). */
+  public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
   private final DaemonView daemon;
+  private final MessageLimits messageLimits;
   private final ObjectMapper mapper;
+  private final ReplyLimits limits;
+  private final ControlCounters counters;
 
-  public ControlCommands(DaemonView daemon, ObjectMapper mapper) {
+  /** @param messageLimits the delay and timeout bounds of a task sent with {@code run}, as for one from the wire */
+  public ControlCommands(DaemonView daemon, ObjectMapper mapper, ReplyLimits limits, ControlCounters counters, MessageLimits messageLimits) {
+    this.messageLimits = messageLimits;
     this.daemon = daemon;
     this.mapper = mapper;
+    this.limits = limits;
+    this.counters = counters;
   }
 
-  /** Runs a command; an unknown one is an {@link UnknownCommandException}. */
+  /** Runs a command by name; an unknown one is an {@link UnknownCommandException}. */
   public ObjectNode run(String command, JsonNode data) {
+    return run(Command.of(command).orElseThrow(() -> new UnknownCommandException(command)), data);
+  }
+
+  /** Runs a command. */
+  public ObjectNode run(Command command, JsonNode data) {
+    ReplyBudget budget = new ReplyBudget(limits, mapper);
     return switch (command) {
-      case "alive" -> mapper.createObjectNode();
-      case "running" -> running(data);
-      case "cancel" -> cancel(data);
-      case "workers" -> workers();
-      case "producers" -> producers();
-      case "main" -> main();
-      case "chunks" -> chunks();
-      case "metrics" -> metrics();
-      case "status" -> status();
-      case "set_log_level" -> setLogLevel(data);
-      case "run" -> runTask(data);
-      default -> throw new UnknownCommandException(command);
+      case ALIVE -> mapper.createObjectNode();
+      case RUNNING -> running(data, budget);
+      case CANCEL -> cancel(data, budget);
+      case WORKERS -> workers(budget);
+      case PRODUCERS -> producers();
+      case MAIN -> main();
+      case CHUNKS -> chunks();
+      case METRICS -> metrics();
+      case STATUS -> status(budget);
+      case SET_LOG_LEVEL -> setLogLevel(data);
+      case RUN -> runTask(data);
     };
   }
 
@@ -60,22 +80,26 @@ public final class ControlCommands {
     }
   }
 
-  private ObjectNode running(JsonNode data) {
-    return located(daemon.work(), text(data, "uuid"), text(data, "task"));
+  private ObjectNode running(JsonNode data, ReplyBudget budget) {
+    return located(daemon.work(), text(data, "uuid"), text(data, "task"), budget);
   }
 
-  private ObjectNode cancel(JsonNode data) {
+  private ObjectNode cancel(JsonNode data, ReplyBudget budget) {
     String uuid = text(data, "uuid");
     String task = text(data, "task");
     if (uuid == null && task == null) {
       throw new IllegalArgumentException("cancel needs control_data with a uuid, a task or both");
     }
-    return located(daemon.cancel(uuid, task), null, null);
+    return located(daemon.cancel(uuid, task), null, null, budget);
   }
 
-  /** The wire format's keys: worker-<slot>, queued-<i>, blocked-<i> (held), delayed-<i>; values are the task messages. */
-  private ObjectNode located(List<WorkerPool.Located> work, String uuid, String task) {
+  /**
+   * The wire format's keys: worker-<slot>, queued-<i>, blocked-<i> (held), delayed-<i>; values are
+   * the task messages. Capped: see {@link ReplyBudget}.
+   */
+  private ObjectNode located(List<WorkerPool.Located> work, String uuid, String task, ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
+    ReplyBudget.Listing listing = budget.listing(reply);
     int queued = 0;
     int blocked = 0;
     int delayed = 0;
@@ -90,21 +114,23 @@ public final class ControlCommands {
         case HELD -> "blocked-" + blocked++;
         case DELAYED -> "delayed-" + delayed++;
       };
-      reply.set(key, message.raw());
+      listing.add(key, message.raw());
     }
-    return reply;
+    return listing.finish();
   }
 
-  private ObjectNode workers() {
+  private ObjectNode workers(ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
+    ReplyBudget.Listing listing = budget.listing(reply);
     for (WorkerPool.Slot slot : daemon.slots()) {
-      ObjectNode worker = reply.putObject("worker-" + slot.id());
+      ObjectNode worker = mapper.createObjectNode();
       worker.put("status", slot.current() == null ? "ready" : "running");
       worker.put("current_task", slot.current() == null ? null : slot.current().message().task());
       worker.put("current_task_uuid", slot.current() == null ? null : slot.current().message().uuid());
       worker.put("finished_count", slot.finished());
+      listing.add("worker-" + slot.id(), worker);
     }
-    return reply;
+    return listing.finish();
   }
 
   private ObjectNode producers() {
@@ -149,6 +175,7 @@ public final class ControlCommands {
     reply.put("backlog", daemon.backlog());
     reply.put("received", metrics.received.sum());
     reply.set("dropped", mapper.valueToTree(metrics.droppedByReason()));
+    reply.set("control_refused", mapper.valueToTree(counters.refusedByReason()));
     return reply;
   }
 
@@ -175,14 +202,17 @@ public final class ControlCommands {
     reply.set("dropped", mapper.valueToTree(metrics.droppedByReason()));
     reply.put("listener_connections", metrics.listenerConnections.sum());
     reply.put("listener_losses", metrics.listenerLosses.sum());
+    reply.set("control_refused", mapper.valueToTree(counters.refusedByReason()));
+    reply.put("control_handlers_active", counters.activeHandlers());
+    reply.put("control_handlers_peak", counters.peakHandlers());
     return reply;
   }
 
-  private ObjectNode status() {
+  private ObjectNode status(ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
     reply.set("alive", mapper.createObjectNode());
-    reply.set("running", running(null));
-    reply.set("workers", workers());
+    reply.set("running", running(null, budget));
+    reply.set("workers", workers(budget));
     reply.set("producers", producers());
     reply.set("main", main());
     reply.set("chunks", chunks());
@@ -195,13 +225,18 @@ public final class ControlCommands {
     if (levelName == null) {
       throw new IllegalArgumentException("set_log_level needs control_data.level (TRACE, DEBUG, INFO, WARN or ERROR)");
     }
-    Level level = Level.toLevel(levelName.toUpperCase(Locale.ROOT), null);
-    if (level == null) {
-      throw new IllegalArgumentException("unknown log level '" + levelName + "' (TRACE, DEBUG, INFO, WARN or ERROR)");
+    String upper = levelName.toUpperCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(upper)) {
+      throw new IllegalArgumentException("unknown log level '" + cut(levelName) + "' (TRACE, DEBUG, INFO, WARN or ERROR)");
     }
+    Level level = Level.toLevel(upper);
     String name = text(data, "logger");
-    Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory())
-        .getLogger(name == null ? org.slf4j.Logger.ROOT_LOGGER_NAME : name);
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    // only loggers that exist: a new name would add a logger to the context for good
+    Logger logger = name == null ? context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) : context.exists(name);
+    if (logger == null) {
+      throw new IllegalArgumentException("no logger named '" + cut(name) + "' (give a logger this daemon has, e.g. a package name, or none for the root)");
+    }
     Level previous = logger.getEffectiveLevel();
     logger.setLevel(level);
     ObjectNode reply = mapper.createObjectNode();
@@ -219,14 +254,38 @@ public final class ControlCommands {
     message.put("origin", "control:run");
     TaskMessage task;
     try {
-      task = TaskMessage.from(message, null, UUID.randomUUID().toString());
+      task = TaskMessage.from(message, null, UUID.randomUUID().toString(), messageLimits);
     } catch (BadMessageException e) {
       throw new IllegalArgumentException(e.getMessage());
     }
+    checkRunnable(task);
     daemon.run(task);
     ObjectNode reply = mapper.createObjectNode();
     reply.set("ack", task.raw());
     return reply;
+  }
+
+  /**
+   * Checked here so that what is acknowledged is what will run: the dispatch loop would drop an
+   * unknown task or arguments that do not bind after the ack. Counted as the loop would count it.
+   */
+  private void checkRunnable(TaskMessage message) {
+    RegisteredTask task = daemon.task(message.task());
+    if (task == null) {
+      daemon.metrics().dropped(DispatchLoop.UNKNOWN_TASK);
+      throw new IllegalArgumentException("no registered task named '" + cut(message.task()) + "'");
+    }
+    try {
+      task.bind(message.args(), message.kwargs());
+    } catch (BindException e) {
+      daemon.metrics().dropped(DispatchLoop.BAD_ARGUMENTS);
+      throw new IllegalArgumentException(e.getMessage());
+    }
+  }
+
+  /** A value from the wire, cut for an error reply. */
+  private static String cut(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
   private static String text(JsonNode data, String key) {

@@ -3,6 +3,7 @@ package dev.dispatcher.service.control;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.wire.ChunkAssembler;
 import java.util.List;
 
@@ -33,6 +34,9 @@ public interface DaemonView {
   List<String> channels();
 
   List<String> scheduleNames();
+
+  /** The registered task of this name, or null. */
+  RegisteredTask task(String name);
 
   /** Dispatches a task message as if it had arrived. */
   void run(TaskMessage message);

@@ -27,7 +27,8 @@ import picocli.CommandLine;
 class ControlCommandTest {
 
   /** What the command handed to the sender. */
-  private record Sent(DatabaseUrl database, String channel, String command, Map<String, Object> data, int expected, Duration timeout) {}
+  private record Sent(DatabaseUrl database, String channel, String command, Map<String, Object> data, int expected, Duration timeout,
+      String secret) {}
 
   @TempDir
   Path directory;
@@ -51,8 +52,8 @@ class ControlCommandTest {
   }
 
   private int run(Map<String, String> environment, String... args) {
-    ControlCommand.Sender sender = (database, channel, command, data, expected, timeout) -> {
-      sent.add(new Sent(database, channel, command, data, expected, timeout));
+    ControlCommand.Sender sender = (database, channel, command, data, expected, timeout, secret) -> {
+      sent.add(new Sent(database, channel, command, data, expected, timeout, secret));
       if (failure != null) {
         throw failure;
       }
@@ -239,6 +240,26 @@ class ControlCommandTest {
 
     assertThat(status).isZero();
     assertThat(sent.get(0).database().host()).isEqualTo("elsewhere");
+  }
+
+  @Test
+  void theControlSecretComesFromTheEnvironmentAndIsHandedToTheSender() {
+    replies = List.of(reply("a"));
+    String secret = "s".repeat(40);
+
+    assertThat(run(Map.of("DISPATCHER_CONFIG", config.toString(), "DISPATCHER_CONTROL_SECRET", secret), "cancel", "--uuid", "u")).isZero();
+    assertThat(run("cancel", "--uuid", "u")).isZero();
+
+    assertThat(sent).extracting(Sent::secret).containsExactly(secret, null);
+  }
+
+  @Test
+  void aTooShortControlSecretIsAConfigErrorNamingTheVariableNotTheValue() {
+    int status = run(Map.of("DISPATCHER_CONFIG", config.toString(), "DISPATCHER_CONTROL_SECRET", "hunter2"), "alive");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).contains("config error: DISPATCHER_CONTROL_SECRET: ", "at least 32 characters").doesNotContain("hunter2");
+    assertThat(sent).isEmpty();
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
+import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.intake.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
@@ -42,6 +43,8 @@ class ControlCommandsTest {
   private final List<TaskMessage> ran = new ArrayList<>();
   private WorkerPool pool;
   private RegisteredTask block;
+  private final ControlCounters counters = new ControlCounters();
+  private DaemonView view;
   private ControlCommands commands;
 
   @BeforeEach
@@ -55,7 +58,7 @@ class ControlCommandsTest {
         Thread.currentThread().interrupt();
       }
     }, timer, (WorkerPool.Events) (work, admission) -> { }, WorkerPool.Bounds.NONE);
-    commands = new ControlCommands(new DaemonView() {
+    view = new DaemonView() {
       public String nodeId() { return "n1"; }
       public int maxWorkers() { return pool.maxWorkers(); }
       public List<WorkerPool.Located> work() { return pool.snapshot(); }
@@ -67,8 +70,10 @@ class ControlCommandsTest {
       public boolean listenerConnected() { return true; }
       public List<String> channels() { return List.of("tasks"); }
       public List<String> scheduleNames() { return List.of("nightly"); }
+      public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
       public void run(TaskMessage message) { ran.add(message); }
-    }, mapper);
+    };
+    commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, counters, MessageLimits.TRUSTED);
     pool.admit(work("running", "parallel", 1));
     pool.admit(work("queued", "parallel", 2));
     pool.admit(work("held", "serial", 2));
@@ -145,6 +150,7 @@ class ControlCommandsTest {
 
   @Test
   void setLogLevelReportsThePreviousLevel() throws Exception {
+    org.slf4j.LoggerFactory.getLogger("ctl.test"); // a logger the daemon has (only existing ones may be set)
     ObjectNode reply = commands.run("set_log_level", data("{\"level\": \"warn\", \"logger\": \"ctl.test\"}"));
     assertThat(reply.get("logger").textValue()).isEqualTo("ctl.test");
     assertThat(reply.get("level").textValue()).isEqualTo("WARN");
@@ -155,12 +161,68 @@ class ControlCommandsTest {
   }
 
   @Test
+  void setLogLevelRefusesLevelsOutsideTheDocumentedFiveAndLoggersThatDoNotExist() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.classic.Level before = root.getLevel();
+    for (String level : List.of("OFF", "off", "ALL", "FATAL", "WARNING", "")) {
+      assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"" + level + "\"}")))
+          .as(level).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRACE, DEBUG, INFO, WARN or ERROR");
+    }
+    assertThat(root.getLevel()).isEqualTo(before);
+    assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"DEBUG\", \"logger\": \"no.such.logger.x1\"}")))
+        .hasMessageContaining("no logger named 'no.such.logger.x1'");
+    assertThat(((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).exists("no.such.logger.x1")).isNull();
+  }
+
+  @Test
   void runDispatchesTheMessageAndAcknowledgesIt() throws Exception {
     ObjectNode reply = commands.run("run", data("{\"task\": \"ctl.block\", \"args\": [9]}"));
     assertThat(ran).hasSize(1);
     assertThat(reply.get("ack").get("task").textValue()).isEqualTo("ctl.block");
     assertThat(reply.get("ack").get("uuid").textValue()).isEqualTo(ran.get(0).uuid());
     assertThatThrownBy(() -> commands.run("run", data("{\"args\": [1]}"))).hasMessageContaining("'task'");
+  }
+
+  @Test
+  void runOfATaskThatIsNotRegisteredOrDoesNotBindIsRefusedBeforeTheAck() throws Exception {
+    assertThatThrownBy(() -> commands.run("run", data("{\"task\": \"java.lang.System.exit\", \"args\": [1]}")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("no registered task named 'java.lang.System.exit'");
+    assertThatThrownBy(() -> commands.run("run", data("{\"task\": \"ctl.block\", \"args\": [\"nine\"]}")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(ran).isEmpty();
+    assertThat(metrics.droppedCount("unknown_task")).isEqualTo(1);
+    assertThat(metrics.droppedCount("bad_arguments")).isEqualTo(1);
+  }
+
+  @Test
+  void aListingStopsAtTheEntryCapAndSaysHowManyThereWere() {
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(2, 1024 * 1024), counters, MessageLimits.TRUSTED);
+
+    ObjectNode reply = capped.run("running", null);
+
+    assertThat(reply.fieldNames()).toIterable().containsExactly("worker-0", "queued-0", "truncated");
+    assertThat(reply.get("truncated").get("total").intValue()).isEqualTo(4);
+    assertThat(reply.get("truncated").get("shown").intValue()).isEqualTo(2);
+    assertThat(commands.run("running", null).has("truncated")).as("a listing that fits has no marker").isFalse();
+    assertThat(capped.run("status", null).get("running").get("truncated").get("total").intValue()).isEqualTo(4);
+  }
+
+  @Test
+  void aListingStopsBeforeTheByteBound() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      ObjectNode message = mapper.createObjectNode().put("task", "ctl.block").put("uuid", "big-" + i).put("note", "x".repeat(2000));
+      message.putArray("args").add(i);
+      pool.admitAfter(new Work(TaskMessage.from(message, "tasks", "x"), block, new Object[] {(long) i}), TimeUnit.MINUTES.toNanos(5));
+    }
+    int maxBytes = 48 * 1024;
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(1000, maxBytes), counters, MessageLimits.TRUSTED);
+
+    ObjectNode reply = capped.run("running", null);
+
+    assertThat(mapper.writeValueAsBytes(reply.put("node_id", "n1")).length).isLessThanOrEqualTo(maxBytes);
+    assertThat(reply.get("truncated").get("total").intValue()).isEqualTo(44);
+    assertThat(reply.get("truncated").get("shown").intValue()).isBetween(5, 43);
+    assertThat(commands.run("running", null).has("truncated")).isFalse();
   }
 
   @Test
