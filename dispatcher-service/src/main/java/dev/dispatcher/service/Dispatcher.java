@@ -2,29 +2,30 @@ package dev.dispatcher.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.Publisher;
+import dev.dispatcher.control.ControlSignature;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.config.ConfigException;
-import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.control.Command;
 import dev.dispatcher.service.control.ControlCommands;
 import dev.dispatcher.service.control.ControlCounters;
 import dev.dispatcher.service.control.ControlPolicy;
 import dev.dispatcher.service.control.ControlResponder;
-import dev.dispatcher.service.control.ReplyLimits;
 import dev.dispatcher.service.control.DaemonView;
-import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.control.ReplyLimits;
+import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
 import dev.dispatcher.service.hooks.Hooks;
-import dev.dispatcher.service.health.FatalFailure;
-import dev.dispatcher.Publisher;
 import dev.dispatcher.service.intake.AdmissionLog;
 import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.intake.Inbound;
 import dev.dispatcher.service.intake.MessageDecoder;
-import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.listener.PgNotifyListener;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.metrics.MetricsServer;
 import dev.dispatcher.service.metrics.PrometheusMetrics;
@@ -87,12 +88,12 @@ public final class Dispatcher implements AutoCloseable {
     this.hooks = new Hooks(hookList);
     this.followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
     AdmissionLog admissions = new AdmissionLog(metrics);
-    MessageLimits messageLimits = MessageLimits.of(config.limits().maxDelay(), config.limits().maxTimeout());
+    TaskMessageReader messages = new TaskMessageReader(mapper, MessageLimits.of(config.limits().maxDelay(), config.limits().maxTimeout()));
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, new TaskExecution.Services(
         followUpPublisher,
         (uuid, task) -> cancel(uuid, task).stream().map(located -> located.work().message().uuid()).toList(),
         this::followUp,
-        this::localControl), messageLimits);
+        this::localControl), messages);
     DispatcherConfig.Limits limits = config.limits();
     this.pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
@@ -107,7 +108,7 @@ public final class Dispatcher implements AutoCloseable {
     }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes()));
     MessageDecoder decoder = new MessageDecoder(mapper,
         new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes()),
-        messageLimits);
+        messages);
     this.loop = new DispatchLoop(decoder, registry, pool, admissions, metrics, this::control,
         new DispatchLoop.Bounds(limits.maxBacklog(), limits.maxBacklogBytes()), failure);
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
@@ -120,7 +121,7 @@ public final class Dispatcher implements AutoCloseable {
     ControlCounters controlCounters = new ControlCounters();
     controlCounters.register(metrics.prometheus());
     ReplyLimits replyLimits = new ReplyLimits(control.maxReplyEntries(), control.maxReplyBytes());
-    this.commands = new ControlCommands(view(registry), mapper, replyLimits, controlCounters, messageLimits);
+    this.commands = new ControlCommands(view(registry), mapper, replyLimits, controlCounters, messages);
     ControlPolicy policy = ControlPolicy.of(
         control.allow().stream().map(name -> Command.of(name).orElseThrow()).collect(java.util.stream.Collectors.toSet()),
         java.util.regex.Pattern.compile(control.replyToPattern()),
@@ -311,14 +312,14 @@ public final class Dispatcher implements AutoCloseable {
       }
 
       @Override
-      public void run(dev.dispatcher.service.intake.TaskMessage message) {
+      public void run(dev.dispatcher.service.message.TaskMessage message) {
         loop.local(message);
       }
     };
   }
 
   /** Callbacks and errbacks go through the dispatch loop like any other local task. */
-  private void followUp(dev.dispatcher.service.intake.TaskMessage message) {
+  private void followUp(dev.dispatcher.service.message.TaskMessage message) {
     loop.local(message);
   }
 

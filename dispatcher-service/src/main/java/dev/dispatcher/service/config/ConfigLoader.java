@@ -1,7 +1,7 @@
 package dev.dispatcher.service.config;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
-import dev.dispatcher.service.producers.schedule.CronExpression;
+import dev.dispatcher.service.cron.CronExpression;
 import dev.dispatcher.wire.ChannelNames;
 import java.io.IOException;
 import java.io.Reader;

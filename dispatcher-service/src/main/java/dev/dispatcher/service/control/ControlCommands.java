@@ -6,10 +6,10 @@ import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dispatcher.service.intake.BadMessageException;
-import dev.dispatcher.service.intake.MessageLimits;
 import dev.dispatcher.service.intake.DispatchLoop;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.BadMessageException;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.BindException;
@@ -36,14 +36,14 @@ public final class ControlCommands {
   public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
   private final DaemonView daemon;
-  private final MessageLimits messageLimits;
+  private final TaskMessageReader messages;
   private final ObjectMapper mapper;
   private final ReplyLimits limits;
   private final ControlCounters counters;
 
-  /** @param messageLimits the delay and timeout bounds of a task sent with {@code run}, as for one from the wire */
-  public ControlCommands(DaemonView daemon, ObjectMapper mapper, ReplyLimits limits, ControlCounters counters, MessageLimits messageLimits) {
-    this.messageLimits = messageLimits;
+  /** @param messages reads a task sent with {@code run}, with the limits of one from the wire */
+  public ControlCommands(DaemonView daemon, ObjectMapper mapper, ReplyLimits limits, ControlCounters counters, TaskMessageReader messages) {
+    this.messages = messages;
     this.daemon = daemon;
     this.mapper = mapper;
     this.limits = limits;
@@ -254,7 +254,7 @@ public final class ControlCommands {
     message.put("origin", "control:run");
     TaskMessage task;
     try {
-      task = TaskMessage.from(message, null, UUID.randomUUID().toString(), messageLimits);
+      task = messages.read(message, null, UUID.randomUUID().toString());
     } catch (BadMessageException e) {
       throw new IllegalArgumentException(e.getMessage());
     }

@@ -1,6 +1,6 @@
 package dev.dispatcher.service.control;
 
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;

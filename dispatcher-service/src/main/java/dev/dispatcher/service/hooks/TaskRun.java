@@ -1,7 +1,7 @@
 package dev.dispatcher.service.hooks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
 import java.time.Instant;
 
 /**

@@ -2,6 +2,7 @@ package dev.dispatcher.service.intake;
 
 import dev.dispatcher.service.log.RejectLog;
 import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;

@@ -1,6 +1,7 @@
 package dev.dispatcher.service.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.message.TaskMessage;
 
 /** What one notification turned out to be. */
 public sealed interface Decoded {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.log.RejectLog;
 import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;

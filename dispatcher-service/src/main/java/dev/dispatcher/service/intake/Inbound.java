@@ -1,5 +1,7 @@
 package dev.dispatcher.service.intake;
 
+import dev.dispatcher.service.message.TaskMessage;
+
 /** What producers put on the dispatch queue. */
 public sealed interface Inbound {
 

@@ -8,9 +8,9 @@ import dev.dispatcher.TaskContext;
 import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskOutcome;
 import dev.dispatcher.service.hooks.TaskRun;
-import dev.dispatcher.service.intake.BadMessageException;
-import dev.dispatcher.service.intake.MessageLimits;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.BadMessageException;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.metrics.QueueWait;
 import dev.dispatcher.wire.WireFormat;
@@ -50,12 +50,12 @@ public final class TaskExecution {
   private final ScheduledExecutorService timer;
   private final ObjectMapper mapper;
   private final Services services;
-  private final MessageLimits followUpLimits;
+  private final TaskMessageReader followUpReader;
 
-  /** @param followUpLimits the delay and timeout bounds of callbacks and errbacks: they came from the wire too */
+  /** @param followUpReader reads callbacks and errbacks, with the limits of messages from the wire: they came from it too */
   public TaskExecution(String nodeId, Hooks hooks, DispatcherMetrics metrics, ScheduledExecutorService timer, ObjectMapper mapper,
-      Services services, MessageLimits followUpLimits) {
-    this.followUpLimits = followUpLimits;
+      Services services, TaskMessageReader followUpReader) {
+    this.followUpReader = followUpReader;
     this.nodeId = nodeId;
     this.hooks = hooks;
     this.metrics = metrics;
@@ -178,7 +178,7 @@ public final class TaskExecution {
       ObjectNode child = ((ObjectNode) item).deepCopy();
       child.put("origin", key.substring(0, key.length() - 1) + ":" + parent.uuid());
       try {
-        TaskMessage followUp = TaskMessage.from(child, null, UUID.randomUUID().toString(), followUpLimits);
+        TaskMessage followUp = followUpReader.read(child, null, UUID.randomUUID().toString());
         log.info("task {}: {} {} {}", parent.uuid(), key.substring(0, key.length() - 1), followUp.uuid(), followUp.task());
         services.followUps().accept(followUp);
       } catch (BadMessageException e) {

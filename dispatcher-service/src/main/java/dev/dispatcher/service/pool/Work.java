@@ -1,6 +1,6 @@
 package dev.dispatcher.service.pool;
 
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.registry.RegisteredTask;
 
 /**

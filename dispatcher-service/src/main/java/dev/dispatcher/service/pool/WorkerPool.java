@@ -62,7 +62,7 @@ public final class WorkerPool implements AutoCloseable {
 
   /**
    * How much work may wait, whatever arrives: queued and held tasks, delayed tasks, and the
-   * estimated memory of all of them ({@link dev.dispatcher.service.intake.TaskMessage#memoryBytes()}).
+   * estimated memory of all of them ({@link dev.dispatcher.service.message.TaskMessage#memoryBytes()}).
    * Running work is bounded by the slots.
    */
   public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes) {

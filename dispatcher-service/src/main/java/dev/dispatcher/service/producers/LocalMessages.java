@@ -3,7 +3,9 @@ package dev.dispatcher.service.producers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.config.DispatcherConfig;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Instant;
 import java.util.Map;
@@ -13,9 +15,12 @@ import java.util.UUID;
 final class LocalMessages {
 
   private final ObjectMapper mapper;
+  /** Config is trusted: no bound on delays or timeouts beyond being finite. */
+  private final TaskMessageReader reader;
 
   LocalMessages(ObjectMapper mapper) {
     this.mapper = mapper;
+    this.reader = new TaskMessageReader(mapper, MessageLimits.TRUSTED);
   }
 
   TaskMessage create(DispatcherConfig.Submission submission, String origin) {
@@ -41,6 +46,6 @@ final class LocalMessages {
     }
     message.put("origin", origin);
     extra.forEach(message::put);
-    return TaskMessage.from(message, null, null);
+    return reader.read(message, null, null);
   }
 }

@@ -3,7 +3,7 @@ package dev.dispatcher.service.producers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.intake.DispatchLoop;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.producers.schedule.PostgresTickClaims;
 import dev.dispatcher.service.producers.schedule.TickClaims;
 import dev.dispatcher.service.producers.schedule.Timing;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
-import dev.dispatcher.service.producers.schedule.CronExpression;
+import dev.dispatcher.service.cron.CronExpression;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.ZoneId;

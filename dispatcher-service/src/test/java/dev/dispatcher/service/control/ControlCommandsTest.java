@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
-import dev.dispatcher.service.intake.MessageLimits;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -73,7 +75,7 @@ class ControlCommandsTest {
       public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
       public void run(TaskMessage message) { ran.add(message); }
     };
-    commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, counters, MessageLimits.TRUSTED);
+    commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
     pool.admit(work("running", "parallel", 1));
     pool.admit(work("queued", "parallel", 2));
     pool.admit(work("held", "serial", 2));
@@ -91,7 +93,7 @@ class ControlCommandsTest {
   private Work work(String uuid, String onDuplicate, long arg) {
     ObjectNode message = mapper.createObjectNode().put("task", "ctl.block").put("uuid", uuid).put("on_duplicate", onDuplicate);
     message.putArray("args").add(arg);
-    return new Work(TaskMessage.from(message, "tasks", "x"), block, new Object[] {arg});
+    return new Work(TestMessages.of(message, "tasks", "x"), block, new Object[] {arg});
   }
 
   private JsonNode data(String json) throws Exception {
@@ -196,7 +198,7 @@ class ControlCommandsTest {
 
   @Test
   void aListingStopsAtTheEntryCapAndSaysHowManyThereWere() {
-    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(2, 1024 * 1024), counters, MessageLimits.TRUSTED);
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(2, 1024 * 1024), counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
 
     ObjectNode reply = capped.run("running", null);
 
@@ -212,10 +214,10 @@ class ControlCommandsTest {
     for (int i = 0; i < 40; i++) {
       ObjectNode message = mapper.createObjectNode().put("task", "ctl.block").put("uuid", "big-" + i).put("note", "x".repeat(2000));
       message.putArray("args").add(i);
-      pool.admitAfter(new Work(TaskMessage.from(message, "tasks", "x"), block, new Object[] {(long) i}), TimeUnit.MINUTES.toNanos(5));
+      pool.admitAfter(new Work(TestMessages.of(message, "tasks", "x"), block, new Object[] {(long) i}), TimeUnit.MINUTES.toNanos(5));
     }
     int maxBytes = 48 * 1024;
-    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(1000, maxBytes), counters, MessageLimits.TRUSTED);
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(1000, maxBytes), counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
 
     ObjectNode reply = capped.run("running", null);
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
 import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.TaskRegistry;
@@ -40,7 +42,7 @@ class DispatchLoopTest {
     TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
     pool = new WorkerPool(2, work -> ran.add(work.message().uuid()));
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
-        MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1)));
+        new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))));
     loop = new DispatchLoop(decoder, registry, pool, new AdmissionLog(metrics), metrics, controls, bounds, failure);
     return loop;
   }

@@ -10,8 +10,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
 import dev.dispatcher.service.hooks.Hooks;
-import dev.dispatcher.service.intake.MessageLimits;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
@@ -49,7 +51,8 @@ class TaskExecutionTest {
   void setUp() throws Exception {
     noop = TaskRegistry.of(List.of(ExecutionTasks.class.getDeclaredMethod("noop")), WireFormat.newObjectMapper()).find("exec.noop");
     execution = new TaskExecution("n1", new Hooks(List.of()), metrics, timer, WireFormat.newObjectMapper(),
-        new TaskExecution.Services(null, null, followUps::add, null), MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1)));
+        new TaskExecution.Services(null, null, followUps::add, null),
+        new TaskMessageReader(WireFormat.newObjectMapper(), MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))));
     previousLevel = taskLog.getLevel();
     taskLog.setLevel(Level.INFO);
     logs.start();
@@ -65,7 +68,7 @@ class TaskExecutionTest {
 
   private void run(String uuid, double timePub) {
     ObjectNode message = JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", uuid).put("time_pub", timePub);
-    execution.run(new Work(TaskMessage.from(message, "ch", uuid), noop, new Object[0]));
+    execution.run(new Work(TestMessages.of(message, "ch", uuid), noop, new Object[0]));
   }
 
   private String logLine(String uuid) {
@@ -114,7 +117,7 @@ class TaskExecutionTest {
         .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "ok").put("delay", 60))
         .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "forever").put("delay", 1e308))
         .add(JsonNodeFactory.instance.objectNode().put("task", "exec.noop").put("uuid", "too-long").put("timeout", 7200));
-    execution.run(new Work(TaskMessage.from(message, "ch", "parent"), noop, new Object[0]));
+    execution.run(new Work(TestMessages.of(message, "ch", "parent"), noop, new Object[0]));
 
     assertThat(followUps).extracting(TaskMessage::uuid).containsExactly("ok");
     assertThat(metrics.droppedCount("bad_followup")).isEqualTo(2);

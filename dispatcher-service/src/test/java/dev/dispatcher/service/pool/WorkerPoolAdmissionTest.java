@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.WireFormat;
@@ -98,12 +99,12 @@ class WorkerPoolAdmissionTest {
   private static Work dup(String uuid, String onDuplicate, long arg) {
     ObjectNode message = JsonNodeFactory.instance.objectNode().put("task", "dup.work").put("uuid", uuid).put("on_duplicate", onDuplicate);
     message.putArray("args").add(arg);
-    return new Work(TaskMessage.from(message, "ch", "x"), work, new Object[] {arg});
+    return new Work(TestMessages.of(message, "ch", "x"), work, new Object[] {arg});
   }
 
   private static Work limitedWork(String uuid) {
     ObjectNode message = JsonNodeFactory.instance.objectNode().put("task", "dup.limited").put("uuid", uuid);
-    return new Work(TaskMessage.from(message, "ch", "x"), limited, new Object[0]);
+    return new Work(TestMessages.of(message, "ch", "x"), limited, new Object[0]);
   }
 
   private CountDownLatch gate(String uuid) {
@@ -185,9 +186,9 @@ class WorkerPoolAdmissionTest {
     ObjectNode explicit = JsonNodeFactory.instance.objectNode().put("task", "dup.serialByDefault").put("uuid", "third")
         .put("on_duplicate", "parallel");
 
-    assertThat(pool.admit(new Work(TaskMessage.from(silent, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.STARTED);
-    assertThat(pool.admit(new Work(TaskMessage.from(silentToo, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.HELD);
-    assertThat(pool.admit(new Work(TaskMessage.from(explicit, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.STARTED);
+    assertThat(pool.admit(new Work(TestMessages.of(silent, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.STARTED);
+    assertThat(pool.admit(new Work(TestMessages.of(silentToo, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.HELD);
+    assertThat(pool.admit(new Work(TestMessages.of(explicit, "ch", "x"), serialByDefault, new Object[0]))).isEqualTo(WorkerPool.Admission.STARTED);
   }
 
   @Test

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.WireFormat;
@@ -57,7 +58,7 @@ class WorkerPoolTest {
 
   private static Work work(String uuid) {
     ObjectNode message = JsonNodeFactory.instance.objectNode().put("task", "pool.noop").put("uuid", uuid);
-    return new Work(TaskMessage.from(message, "ch", "x"), noop, new Object[0]);
+    return new Work(TestMessages.of(message, "ch", "x"), noop, new Object[0]);
   }
 
   private static String next(BlockingQueue<String> events) throws InterruptedException {

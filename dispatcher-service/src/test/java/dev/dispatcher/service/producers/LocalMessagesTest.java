@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dispatcher.OnDuplicate;
 import dev.dispatcher.service.config.DispatcherConfig;
-import dev.dispatcher.service.intake.TaskMessage;
+import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.dispatcher.service.producers.schedule;
 
 import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.cron.CronExpression;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -1,4 +1,4 @@
-package dev.dispatcher.service.intake;
+package dev.dispatcher.service.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package dev.dispatcher.service.producers.schedule;
+package dev.dispatcher.service.cron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.dispatcher.service.producers.schedule;
+package dev.dispatcher.service.cron;
 
 import java.time.Instant;
 import java.time.LocalDate;
