@@ -2,6 +2,7 @@ package dev.dispatcher.service.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.log.RejectLog;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.TaskMessage;
@@ -14,20 +15,16 @@ import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.ChunkAssembler;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * The one thread between the producers and the pool. Producers hand it messages through a
- * bounded backlog (the listener's I/O thread must never block: past the bound a message is
- * refused and counted); it decodes each, looks up the task, binds the arguments and hands the
- * work to the pool, or to the timer when delayed. A bad message is logged with its uuid, counted
- * and dropped.
+ * The one thread between the producers and the pool. It takes messages from the {@link Backlog},
+ * decodes each, looks up the task, binds the arguments and hands the work to the pool, or to the
+ * timer when delayed. A bad message is logged with its uuid (rate-limited), counted and dropped.
  *
  * <p>A failure while handling one message (any exception, a stack overflow, an out-of-memory
  * error the JVM survived) drops that message and is counted {@code internal_error}. Errors that
@@ -35,25 +32,17 @@ import org.slf4j.event.Level;
  * is reported as a {@link FatalFailure}: the daemon then reports itself unhealthy and stops
  * rather than stay up deaf.
  */
-public final class DispatchLoop implements AutoCloseable {
+public final class DispatchLoop implements Service {
 
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
   private static final long CHUNK_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int DRAIN_BATCH = 256;
-  /** What a queued notification costs beyond its text: the record, the node in the queue, the channel reference. */
-  private static final long NOTIFICATION_OVERHEAD_BYTES = 128;
 
   public static final String UNKNOWN_TASK = "unknown_task";
   public static final String BAD_ARGUMENTS = "bad_arguments";
-  public static final String BACKLOG_FULL = "backlog_full";
   public static final String INTERNAL_ERROR = "internal_error";
 
-  /** The backlog's bounds: messages, and their estimated memory. */
-  public record Bounds(int maxMessages, long maxBytes) {}
-
-  private final LinkedBlockingQueue<Inbound> inbound;
-  private final AtomicLong backlogBytes = new AtomicLong();
-  private final long maxBacklogBytes;
+  private final Backlog backlog;
   private final MessageDecoder decoder;
   private final TaskRegistry registry;
   private final WorkerPool pool;
@@ -68,62 +57,32 @@ public final class DispatchLoop implements AutoCloseable {
    * @param controls takes control messages (it must not block: it runs on this thread)
    * @param failure told when this loop's thread ends while it should run
    */
-  public DispatchLoop(MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions, DispatcherMetrics metrics,
-      BiConsumer<ObjectNode, String> controls, Bounds bounds, FatalFailure failure) {
+  public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
+      DispatcherMetrics metrics, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
+    this.backlog = backlog;
     this.controls = controls;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
     this.admissions = admissions;
     this.metrics = metrics;
-    this.inbound = new LinkedBlockingQueue<>(bounds.maxMessages());
-    this.maxBacklogBytes = bounds.maxBytes();
     this.thread = Thread.ofPlatform().name("dispatcher-loop").uncaughtExceptionHandler(failure.handlerFor("dispatch loop"))
         .unstarted(this::loop);
   }
 
+  @Override
+  public String name() {
+    return "dispatch loop";
+  }
+
+  @Override
   public void start() {
     thread.start();
-  }
-
-  /** From the listener's I/O thread: never blocks; past the backlog's bound the message is refused. */
-  public void notified(String channel, String payload) {
-    offer(new Inbound.Notified(channel, payload), NOTIFICATION_OVERHEAD_BYTES + 2L * payload.length());
-  }
-
-  /** From schedules, on-start, callbacks and control: a task message the daemon made itself. */
-  public void local(TaskMessage message) {
-    offer(new Inbound.Local(message), message.memoryBytes());
-  }
-
-  private void offer(Inbound next, long bytes) {
-    if (backlogBytes.addAndGet(bytes) > maxBacklogBytes) {
-      backlogBytes.addAndGet(-bytes);
-      refuse(next);
-    } else if (!inbound.offer(next)) {
-      backlogBytes.addAndGet(-bytes);
-      refuse(next);
-    }
-  }
-
-  private void refuse(Inbound next) {
-    metrics.dropped(BACKLOG_FULL);
-    rejects.reject(BACKLOG_FULL, "dropped {}: the backlog is full ({} messages not yet dispatched; limits.max_backlog, "
-        + "limits.max_backlog_mib)", describe(next), inbound.size());
   }
 
   /** Counters of chunk reassembly (completed, expired, invalid, evicted for space). */
   public ChunkAssembler.Stats chunkStats() {
     return decoder.chunkStats();
-  }
-
-  public int backlog() {
-    return inbound.size();
-  }
-
-  /** Estimated memory of the backlog. */
-  public long backlogBytes() {
-    return backlogBytes.get();
   }
 
   /** Whether the loop's thread is alive. */
@@ -136,22 +95,17 @@ public final class DispatchLoop implements AutoCloseable {
     List<Inbound> batch = new ArrayList<>(DRAIN_BATCH);
     while (running) {
       try {
-        Inbound first = inbound.poll(CHUNK_SWEEP_NANOS, TimeUnit.NANOSECONDS);
-        if (first != null) {
-          batch.add(first);
-          inbound.drainTo(batch, DRAIN_BATCH - 1); // one lock for a burst instead of one per message
-        }
+        backlog.take(batch, DRAIN_BATCH, CHUNK_SWEEP_NANOS);
       } catch (InterruptedException e) {
         break;
       }
       long now = System.nanoTime();
       for (Inbound next : batch) {
-        backlogBytes.addAndGet(-size(next));
         try {
           handle(next, now);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError | AssertionError e) {
           metrics.dropped(INTERNAL_ERROR);
-          log.error("dispatch of {} failed: {}", describe(next), UntrustedText.of(e.toString()), e);
+          log.error("dispatch of {} failed: {}", Backlog.describe(next), UntrustedText.of(e.toString()), e);
         }
       }
       batch.clear();
@@ -161,6 +115,7 @@ public final class DispatchLoop implements AutoCloseable {
           log.warn("dropped {} chunked message(s) whose parts did not all arrive in time", expired);
         }
         rejects.flush();
+        backlog.flushRejects();
         nextSweep = now + CHUNK_SWEEP_NANOS;
       }
     }
@@ -168,14 +123,6 @@ public final class DispatchLoop implements AutoCloseable {
       throw new IllegalStateException("the dispatch loop was interrupted while it should run");
     }
   }
-
-  private static long size(Inbound next) {
-    return switch (next) {
-      case Inbound.Notified notified -> NOTIFICATION_OVERHEAD_BYTES + 2L * notified.payload().length();
-      case Inbound.Local local -> local.message().memoryBytes();
-    };
-  }
-
   private void handle(Inbound next, long now) {
     switch (next) {
       case Inbound.Notified notified -> {
@@ -217,25 +164,15 @@ public final class DispatchLoop implements AutoCloseable {
         : pool.admit(work));
   }
 
-  private static String describe(Inbound next) {
-    return switch (next) {
-      case Inbound.Notified notified -> "a notification on " + notified.channel();
-      case Inbound.Local local -> "task " + UntrustedText.of(local.message().uuid());
-    };
-  }
-
-  /** Stops the loop; returns what was still waiting to be decoded (the caller logs it). */
-  public List<Inbound> stop() throws InterruptedException {
+  /** Stops the loop; what was still waiting to be decoded is logged with its uuid (it is lost: fire-and-forget). */
+  @Override
+  public void stop() throws InterruptedException {
     running = false;
     thread.interrupt();
     thread.join(5_000);
-    List<Inbound> left = new ArrayList<>();
-    inbound.drainTo(left);
-    return left;
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    stop();
+    for (Inbound left : backlog.drain()) {
+      metrics.dropped(AdmissionLog.SHUTTING_DOWN);
+      log.warn("abandoned on shutdown before dispatch: {}", Backlog.describe(left));
+    }
   }
 }

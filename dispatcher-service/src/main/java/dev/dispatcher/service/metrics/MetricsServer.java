@@ -15,16 +15,28 @@ import org.slf4j.LoggerFactory;
  * {@code GET /metrics} (Prometheus text format) and {@code GET /health} (200 or 503 with a small
  * JSON body saying why), on the JDK's built-in HTTP server, one virtual thread per request.
  */
-public final class MetricsServer implements AutoCloseable {
+public final class MetricsServer {
 
   private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
 
   /** The daemon's health: healthy or not, and why. */
   public record Health(boolean healthy, String json) {}
 
-  private final HttpServer server;
+  private final String host;
+  private final int port;
+  private final PrometheusMetrics metrics;
+  private final Supplier<Health> health;
+  private HttpServer server;
 
-  public MetricsServer(String host, int port, PrometheusMetrics metrics, Supplier<Health> health) throws IOException {
+  public MetricsServer(String host, int port, PrometheusMetrics metrics, Supplier<Health> health) {
+    this.host = host;
+    this.port = port;
+    this.metrics = metrics;
+    this.health = health;
+  }
+
+  /** Binds and serves. */
+  public void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
@@ -55,8 +67,9 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    server.stop(0);
+  public void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
   }
 }

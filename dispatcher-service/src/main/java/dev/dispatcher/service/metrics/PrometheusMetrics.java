@@ -28,7 +28,7 @@ public final class PrometheusMetrics {
 
   /** Drop reasons known in advance, so their series exist (at 0) before the first drop. */
   public static final List<String> DROP_REASONS = List.of("bad_payload", "bad_chunk", "unknown_task", "bad_arguments", "duplicate",
-      "shutting_down", "internal_error", "bad_followup");
+      "shutting_down", "internal_error", "bad_followup", "backlog_full", "queue_full", "delayed_full");
 
   private static final String QUEUE_WAIT_HELP = "Publish to start, by task";
 

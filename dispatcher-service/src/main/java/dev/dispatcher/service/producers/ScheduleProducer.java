@@ -2,7 +2,7 @@ package dev.dispatcher.service.producers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.service.config.DispatcherConfig;
-import dev.dispatcher.service.intake.DispatchLoop;
+import dev.dispatcher.service.intake.Backlog;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.producers.schedule.PostgresTickClaims;
 import dev.dispatcher.service.producers.schedule.TickClaims;
@@ -67,9 +67,9 @@ public final class ScheduleProducer implements AutoCloseable {
    * @param nodeId recorded with each claimed tick
    * @param clock the time ticks are computed in ({@code Clock.systemUTC()} in the daemon)
    */
-  public ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, DispatchLoop loop,
+  public ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, Backlog backlog,
       ObjectMapper mapper, DataSource dataSource, String nodeId, Clock clock) {
-    this(schedules, timer, loop::local, mapper, new PostgresTickClaims(dataSource, nodeId), clock, VIRTUAL_THREADS);
+    this(schedules, timer, backlog::local, mapper, new PostgresTickClaims(dataSource, nodeId), clock, VIRTUAL_THREADS);
   }
 
   /** For tests: where messages go, how ticks are claimed and where claims run. */

@@ -38,12 +38,15 @@ class DispatchLoopTest {
   private WorkerPool pool;
   private DispatchLoop loop;
 
-  private DispatchLoop loop(DispatchLoop.Bounds bounds, BiConsumer<ObjectNode, String> controls) throws Exception {
+  private Backlog backlog;
+
+  private DispatchLoop loop(Backlog.Bounds bounds, BiConsumer<ObjectNode, String> controls) throws Exception {
     TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
     pool = new WorkerPool(2, work -> ran.add(work.message().uuid()));
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
         new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))));
-    loop = new DispatchLoop(decoder, registry, pool, new AdmissionLog(metrics), metrics, controls, bounds, failure);
+    backlog = new Backlog(bounds, metrics);
+    loop = new DispatchLoop(backlog, decoder, registry, pool, new AdmissionLog(metrics), metrics, controls, failure);
     return loop;
   }
 
@@ -63,39 +66,40 @@ class DispatchLoopTest {
 
   @Test
   void messagesPastTheBacklogCountAreRefusedAndCountedWhileAcceptedOnesRun() throws Exception {
-    DispatchLoop loop = loop(new DispatchLoop.Bounds(3, Long.MAX_VALUE), (message, channel) -> { });
+    DispatchLoop loop = loop(new Backlog.Bounds(3, Long.MAX_VALUE), (message, channel) -> { });
     for (int i = 0; i < 5; i++) {
-      loop.notified("tasks", task("t" + i)); // the loop is not started yet: the backlog fills
+      backlog.notified("tasks", task("t" + i)); // the loop is not started yet: the backlog fills
     }
-    assertThat(loop.backlog()).isEqualTo(3);
-    assertThat(metrics.droppedCount(DispatchLoop.BACKLOG_FULL)).isEqualTo(2);
+    assertThat(backlog.size()).isEqualTo(3);
+    assertThat(metrics.droppedCount(Backlog.BACKLOG_FULL)).isEqualTo(2);
 
     loop.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 3);
     assertThat(ran).containsExactlyInAnyOrder("t0", "t1", "t2");
-    assertThat(loop.backlog()).isZero();
-    assertThat(loop.backlogBytes()).isZero();
+    assertThat(backlog.size()).isZero();
+    assertThat(backlog.bytes()).isZero();
   }
 
   @Test
-  void messagesPastTheBacklogMemoryAreRefused() throws Exception {
+  void messagesPastTheBacklogMemoryAreRefused() throws Exception { // the loop is not started: the backlog fills
     String small = task("s");
-    DispatchLoop loop = loop(new DispatchLoop.Bounds(1_000, 2 * (128 + 2L * small.length()) + 10), (message, channel) -> { });
-    loop.notified("tasks", task("s"));
-    loop.notified("tasks", task("t"));
-    loop.notified("tasks", "{\"task\":\"loop.work\",\"uuid\":\"big\",\"args\":[\"" + "x".repeat(1_000) + "\"]}");
-    assertThat(loop.backlog()).isEqualTo(2);
-    assertThat(metrics.droppedCount(DispatchLoop.BACKLOG_FULL)).isEqualTo(1);
+    DispatchLoop loop = loop(new Backlog.Bounds(1_000, 2 * (Backlog.NOTIFICATION_OVERHEAD_BYTES + 2L * small.length()) + 10),
+        (message, channel) -> { });
+    backlog.notified("tasks", task("s"));
+    backlog.notified("tasks", task("t"));
+    backlog.notified("tasks", "{\"task\":\"loop.work\",\"uuid\":\"big\",\"args\":[\"" + "x".repeat(1_000) + "\"]}");
+    assertThat(backlog.size()).isEqualTo(2);
+    assertThat(metrics.droppedCount(Backlog.BACKLOG_FULL)).isEqualTo(1);
   }
 
   @Test
   void aFailureWhileHandlingOneMessageDropsItAndTheLoopGoesOn() throws Exception {
-    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
+    DispatchLoop loop = loop(new Backlog.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
       throw new StackOverflowError("deep"); // what a recursion over a hostile tree would throw
     });
     loop.start();
-    loop.notified("tasks", "{\"control\":\"alive\"}");
-    loop.notified("tasks", task("after"));
+    backlog.notified("tasks", "{\"control\":\"alive\"}");
+    backlog.notified("tasks", task("after"));
     await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("after"));
     assertThat(metrics.droppedCount(DispatchLoop.INTERNAL_ERROR)).isEqualTo(1);
     assertThat(loop.isAlive()).isTrue();
@@ -104,11 +108,11 @@ class DispatchLoopTest {
 
   @Test
   void anErrorThatMeansTheJvmIsBrokenEndsTheLoopAndIsReportedFatal() throws Exception {
-    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
+    DispatchLoop loop = loop(new Backlog.Bounds(100, Long.MAX_VALUE), (message, channel) -> {
       throw new InternalError("broken");
     });
     loop.start();
-    loop.notified("tasks", "{\"control\":\"alive\"}");
+    backlog.notified("tasks", "{\"control\":\"alive\"}");
 
     assertThat(failure.await(10, TimeUnit.SECONDS)).isTrue();
     assertThat(failure.failure()).get().satisfies(f -> {
@@ -120,7 +124,7 @@ class DispatchLoopTest {
 
   @Test
   void aStoppedLoopIsNotAFailure() throws Exception {
-    DispatchLoop loop = loop(new DispatchLoop.Bounds(100, Long.MAX_VALUE), (message, channel) -> { });
+    DispatchLoop loop = loop(new Backlog.Bounds(100, Long.MAX_VALUE), (message, channel) -> { });
     loop.start();
     loop.stop();
     assertThat(loop.isAlive()).isFalse();

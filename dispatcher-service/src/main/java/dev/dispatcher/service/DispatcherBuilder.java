@@ -1,0 +1,207 @@
+package dev.dispatcher.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.Publisher;
+import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.jdbc.ConnectionPools;
+import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.completion.FireAndForgetCompleter;
+import dev.dispatcher.service.config.ConfigException;
+import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.control.Command;
+import dev.dispatcher.service.control.ControlCommands;
+import dev.dispatcher.service.control.ControlCounters;
+import dev.dispatcher.service.control.ControlPolicy;
+import dev.dispatcher.service.control.ControlResponder;
+import dev.dispatcher.service.control.ReplyLimits;
+import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.hooks.DispatcherHook;
+import dev.dispatcher.service.hooks.DispatcherInfo;
+import dev.dispatcher.service.hooks.Hooks;
+import dev.dispatcher.service.hooks.IdleWatch;
+import dev.dispatcher.service.intake.AdmissionLog;
+import dev.dispatcher.service.intake.Backlog;
+import dev.dispatcher.service.intake.DispatchLoop;
+import dev.dispatcher.service.intake.MessageDecoder;
+import dev.dispatcher.service.lifecycle.Service;
+import dev.dispatcher.service.listener.PgNotifyListener;
+import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.MetricsServer;
+import dev.dispatcher.service.metrics.PrometheusMetrics;
+import dev.dispatcher.service.pool.Cancellations;
+import dev.dispatcher.service.pool.TaskExecution;
+import dev.dispatcher.service.pool.Work;
+import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.service.producers.OnStartProducer;
+import dev.dispatcher.service.producers.ScheduleProducer;
+import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.wire.ChunkAssembler;
+import dev.dispatcher.wire.WireFormat;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composes the daemon from its configuration: every part built once, in the order data flows
+ * (publish → listener → backlog → decode → admission → pool slot → run → complete), and the
+ * long-lived ones listed as {@link Service}s in the order they start. Nothing runs until
+ * {@link Dispatcher#start}; nothing here is used once the daemon is built.
+ */
+final class DispatcherBuilder {
+
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private DispatcherBuilder() {}
+
+  static Dispatcher build(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hookList, Duration readyTimeout) {
+    checkTaskNames(config, registry);
+    ObjectMapper mapper = WireFormat.newObjectMapper();
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    FatalFailure failure = new FatalFailure();
+    ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1,
+        Thread.ofPlatform().name("dispatcher-timer").daemon(true).factory());
+    scheduled.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
+    ScheduledExecutorService timer = Executors.unconfigurableScheduledExecutorService(scheduled);
+    HikariDataSource dataSource = ConnectionPools.create(config.database().url(), "dispatcher-daemon", 4);
+    Publisher followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
+    DispatcherConfig.Limits limits = config.limits();
+
+    // intake: what producers hand over, and how messages are read
+    Backlog backlog = new Backlog(new Backlog.Bounds(limits.maxBacklog(), limits.maxBacklogBytes()), metrics);
+    TaskMessageReader messages = new TaskMessageReader(mapper, MessageLimits.of(limits.maxDelay(), limits.maxTimeout()));
+
+    // run, then complete
+    Hooks hooks = new Hooks(hookList);
+    IdleWatch idle = new IdleWatch(hooks, timer, config.pool().idleAfter());
+    RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper);
+    FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local);
+    TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices, completer);
+    AdmissionLog admissions = new AdmissionLog(metrics);
+    WorkerPool pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
+      @Override
+      public void admitted(Work work, WorkerPool.Admission admission) {
+        admissions.admitted(work, admission);
+      }
+
+      @Override
+      public void idleChanged(boolean isIdle) {
+        idle.idleChanged(isIdle);
+      }
+    }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes()));
+    Cancellations cancellations = new Cancellations(pool, metrics);
+
+    // the control plane, fed by the dispatch loop
+    DispatcherConfig.Control control = config.control();
+    ControlCounters controlCounters = new ControlCounters();
+    controlCounters.register(metrics.prometheus());
+    ReplyLimits replyLimits = new ReplyLimits(control.maxReplyEntries(), control.maxReplyBytes());
+    ControlPolicy policy = ControlPolicy.of(
+        control.allow().stream().map(name -> Command.of(name).orElseThrow()).collect(Collectors.toSet()),
+        Pattern.compile(control.replyToPattern()),
+        control.secret() == null ? null : new ControlSignature(control.secret()),
+        control.signatureWindow(), control.maxNonces(), Clock.systemUTC(), mapper);
+    ChunkAssembler chunks = new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes());
+
+    // producers
+    // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
+    DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
+    PgNotifyListener listener = new PgNotifyListener(listenAddress, config.channels(), backlog::notified, metrics, new PgNotifyListener.SelfCheck(
+        config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
+    ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, dataSource, config.nodeId(), Clock.systemUTC());
+    OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
+
+    ControlCommands commands = new ControlCommands(
+        new DispatcherView(config, registry, pool, cancellations, backlog, chunks.stats(), listener, metrics), mapper, replyLimits,
+        controlCounters, messages);
+    ControlResponder responder = new ControlResponder(commands, policy, controlCounters,
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), dataSource, mapper);
+    runServices.bind(cancellations, commands);
+
+    // the one thread between the backlog and the pool; control messages go to the responder
+    DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages), registry, pool, admissions, metrics,
+        responder::accept, failure);
+
+    registerGauges(metrics.prometheus(), pool, backlog, chunks.stats(), listener);
+    DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper);
+
+    // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
+    List<Service> services = new ArrayList<>();
+    if (config.http().enabled()) {
+      services.add(metricsServer(config, metrics, health));
+    }
+    services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
+    services.add(Service.of("pool", Service.Action.NONE, () -> {
+      for (Work work : pool.shutdown(config.pool().shutdownGracePeriod())) {
+        metrics.dropped(AdmissionLog.SHUTTING_DOWN);
+        log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", work.message().uuid(), work.message().task());
+      }
+    }));
+    services.add(loop);
+    services.add(Service.of("listener", () -> {
+      listener.start();
+      if (!listener.awaitListening(readyTimeout)) {
+        log.warn("not listening after {} s; will keep trying to connect to {}", readyTimeout.toSeconds(), listenAddress);
+      }
+    }, listener::close));
+    services.add(idle);
+    services.add(Service.of("schedules", schedules::start, schedules::close));
+    services.add(onStart);
+    return new Dispatcher(metrics, failure, services, chunks.stats(), pool,
+        List.of(timer::shutdownNow, followUpPublisher::close, dataSource::close));
+  }
+
+  private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {
+    for (DispatcherConfig.Schedule schedule : config.schedules()) {
+      if (registry.find(schedule.submission().task()) == null) {
+        throw new ConfigException(schedule.submission().key(), "no registered task named '" + schedule.submission().task() + "'");
+      }
+    }
+    for (DispatcherConfig.Submission task : config.onStart()) {
+      if (registry.find(task.task()) == null) {
+        throw new ConfigException(task.key(), "no registered task named '" + task.task() + "'");
+      }
+    }
+  }
+
+  /** GET /metrics and /health; a port that cannot be served is a config error naming the key. */
+  private static Service metricsServer(DispatcherConfig config, DispatcherMetrics metrics, DaemonHealth health) {
+    DispatcherConfig.Http http = config.http();
+    MetricsServer server = new MetricsServer(http.host(), http.port(), metrics.prometheus(), health::check);
+    return Service.of("metrics server", () -> {
+      try {
+        server.start();
+      } catch (IOException e) {
+        throw new ConfigException("metrics.port", "cannot serve on " + http.host() + ":" + http.port() + ": " + e.getMessage());
+      }
+    }, server::stop);
+  }
+
+  private static void registerGauges(PrometheusMetrics prometheus, WorkerPool pool, Backlog backlog, ChunkAssembler.Stats chunks,
+      PgNotifyListener listener) {
+    prometheus.gauge("dispatcher_pool_running", "Tasks running", pool, WorkerPool::running);
+    prometheus.gauge("dispatcher_pool_queued", "Tasks waiting for a worker", pool, WorkerPool::queued);
+    prometheus.gauge("dispatcher_pool_held", "Tasks held by on_duplicate", pool, WorkerPool::held);
+    prometheus.gauge("dispatcher_pool_delayed", "Tasks waiting for their delay", pool, WorkerPool::delayed);
+    prometheus.gauge("dispatcher_pool_max_workers", "Tasks that may run at once", pool, WorkerPool::maxWorkers);
+    prometheus.gauge("dispatcher_dispatch_backlog", "Messages received, not yet dispatched", backlog, Backlog::size);
+    prometheus.gauge("dispatcher_dispatch_backlog_bytes", "Estimated memory of the backlog", backlog, Backlog::bytes);
+    prometheus.gauge("dispatcher_pool_waiting_bytes", "Estimated memory of queued, held and delayed tasks", pool, WorkerPool::waitingBytes);
+    prometheus.gauge("dispatcher_listener_connected", "1 while the LISTEN connection is up", listener, l -> l.isConnected() ? 1 : 0);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "expired", chunks.expired);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "invalid", chunks.invalid);
+    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.dispatcher.service.pool;
+
+import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.metrics.DispatcherMetrics;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cancels this daemon's work matching a uuid and/or a task name (running tasks are interrupted;
+ * queued, held and delayed ones removed), logging each with its uuid and counting the ones that
+ * never ran. Used by the {@code cancel} control command and by bound tasks' {@code context.cancel}.
+ */
+public final class Cancellations {
+
+  private static final Logger log = LoggerFactory.getLogger(Cancellations.class);
+
+  private final WorkerPool pool;
+  private final DispatcherMetrics metrics;
+
+  public Cancellations(WorkerPool pool, DispatcherMetrics metrics) {
+    this.pool = pool;
+    this.metrics = metrics;
+  }
+
+  public List<WorkerPool.Located> cancel(String uuid, String taskName) {
+    List<WorkerPool.Located> cancelled = pool.cancel(uuid, taskName);
+    for (WorkerPool.Located located : cancelled) {
+      if (located.place() != WorkerPool.Place.RUNNING) {
+        metrics.cancelled.increment(); // a running one is counted when it ends as cancelled
+      }
+      log.info("cancelled task {} {} ({})", UntrustedText.of(located.work().message().uuid()), located.work().message().task(),
+          located.place().name().toLowerCase(Locale.ROOT));
+    }
+    return cancelled;
+  }
+}
