@@ -16,6 +16,7 @@ public final class Work {
   private final RunState state = new RunState();
   private final dev.dispatcher.OnDuplicate onDuplicate;
   private final double timeoutSeconds;
+  private final DuplicateKey duplicateKey;
 
   public Work(TaskMessage message, RegisteredTask task, Object[] arguments) {
     this.message = message;
@@ -24,6 +25,7 @@ public final class Work {
     // The message decides; where it is silent, the task's @Task defaults apply (e.g. for Python publishers).
     this.onDuplicate = message.onDuplicateGiven() ? message.onDuplicate() : task.definition().onDuplicate();
     this.timeoutSeconds = message.timeoutSeconds() > 0 ? message.timeoutSeconds() : task.definition().timeoutSeconds();
+    this.duplicateKey = new DuplicateKey(message.task(), message.args(), message.kwargs()); // hashed here, not under the pool's lock
   }
 
   /** The duplicate policy in force: the message's, else the task's default. */
@@ -54,10 +56,8 @@ public final class Work {
 
   /** Two submissions are duplicates when task, args and kwargs are equal (JSON equality). */
   DuplicateKey duplicateKey() {
-    return new DuplicateKey(message.task(), message.args(), message.kwargs());
+    return duplicateKey;
   }
-
-  record DuplicateKey(String task, Object args, Object kwargs) {}
 
   @Override
   public String toString() {

@@ -1,43 +1,46 @@
 package dev.dispatcher.service.pool;
 
-import dev.dispatcher.OnDuplicate;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
+import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where every accepted task waits and runs. At most {@code maxWorkers} run at once, each on its
- * own virtual thread; the rest wait in arrival order. On top of that:
+ * Where every accepted task waits and runs: the {@link Slots} (at most {@code maxWorkers} runs,
+ * each on its own virtual thread), a FIFO queue in front of them, and the admission policies that
+ * decide what enters the queue and what leaves it for a slot:
  *
  * <ul>
- *   <li><b>on_duplicate</b> (duplicates share task, args and kwargs): {@code discard} drops a
- *       submission while a duplicate is running, queued or held; {@code serial} holds it while a
- *       duplicate is running or queued and releases held ones in arrival order; {@code queue_one}
- *       holds at most one and drops the rest.
- *   <li><b>per-task limits</b> ({@code @Task(maxConcurrency)}): work over its task's limit keeps
- *       its place while later work of other tasks may start.
- *   <li><b>delays</b>: delayed work waits on the timer (not a polling loop) and is admitted when due.
- *   <li><b>cancel</b> by uuid or task name, over running (interrupted), queued, held and delayed work.
+ *   <li>{@link DuplicatePolicy on_duplicate}: discard, hold (serial, queue_one) and release duplicates;
+ *   <li>{@link TaskLimits per-task limits} ({@code @Task(maxConcurrency)}): work over its task's limit
+ *       keeps its place while later work of other tasks may start;
+ *   <li>{@link Delays delays}: delayed work waits on the timer and is admitted when due;
+ *   <li>{@link WaitingBounds bounds}: how much work may wait, in count and memory.
  * </ul>
  *
- * <p>One lock guards all of it; threads are started outside it. A finishing task hands its slot
- * to the next eligible work on the same thread, so a saturated pool never idles between tasks.
+ * Plus cancel by uuid or task name (running work is interrupted; queued, held and delayed work
+ * removed), snapshots, and the free capacity a claimer pulls against: {@link #freeSlots()}, and a
+ * {@link SlotListener} told when a run ends and no waiting work takes its slot.
+ *
+ * <p>One lock guards the queue, the slots and every policy, because one decision reads several of
+ * them and one step changes several: on_duplicate looks at queued, running and held duplicates; the
+ * bound counts queued and held work; a finishing run frees its slot and its task's count, releases a
+ * held duplicate into the queue and picks the next eligible work, all at once. With a lock per part,
+ * an admission between two of those steps could see a duplicate neither active nor held yet (a second
+ * serial one would run beside the first) or a slot free that a hand-off is about to take. The parts
+ * are therefore plain single-threaded classes called under this lock. Threads are started, and slot
+ * listeners called, outside it; {@link Events} may be called under it.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -65,10 +68,7 @@ public final class WorkerPool implements AutoCloseable {
    * estimated memory of all of them ({@link dev.dispatcher.service.message.TaskMessage#memoryBytes()}).
    * Running work is bounded by the slots.
    */
-  public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes) {
-    /** No bound: for tests of the pool alone. */
-    public static final Bounds NONE = new Bounds(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
-  }
+  public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes) {}
 
   /** Where a message is: the wire format's names for the states. */
   public enum Place {
@@ -81,7 +81,13 @@ public final class WorkerPool implements AutoCloseable {
   /** A message and where it is, for cancel results and snapshots. */
   public record Located(Work work, Place place) {}
 
-  /** Called for admissions that happen later (a delay ending, a held task released): for logs and counts. */
+  /** One worker slot: the work it runs (or null when free) and how many runs it finished. */
+  public record Slot(int id, Work current, long finished) {}
+
+  /**
+   * Called for admissions that happen later (a delay ending, a held task released): for logs and
+   * counts. May be called under the pool's lock: keep it short and do not call back into the pool.
+   */
   public interface Events {
     void admitted(Work work, Admission admission);
 
@@ -89,50 +95,47 @@ public final class WorkerPool implements AutoCloseable {
     default void idleChanged(boolean idle) {}
   }
 
-  private final int maxWorkers;
-  private final Consumer<Work> runner;
-  private final ScheduledExecutorService timer;
+  /** Told when a slot frees: a run ended and no waiting work took its slot. */
+  @FunctionalInterface
+  public interface SlotListener {
+    /**
+     * Called on the worker thread whose run ended, outside the pool's lock, while the pool accepts
+     * work; by the time it runs, other admissions may have taken slots again.
+     *
+     * @param freeSlots the free slots right after this one freed (at least 1)
+     */
+    void slotFreed(int freeSlots);
+  }
+
   private final Events events;
-  private final Bounds bounds;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition quiet = lock.newCondition();
+  private final Slots slots;
   private final ArrayDeque<Work> queue = new ArrayDeque<>();
-  private final Set<Work> running = Collections.newSetFromMap(new IdentityHashMap<>());
-  private final Map<Work.DuplicateKey, ArrayDeque<Work>> held = new LinkedHashMap<>();
-  private final Map<Work.DuplicateKey, Integer> active = new HashMap<>(); // running + queued, per key
-  private final Map<String, Integer> runningByTask = new HashMap<>();
-  private final Map<Work, ScheduledFuture<?>> delayed = new IdentityHashMap<>();
-  private final java.util.BitSet busySlots = new java.util.BitSet();
-  private final long[] finishedBySlot;
-  private final Thread.Builder threads = Thread.ofVirtual().name("task-", 1);
-  private int heldCount;
-  private long waitingBytes; // queued, held and delayed work
+  private final DuplicatePolicy duplicates = new DuplicatePolicy();
+  private final TaskLimits limits = new TaskLimits();
+  private final Delays delays;
+  private final WaitingBounds bounds;
+  private final List<SlotListener> slotListeners = new CopyOnWriteArrayList<>();
   private boolean accepting = true;
   private boolean idle = true;
 
-  /** A pool without delays or events (for tests of the pool alone). */
-  public WorkerPool(int maxWorkers, Consumer<Work> runner) {
-    this(maxWorkers, runner, null, (Events) (work, admission) -> { }, Bounds.NONE);
-  }
-
+  /**
+   * @param runner runs one work on the calling worker thread
+   * @param timer where delayed work waits
+   * @param events told of later admissions and of idleness
+   */
   public WorkerPool(int maxWorkers, Consumer<Work> runner, ScheduledExecutorService timer, Events events, Bounds bounds) {
     if (maxWorkers < 1) {
       throw new IllegalArgumentException("maxWorkers must be at least 1: " + maxWorkers);
     }
-    this.maxWorkers = maxWorkers;
-    this.finishedBySlot = new long[maxWorkers];
-    this.runner = runner;
-    this.timer = timer;
-    this.events = events;
-    this.bounds = bounds;
+    this.slots = new Slots(maxWorkers, Objects.requireNonNull(runner, "runner"), this::finishAndTakeNext);
+    this.delays = new Delays(Objects.requireNonNull(timer, "timer"), this::admitDelayed);
+    this.events = Objects.requireNonNull(events, "events");
+    this.bounds = new WaitingBounds(Objects.requireNonNull(bounds, "bounds"));
   }
 
-  /** Admits work now; false only when the pool is shutting down. */
-  public boolean submit(Work work) {
-    return admit(work) != Admission.CLOSED;
-  }
-
-  /** Admits work now: starts, queues, holds or drops it (on_duplicate). */
+  /** Admits work now: starts, queues, holds or drops it (on_duplicate), or refuses it (bounds, shutdown). */
   public Admission admit(Work work) {
     List<Work> toStart;
     Admission admission;
@@ -146,7 +149,7 @@ public final class WorkerPool implements AutoCloseable {
       boolean started = admission == Admission.QUEUED && toStart.contains(work);
       if (started) {
         admission = Admission.STARTED;
-      } else if ((admission == Admission.QUEUED || admission == Admission.HELD) && overBound()) {
+      } else if ((admission == Admission.QUEUED || admission == Admission.HELD) && bounds.exceeded(queue.size() + duplicates.held())) {
         withdraw(work, admission);
         admission = Admission.QUEUE_FULL;
       }
@@ -154,112 +157,74 @@ public final class WorkerPool implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    toStart.forEach(this::start);
+    toStart.forEach(slots::start);
     return admission;
   }
 
-  /** Under the lock: waiting work past its bound, counting the work just entered. */
-  private boolean overBound() {
-    return queue.size() + heldCount > bounds.maxWaiting() || waitingBytes > bounds.maxWaitingBytes();
+  /** Under the lock: the on_duplicate decision, then the queue. */
+  private Admission enter(Work work) {
+    return switch (duplicates.decide(work)) {
+      case DROP -> Admission.DROPPED_DUPLICATE;
+      case HOLD -> {
+        bounds.add(work);
+        yield Admission.HELD;
+      }
+      case ADMIT -> {
+        queue.addLast(work);
+        duplicates.queued(work);
+        bounds.add(work);
+        yield Admission.QUEUED;
+      }
+    };
   }
 
   /** Under the lock: takes back work that {@link #enter} just queued or held at the tail. */
   private void withdraw(Work work, Admission admission) {
     if (admission == Admission.QUEUED) {
       queue.removeLastOccurrence(work);
-      Work.DuplicateKey key = work.duplicateKey();
-      if (active.merge(key, -1, Integer::sum) <= 0) {
-        active.remove(key); // nothing is held behind it: it would have been held itself
-      }
+      duplicates.unqueue(work);
     } else {
-      ArrayDeque<Work> waiting = held.get(work.duplicateKey());
-      waiting.removeLastOccurrence(work);
-      if (waiting.isEmpty()) {
-        held.remove(work.duplicateKey());
-      }
-      heldCount--;
+      duplicates.unhold(work);
     }
-    waitingBytes -= work.message().memoryBytes();
+    bounds.remove(work);
   }
 
   /** Holds work on the timer, then admits it; cancellable meanwhile. */
   public Admission admitAfter(Work work, long delayNanos) {
-    if (timer == null) {
-      throw new IllegalStateException("this pool has no timer for delayed work");
-    }
     lock.lock();
     try {
       if (!accepting) {
         return Admission.CLOSED;
       }
-      long bytes = work.message().memoryBytes();
-      if (delayed.size() >= bounds.maxDelayed() || waitingBytes + bytes > bounds.maxWaitingBytes()) {
+      if (!bounds.fitsDelayed(delays.size(), work)) {
         return Admission.DELAYED_FULL;
       }
-      ScheduledFuture<?> due = timer.schedule(() -> admitDelayed(work), delayNanos, TimeUnit.NANOSECONDS);
-      delayed.put(work, due);
-      waitingBytes += bytes;
+      delays.add(work, delayNanos);
+      bounds.add(work);
       return Admission.DELAYED;
     } finally {
       lock.unlock();
     }
   }
 
+  /** On the timer: the delay is over. */
   private void admitDelayed(Work work) {
     lock.lock();
     try {
-      if (delayed.remove(work) == null) {
+      if (!delays.due(work)) {
         return; // cancelled or abandoned while it waited
       }
-      waitingBytes -= work.message().memoryBytes(); // admit() counts it again if it waits
+      bounds.remove(work); // admit() counts it again if it waits
     } finally {
       lock.unlock();
     }
     events.admitted(work, admit(work));
   }
 
-  /** Under the lock: the on_duplicate decision, then the queue. */
-  private Admission enter(Work work) {
-    OnDuplicate policy = work.onDuplicate();
-    Work.DuplicateKey key = policy == OnDuplicate.PARALLEL ? null : work.duplicateKey();
-    if (key != null) {
-      boolean duplicateActive = active.getOrDefault(key, 0) > 0;
-      ArrayDeque<Work> waiting = held.get(key);
-      boolean duplicateHeld = waiting != null && !waiting.isEmpty();
-      switch (policy) {
-        case DISCARD -> {
-          if (duplicateActive || duplicateHeld) {
-            return Admission.DROPPED_DUPLICATE;
-          }
-        }
-        case SERIAL, QUEUE_ONE -> {
-          if (duplicateActive || duplicateHeld) {
-            if (policy == OnDuplicate.QUEUE_ONE && duplicateHeld) {
-              return Admission.DROPPED_DUPLICATE;
-            }
-            held.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(work);
-            heldCount++;
-            waitingBytes += work.message().memoryBytes();
-            return Admission.HELD;
-          }
-        }
-        default -> { }
-      }
-    }
-    enqueue(work);
-    return Admission.QUEUED;
-  }
-
-  private void enqueue(Work work) {
-    queue.addLast(work);
-    active.merge(work.duplicateKey(), 1, Integer::sum);
-    waitingBytes += work.message().memoryBytes();
-  }
-
-  /** Under the lock: takes the work that can start now off the queue and marks it running. */
+  /** Under the lock: takes the work that can start now off the queue and puts it in slots. */
   private List<Work> fillSlots() {
     List<Work> toStart = List.of();
-    while (running.size() < maxWorkers) {
+    while (slots.free() > 0) {
       Work next = takeEligible();
       if (next == null) {
         break;
@@ -272,101 +237,71 @@ public final class WorkerPool implements AutoCloseable {
     return toStart;
   }
 
-  /** Under the lock: the first queued work whose task is under its limit, marked running; or null. */
+  /** Under the lock, with a slot free: the first queued work whose task is under its limit, put in a slot; or null. */
   private Work takeEligible() {
-    Iterator<Work> it = queue.iterator();
-    while (it.hasNext()) {
+    for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
       Work candidate = it.next();
-      int limit = candidate.task().definition().maxConcurrency();
-      if (limit == 0 || runningByTask.getOrDefault(candidate.message().task(), 0) < limit) {
+      if (limits.mayStart(candidate)) {
         it.remove();
-        waitingBytes -= candidate.message().memoryBytes();
-        running.add(candidate);
-        runningByTask.merge(candidate.message().task(), 1, Integer::sum);
-        int slot = busySlots.nextClearBit(0);
-        busySlots.set(slot);
-        candidate.state().slot(slot);
+        bounds.remove(candidate);
+        limits.started(candidate);
+        slots.occupy(candidate);
         return candidate;
       }
     }
     return null;
   }
 
-  private void start(Work work) {
-    threads.start(() -> runChain(work));
-  }
-
-  /** Runs the work, then keeps this thread busy with the next eligible work while there is some. */
-  private void runChain(Work first) {
-    Work next = first;
-    while (next != null) {
-      Work current = next;
-      current.state().started(Thread.currentThread());
-      try {
-        if (!current.state().isCancelled()) {
-          runner.accept(current);
-        }
-      } catch (RuntimeException | Error e) {
-        log.error("task {} escaped its runner: {}", current.message().uuid(), e.toString(), e);
-      } finally {
-        current.state().finished();
-      }
-      Thread.interrupted(); // every task starts un-interrupted
-      next = finishAndTakeNext(current);
-    }
-  }
-
-  /** The run is over: frees its slot, releases held duplicates, and picks this thread's next work. */
+  /** On the worker thread, its run over: frees the slot, releases a held duplicate, and picks this thread's next work. */
   private Work finishAndTakeNext(Work done) {
     List<Work> others;
     Work mine;
+    int freed = 0;
     lock.lock();
     try {
-      running.remove(done);
-      int slot = done.state().slot();
-      if (slot >= 0) {
-        busySlots.clear(slot);
-        finishedBySlot[slot]++;
-      }
-      runningByTask.computeIfPresent(done.message().task(), (task, count) -> count > 1 ? count - 1 : null);
-      Work.DuplicateKey key = done.duplicateKey();
-      if (active.merge(key, -1, Integer::sum) <= 0) {
-        active.remove(key);
-        releaseHeld(key);
+      slots.vacate(done);
+      limits.finished(done);
+      Work released = duplicates.left(done);
+      if (released != null) {
+        requeue(released);
       }
       mine = takeEligible();
       others = fillSlots();
       updateIdle();
-      if (running.isEmpty() && queue.isEmpty()) {
+      if (slots.busy() == 0 && queue.isEmpty()) {
         quiet.signalAll();
+      }
+      if (mine == null && accepting) {
+        freed = slots.free();
       }
     } finally {
       lock.unlock();
     }
-    others.forEach(this::start);
+    others.forEach(slots::start);
+    if (freed > 0) {
+      slotFreed(freed);
+    }
     return mine;
   }
 
-  /** Under the lock: the oldest held duplicate of a key that has nothing running or queued. */
-  private void releaseHeld(Work.DuplicateKey key) {
-    ArrayDeque<Work> waiting = held.get(key);
-    if (waiting == null) {
-      return;
-    }
-    Work released = waiting.pollFirst();
-    if (waiting.isEmpty()) {
-      held.remove(key);
-    }
-    if (released != null) {
-      heldCount--;
-      waitingBytes -= released.message().memoryBytes(); // enqueue() counts it again
-      enqueue(released);
-      events.admitted(released, Admission.QUEUED);
+  /** Under the lock: a held duplicate released by {@link DuplicatePolicy#left} joins the queue (its bytes stay counted). */
+  private void requeue(Work released) {
+    queue.addLast(released);
+    events.admitted(released, Admission.QUEUED);
+  }
+
+  private void slotFreed(int freeSlots) {
+    for (SlotListener listener : slotListeners) {
+      try {
+        listener.slotFreed(freeSlots);
+      } catch (RuntimeException e) {
+        log.error("a slot listener failed: {}", e.toString(), e);
+      }
     }
   }
 
   private void updateIdle() {
-    boolean nowIdle = running.isEmpty() && queue.isEmpty() && heldCount == 0;
+    boolean nowIdle = slots.busy() == 0 && queue.isEmpty() && duplicates.held() == 0;
     if (nowIdle != idle) {
       idle = nowIdle;
       events.idleChanged(nowIdle);
@@ -374,108 +309,96 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
+   * Slots no run occupies, or 0 once the pool is shutting down: how much work may be fetched now to
+   * start at once. Queued work counts only once it runs: it waits while a slot is free only when its
+   * task is at its limit.
+   */
+  public int freeSlots() {
+    lock.lock();
+    try {
+      return accepting ? slots.free() : 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Adds a listener told each time a slot frees (see {@link SlotListener}). */
+  public void addSlotListener(SlotListener listener) {
+    slotListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
    * Cancels what matches: running work is interrupted (it ends as cancelled), queued, held and
    * delayed work is removed. A null uuid or task name matches anything; both null match nothing.
+   * The result is ordered by place: running, queued, held, delayed.
    */
   public List<Located> cancel(String uuid, String taskName) {
     List<Located> cancelled = new ArrayList<>();
     if (uuid == null && taskName == null) {
       return cancelled;
     }
+    Predicate<Work> matches = work -> (uuid == null || uuid.equals(work.message().uuid()))
+        && (taskName == null || taskName.equals(work.message().task()));
     lock.lock();
     try {
       // Held and delayed first: removing a queued duplicate releases held work into the queue,
       // which must not let held work that matches escape.
-      for (Iterator<ArrayDeque<Work>> lists = held.values().iterator(); lists.hasNext(); ) {
-        ArrayDeque<Work> waiting = lists.next();
-        for (Iterator<Work> it = waiting.iterator(); it.hasNext(); ) {
-          Work work = it.next();
-          if (matches(work, uuid, taskName)) {
-            it.remove();
-            heldCount--;
-            waitingBytes -= work.message().memoryBytes();
-            cancelled.add(new Located(work, Place.HELD));
-          }
-        }
-        if (waiting.isEmpty()) {
-          lists.remove();
-        }
+      for (Work work : duplicates.cancelHeld(matches)) {
+        bounds.remove(work);
+        cancelled.add(new Located(work, Place.HELD));
       }
-      for (Iterator<Map.Entry<Work, ScheduledFuture<?>>> it = delayed.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<Work, ScheduledFuture<?>> entry = it.next();
-        Work work = entry.getKey(); // read before remove(): an IdentityHashMap entry is dead after it
-        if (matches(work, uuid, taskName)) {
-          entry.getValue().cancel(false);
-          it.remove();
-          waitingBytes -= work.message().memoryBytes();
-          cancelled.add(new Located(work, Place.DELAYED));
-        }
+      for (Work work : delays.cancel(matches)) {
+        bounds.remove(work);
+        cancelled.add(new Located(work, Place.DELAYED));
       }
+      List<Work> released = new ArrayList<>();
       for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
         Work work = it.next();
-        if (matches(work, uuid, taskName)) {
+        if (matches.test(work)) {
           it.remove();
-          waitingBytes -= work.message().memoryBytes();
-          Work.DuplicateKey key = work.duplicateKey();
-          if (active.merge(key, -1, Integer::sum) <= 0) {
-            active.remove(key);
-            releaseHeld(key);
+          bounds.remove(work);
+          Work behind = duplicates.left(work);
+          if (behind != null) {
+            released.add(behind); // queued after the loop: it does not match, and the queue is being walked
           }
           cancelled.add(new Located(work, Place.QUEUED));
         }
       }
-      for (Work work : running) {
-        if (matches(work, uuid, taskName)) {
+      released.forEach(this::requeue);
+      slots.forEachRunning(work -> {
+        if (matches.test(work)) {
           work.state().cancel();
           cancelled.add(new Located(work, Place.RUNNING));
         }
-      }
+      });
       updateIdle();
     } finally {
       lock.unlock();
     }
-    cancelled.sort(java.util.Comparator.comparing(Located::place)); // running, queued, held, delayed
+    cancelled.sort(Comparator.comparing(Located::place)); // stable: each place keeps its order
     return cancelled;
   }
 
-  private static boolean matches(Work work, String uuid, String taskName) {
-    return (uuid == null || uuid.equals(work.message().uuid())) && (taskName == null || taskName.equals(work.message().task()));
-  }
-
-  /** Everything the pool holds, by place, in order. */
+  /** Everything the pool holds, by place (running, queued, held, delayed), each place in order. */
   public List<Located> snapshot() {
     List<Located> all = new ArrayList<>();
     lock.lock();
     try {
-      running.forEach(work -> all.add(new Located(work, Place.RUNNING)));
+      slots.forEachRunning(work -> all.add(new Located(work, Place.RUNNING)));
       queue.forEach(work -> all.add(new Located(work, Place.QUEUED)));
-      held.values().forEach(waiting -> waiting.forEach(work -> all.add(new Located(work, Place.HELD))));
-      delayed.keySet().forEach(work -> all.add(new Located(work, Place.DELAYED)));
+      duplicates.forEachHeld(work -> all.add(new Located(work, Place.HELD)));
+      delays.forEach(work -> all.add(new Located(work, Place.DELAYED)));
     } finally {
       lock.unlock();
     }
     return all;
   }
 
-  /** One worker slot: the work it runs (or null when free) and how many runs it finished. */
-  public record Slot(int id, Work current, long finished) {}
-
   /** Every worker slot, 0 to max_workers - 1. */
   public List<Slot> slots() {
     lock.lock();
     try {
-      Work[] current = new Work[maxWorkers];
-      running.forEach(work -> {
-        int slot = work.state().slot();
-        if (slot >= 0 && slot < maxWorkers) {
-          current[slot] = work;
-        }
-      });
-      List<Slot> slots = new ArrayList<>(maxWorkers);
-      for (int i = 0; i < maxWorkers; i++) {
-        slots.add(new Slot(i, current[i], finishedBySlot[i]));
-      }
-      return slots;
+      return slots.view();
     } finally {
       lock.unlock();
     }
@@ -484,7 +407,7 @@ public final class WorkerPool implements AutoCloseable {
   public int running() {
     lock.lock();
     try {
-      return running.size();
+      return slots.busy();
     } finally {
       lock.unlock();
     }
@@ -502,7 +425,7 @@ public final class WorkerPool implements AutoCloseable {
   public int held() {
     lock.lock();
     try {
-      return heldCount;
+      return duplicates.held();
     } finally {
       lock.unlock();
     }
@@ -511,21 +434,21 @@ public final class WorkerPool implements AutoCloseable {
   public int delayed() {
     lock.lock();
     try {
-      return delayed.size();
+      return delays.size();
     } finally {
       lock.unlock();
     }
   }
 
   public int maxWorkers() {
-    return maxWorkers;
+    return slots.size();
   }
 
   /** Estimated memory of queued, held and delayed work. */
   public long waitingBytes() {
     lock.lock();
     try {
-      return waitingBytes;
+      return bounds.bytes();
     } finally {
       lock.unlock();
     }
@@ -537,30 +460,25 @@ public final class WorkerPool implements AutoCloseable {
    */
   public List<Work> shutdown(Duration gracePeriod) {
     List<Work> abandoned = new ArrayList<>();
-    List<Work> stillRunning;
     lock.lock();
     try {
       accepting = false;
       abandoned.addAll(queue);
       queue.clear();
-      held.values().forEach(abandoned::addAll);
-      held.clear();
-      heldCount = 0;
-      delayed.forEach((work, due) -> due.cancel(false));
-      abandoned.addAll(delayed.keySet());
-      delayed.clear();
-      active.clear();
-      waitingBytes = 0;
-      if (running.isEmpty()) {
+      abandoned.addAll(duplicates.clear());
+      abandoned.addAll(delays.clear());
+      bounds.clear();
+      if (slots.busy() == 0) {
         quiet.signalAll();
       }
     } finally {
       lock.unlock();
     }
     if (!awaitQuiet(gracePeriod)) {
+      List<Work> stillRunning = new ArrayList<>();
       lock.lock();
       try {
-        stillRunning = new ArrayList<>(running);
+        slots.forEachRunning(stillRunning::add);
       } finally {
         lock.unlock();
       }
@@ -574,11 +492,12 @@ public final class WorkerPool implements AutoCloseable {
     return abandoned;
   }
 
+  /** Waits until nothing runs or is queued. */
   private boolean awaitQuiet(Duration timeout) {
     long remaining = timeout.toNanos();
     lock.lock();
     try {
-      while (!running.isEmpty() || !queue.isEmpty()) {
+      while (slots.busy() > 0 || !queue.isEmpty()) {
         if (remaining <= 0) {
           return false;
         }
@@ -593,13 +512,9 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /** {@link #shutdown} without a grace period. */
   @Override
   public void close() {
     shutdown(Duration.ZERO);
-  }
-
-  /** For tests: waits until nothing runs or is queued. */
-  public boolean awaitQuiet(long timeout, TimeUnit unit) {
-    return awaitQuiet(Duration.ofNanos(unit.toNanos(timeout)));
   }
 }

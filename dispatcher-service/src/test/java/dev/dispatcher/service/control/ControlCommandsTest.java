@@ -12,6 +12,7 @@ import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.pool.TestPools;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
@@ -59,7 +60,7 @@ class ControlCommandsTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }, timer, (WorkerPool.Events) (work, admission) -> { }, WorkerPool.Bounds.NONE);
+    }, timer, (work, admission) -> { }, TestPools.UNBOUNDED);
     view = new DaemonView() {
       public String nodeId() { return "n1"; }
       public int maxWorkers() { return pool.maxWorkers(); }

@@ -10,6 +10,7 @@ import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.message.MessageLimits;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.pool.TestPools;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.ChunkAssembler;
@@ -42,7 +43,7 @@ class DispatchLoopTest {
 
   private DispatchLoop loop(Backlog.Bounds bounds, BiConsumer<ObjectNode, String> controls) throws Exception {
     TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
-    pool = new WorkerPool(2, work -> ran.add(work.message().uuid()));
+    pool = TestPools.unbounded(2, work -> ran.add(work.message().uuid()));
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
         new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))));
     backlog = new Backlog(bounds, metrics);

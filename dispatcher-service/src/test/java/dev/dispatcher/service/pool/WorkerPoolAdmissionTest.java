@@ -72,7 +72,7 @@ class WorkerPoolAdmissionTest {
   }
 
   private WorkerPool pool(int maxWorkers) {
-    return pool(maxWorkers, WorkerPool.Bounds.NONE);
+    return pool(maxWorkers, TestPools.UNBOUNDED);
   }
 
   private WorkerPool pool(int maxWorkers, WorkerPool.Bounds bounds) {
@@ -146,7 +146,7 @@ class WorkerPoolAdmissionTest {
       assertThat(pool.held()).isEqualTo(9 - i);
     }
     end("m9");
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(ended).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
   }
 
@@ -160,7 +160,7 @@ class WorkerPoolAdmissionTest {
     assertThat(result.subList(2, 10)).containsOnly(WorkerPool.Admission.DROPPED_DUPLICATE);
     end("m0");
     end("m1");
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(ended).containsExactly("m0", "m1");
   }
 
@@ -172,7 +172,7 @@ class WorkerPoolAdmissionTest {
     assertThat(result.get(0)).isEqualTo(WorkerPool.Admission.STARTED);
     assertThat(result.subList(1, 10)).containsOnly(WorkerPool.Admission.DROPPED_DUPLICATE);
     end("m0");
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(ended).containsExactly("m0");
     // once nothing is running, the same submission is welcome again
     assertThat(pool.admit(dup("again", "discard", 7))).isEqualTo(WorkerPool.Admission.STARTED);
@@ -251,7 +251,7 @@ class WorkerPoolAdmissionTest {
     assertThat(pool.cancel("queued", null)).extracting(WorkerPool.Located::place).containsExactly(WorkerPool.Place.QUEUED);
     assertThat(pool.cancel(null, "dup.work")).extracting(WorkerPool.Located::place).containsExactly(WorkerPool.Place.RUNNING);
 
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(ended).containsExactly("running:interrupted");
     assertThat(pool.snapshot()).isEmpty();
     assertThat(pool.cancel(null, null)).isEmpty();
@@ -285,7 +285,7 @@ class WorkerPoolAdmissionTest {
           idleAgain.countDown();
         }
       }
-    }, WorkerPool.Bounds.NONE);
+    }, TestPools.UNBOUNDED);
     pools.add(pool);
     pool.admit(dup("one", "parallel", 1));
     assertThat(idleAgain.await(10, TimeUnit.SECONDS)).isTrue();
@@ -328,7 +328,7 @@ class WorkerPoolAdmissionTest {
     end("q3");
     assertThat(nextStart()).isEqualTo("h1");
     end("h1");
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(pool.waitingBytes()).isZero();
   }
 
@@ -350,7 +350,7 @@ class WorkerPoolAdmissionTest {
     for (String uuid : List.of("running", "q1", "q3")) {
       end(uuid);
     }
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(pool.waitingBytes()).isZero();
   }
 

@@ -51,7 +51,7 @@ class WorkerPoolTest {
   }
 
   private WorkerPool pool(int maxWorkers, Consumer<Work> runner) {
-    WorkerPool pool = new WorkerPool(maxWorkers, runner);
+    WorkerPool pool = TestPools.unbounded(maxWorkers, runner);
     pools.add(pool);
     return pool;
   }
@@ -92,7 +92,7 @@ class WorkerPoolTest {
     }
 
     for (int i = 1; i <= 6; i++) {
-      assertThat(pool.submit(work("w" + i))).isTrue();
+      assertThat(pool.admit(work("w" + i))).isEqualTo(i <= 2 ? WorkerPool.Admission.STARTED : WorkerPool.Admission.QUEUED);
     }
 
     assertThat(List.of(next(started), next(started))).containsExactlyInAnyOrder("w1", "w2");
@@ -112,7 +112,7 @@ class WorkerPoolTest {
     gates.get("w5").countDown();
     gates.get("w6").countDown();
 
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(finished.get()).isEqualTo(6);
     assertThat(peak.get()).isEqualTo(2);
     assertThat(pool.running()).isZero();
@@ -145,7 +145,7 @@ class WorkerPoolTest {
       int source = s;
       submitters.add(CompletableFuture.runAsync(() -> {
         for (int i = 0; i < 25; i++) {
-          assertThat(pool.submit(work("s" + source + "-" + i))).isTrue();
+          assertThat(pool.admit(work("s" + source + "-" + i))).isNotEqualTo(WorkerPool.Admission.CLOSED);
         }
       }));
     }
@@ -156,7 +156,7 @@ class WorkerPoolTest {
 
     release.countDown();
 
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(ran).hasSize(100).doesNotHaveDuplicates();
     assertThat(peak.get()).isEqualTo(2);
   }
@@ -179,9 +179,9 @@ class WorkerPoolTest {
     Work first = work("first");
     Work second = work("second");
     Work third = work("third");
-    pool.submit(first);
-    pool.submit(second);
-    pool.submit(third);
+    pool.admit(first);
+    pool.admit(second);
+    pool.admit(third);
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
     List<Work> abandoned = pool.shutdown(Duration.ofMillis(50));
@@ -191,7 +191,7 @@ class WorkerPoolTest {
     assertThat(pool.running()).isZero();
     assertThat(pool.queued()).isZero();
     assertThat(runs.get()).isEqualTo(1);
-    assertThat(pool.submit(work("late"))).isFalse();
+    assertThat(pool.admit(work("late"))).isEqualTo(WorkerPool.Admission.CLOSED);
     assertThat(pool.queued()).isZero();
   }
 
@@ -210,9 +210,9 @@ class WorkerPoolTest {
         interrupted.set(true);
       }
     });
-    pool.submit(work("running"));
+    pool.admit(work("running"));
     Work queued = work("queued");
-    pool.submit(queued);
+    pool.admit(queued);
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 
     CompletableFuture<List<Work>> shutdown = new CompletableFuture<>();
@@ -225,7 +225,7 @@ class WorkerPoolTest {
     }
     assertThat(stopper.getState()).isEqualTo(Thread.State.TIMED_WAITING);
     assertThat(shutdown).isNotDone();
-    assertThat(pool.submit(work("late"))).isFalse();
+    assertThat(pool.admit(work("late"))).isEqualTo(WorkerPool.Admission.CLOSED);
 
     release.countDown();
 
@@ -244,12 +244,12 @@ class WorkerPoolTest {
         throw new IllegalStateException("task blew up");
       }
     });
-    pool.submit(work("bad-1"));
-    pool.submit(work("good-1"));
-    pool.submit(work("bad-2"));
-    pool.submit(work("good-2"));
+    pool.admit(work("bad-1"));
+    pool.admit(work("good-1"));
+    pool.admit(work("bad-2"));
+    pool.admit(work("good-2"));
 
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(new ArrayList<>(ran)).containsExactly("bad-1", "good-1", "bad-2", "good-2");
     assertThat(pool.running()).isZero();
   }
@@ -269,19 +269,19 @@ class WorkerPoolTest {
         Thread.currentThread().interrupt();
       }
     });
-    pool.submit(work("self-interrupting"));
-    pool.submit(work("next"));
-    pool.submit(work("after"));
+    pool.admit(work("self-interrupting"));
+    pool.admit(work("next"));
+    pool.admit(work("after"));
     assertThat(pool.queued()).isEqualTo(2);
     allQueued.countDown();
 
-    assertThat(pool.awaitQuiet(10, TimeUnit.SECONDS)).isTrue();
+    TestPools.awaitQuiet(pool);
     assertThat(new ArrayList<>(interruptedAtStart)).containsExactly(false, false, false);
   }
 
   @Test
   void maxWorkersMustBePositive() {
-    assertThatThrownBy(() -> new WorkerPool(0, work -> {})).isInstanceOf(IllegalArgumentException.class);
-    assertThat(new WorkerPool(3, work -> {}).maxWorkers()).isEqualTo(3);
+    assertThatThrownBy(() -> TestPools.unbounded(0, work -> {})).isInstanceOf(IllegalArgumentException.class);
+    assertThat(pool(3, work -> {}).maxWorkers()).isEqualTo(3);
   }
 }
