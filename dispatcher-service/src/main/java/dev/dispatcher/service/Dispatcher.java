@@ -34,6 +34,9 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.storage.PostgresStorage;
+import dev.dispatcher.service.storage.SchemaName;
+import dev.dispatcher.service.storage.StorageException;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Duration;
@@ -61,6 +64,7 @@ public final class Dispatcher implements AutoCloseable {
   private final FatalFailure failure = new FatalFailure();
   private final ScheduledExecutorService timer;
   private final HikariDataSource dataSource;
+  private final PostgresStorage storage;
   private final Hooks hooks;
   private final WorkerPool pool;
   private final DispatchLoop loop;
@@ -84,6 +88,8 @@ public final class Dispatcher implements AutoCloseable {
     scheduled.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
     this.timer = Executors.unconfigurableScheduledExecutorService(scheduled);
     this.dataSource = ConnectionPools.create(config.database().url(), "dispatcher-daemon", 4);
+    // Every SQL statement of the daemon but the listener's session, in the schema its migrations keep
+    this.storage = new PostgresStorage(config.database().url(), SchemaName.of(config.database().schema()), dataSource, config.nodeId());
     this.hooks = new Hooks(hookList);
     this.followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
     AdmissionLog admissions = new AdmissionLog(metrics);
@@ -114,7 +120,7 @@ public final class Dispatcher implements AutoCloseable {
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     this.listener = new PgNotifyListener(listenAddress, config.channels(), loop::notified, metrics, new PgNotifyListener.SelfCheck(
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
-    this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, dataSource, config.nodeId(), java.time.Clock.systemUTC());
+    this.schedules = new ScheduleProducer(config.schedules(), timer, loop, mapper, storage.tickClaims(), java.time.Clock.systemUTC());
     this.onStart = new OnStartProducer(config.onStart(), loop, mapper);
     DispatcherConfig.Control control = config.control();
     ControlCounters controlCounters = new ControlCounters();
@@ -127,7 +133,7 @@ public final class Dispatcher implements AutoCloseable {
         control.secret() == null ? null : new ControlSignature(control.secret()),
         control.signatureWindow(), control.maxNonces(), java.time.Clock.systemUTC(), mapper);
     this.controls = new ControlResponder(commands, policy, controlCounters,
-        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), dataSource, mapper);
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
     this.mapper = mapper;
   }
 
@@ -135,6 +141,8 @@ public final class Dispatcher implements AutoCloseable {
    * Starts the daemon and waits (up to {@code readyTimeout}) until it listens on every channel.
    *
    * @throws ConfigException when a schedule or on-start task names a task that is not registered
+   * @throws StorageException when the database answers but the schema cannot be migrated (one that
+   *     does not answer yet is migrated later, see {@link PostgresStorage#migrateAtStart()})
    */
   public static Dispatcher start(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hooks, Duration readyTimeout)
       throws InterruptedException {
@@ -158,6 +166,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void startAll(Duration readyTimeout) throws InterruptedException {
+    try {
+      storage.migrateAtStart(); // before any part uses the schema
+    } catch (StorageException e) {
+      timer.shutdownNow();
+      dataSource.close();
+      throw e;
+    }
     registerGauges();
     if (config.http().enabled()) {
       try {
