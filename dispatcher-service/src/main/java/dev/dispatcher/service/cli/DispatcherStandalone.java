@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
     name = "dispatcher-standalone",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    subcommands = ControlCommand.class,
+    subcommands = {ControlCommand.class, MigrateCommand.class},
     description = "Runs @Task methods for messages published with pg_notify.",
     footer = {"", "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
         "DISPATCHER_DATABASE_PASSWORD. Exit status: 0 stopped cleanly, 1 error, 2 configuration error,",
