@@ -56,6 +56,8 @@ public final class Dispatcher implements AutoCloseable {
    *
    * @throws ConfigException when a schedule or on-start task names a task that is not registered,
    *     or the metrics port cannot be served
+   * @throws dev.dispatcher.service.storage.StorageException when the database answers but the schema
+   *     cannot be migrated (one that does not answer yet is migrated later)
    */
   public static Dispatcher start(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hooks, Duration readyTimeout)
       throws Exception {

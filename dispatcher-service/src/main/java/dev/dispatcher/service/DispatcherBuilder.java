@@ -38,6 +38,8 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.storage.PostgresStorage;
+import dev.dispatcher.service.storage.SchemaName;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.io.IOException;
@@ -75,6 +77,9 @@ final class DispatcherBuilder {
     scheduled.setRemoveOnCancelPolicy(true); // cancelled timeouts must not pile up in the queue
     ScheduledExecutorService timer = Executors.unconfigurableScheduledExecutorService(scheduled);
     HikariDataSource dataSource = ConnectionPools.create(config.database().url(), "dispatcher-daemon", 4);
+    // Every SQL statement of the daemon but the listener's session, in the schema its migrations keep
+    PostgresStorage storage = new PostgresStorage(config.database().url(), SchemaName.of(config.database().schema()), dataSource,
+        config.nodeId());
     Publisher followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
     DispatcherConfig.Limits limits = config.limits();
 
@@ -119,14 +124,14 @@ final class DispatcherBuilder {
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     PgNotifyListener listener = new PgNotifyListener(listenAddress, config.channels(), backlog::notified, metrics, new PgNotifyListener.SelfCheck(
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
-    ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, dataSource, config.nodeId(), Clock.systemUTC());
+    ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, storage.tickClaims(), Clock.systemUTC());
     OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
 
     ControlCommands commands = new ControlCommands(
         new DispatcherView(config, registry, pool, cancellations, backlog, chunks.stats(), listener, metrics), mapper, replyLimits,
         controlCounters, messages);
     ControlResponder responder = new ControlResponder(commands, policy, controlCounters,
-        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), dataSource, mapper);
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
     runServices.bind(cancellations, commands);
 
     // the one thread between the backlog and the pool; control messages go to the responder
@@ -138,6 +143,8 @@ final class DispatcherBuilder {
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
     List<Service> services = new ArrayList<>();
+    // before any part uses the schema; a database that does not answer yet is migrated at first use
+    services.add(Service.of("schema migrations", storage::migrateAtStart, Service.Action.NONE));
     if (config.http().enabled()) {
       services.add(metricsServer(config, metrics, health));
     }

@@ -45,6 +45,8 @@ class ScheduleE2eTest {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final Pattern FIRST_AT = Pattern.compile("first at (\\S+)");
+  /** Where the daemons claim ticks: the default schema's table, made by its migrations. */
+  static final String CLAIMS = "dispatcher.schedule_ticks";
 
   private final String id = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
   private final String every = "every_" + id;
@@ -146,7 +148,7 @@ class ScheduleE2eTest {
   @Test
   void aClusterWideScheduleOnTwoDaemonsFiresEachTickExactlyOnce(@TempDir Path directory) throws Exception {
     String name = "cw_" + id;
-    execute(claimsDdl());
+    // The claims table is there: the daemon of @BeforeAll migrated the schema at its start.
     // Old claims: the daemon purges those older than a day at start, except each schedule's latest.
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     insertClaim(name + "_old", now.minus(Duration.ofDays(3)));
@@ -272,7 +274,7 @@ class ScheduleE2eTest {
   private Map<Instant, String> claims(String schedule) throws SQLException {
     Map<Instant, String> claims = new TreeMap<>();
     try (Connection connection = database.connect();
-        PreparedStatement query = connection.prepareStatement("SELECT tick, node_id FROM dispatcher_schedule_ticks WHERE schedule = ?")) {
+        PreparedStatement query = connection.prepareStatement("SELECT tick, node_id FROM " + CLAIMS + " WHERE schedule = ?")) {
       query.setString(1, schedule);
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
@@ -286,18 +288,12 @@ class ScheduleE2eTest {
   private void insertClaim(String schedule, Instant tick) throws SQLException {
     try (Connection connection = database.connect();
         PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO dispatcher_schedule_ticks (schedule, tick, node_id, claimed_at) VALUES (?, ?, 'old-node', ?)")) {
+            "INSERT INTO " + CLAIMS + " (schedule, tick, node_id, claimed_at) VALUES (?, ?, 'old-node', ?)")) {
       insert.setString(1, schedule);
       insert.setTimestamp(2, Timestamp.from(tick));
       insert.setTimestamp(3, Timestamp.from(tick));
       insert.executeUpdate();
     }
-  }
-
-  /** The claims table as the daemon makes it, so old claims can be planted before it starts. */
-  private static String claimsDdl() {
-    return "CREATE TABLE IF NOT EXISTS dispatcher_schedule_ticks (schedule text NOT NULL, tick timestamptz NOT NULL,"
-        + " node_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schedule, tick))";
   }
 
   private void execute(String sql) throws SQLException {

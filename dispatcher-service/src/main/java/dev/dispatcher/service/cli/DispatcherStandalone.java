@@ -2,41 +2,42 @@ package dev.dispatcher.service.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.dispatcher.service.Dispatcher;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.ConfigLoader;
 import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.registry.TaskScanner;
+import dev.dispatcher.service.storage.StorageException;
 import dev.dispatcher.wire.WireFormat;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.dispatcher.service.health.FatalFailure;
 import java.io.File;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.TimeUnit;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar dispatcher-standalone.jar}: loads the config, discovers tasks, runs the daemon
  * until SIGTERM or SIGINT. Exit status: 0 after a clean stop, 2 for a configuration error (the
- * message names the key), 1 for anything else.
+ * message names the key), 1 for anything else (e.g. a schema the database refuses to migrate).
  */
 @Command(
     name = "dispatcher-standalone",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    subcommands = ControlCommand.class,
+    subcommands = {ControlCommand.class, MigrateCommand.class},
     description = "Runs @Task methods for messages published with pg_notify.",
     footer = {"", "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
         "DISPATCHER_DATABASE_PASSWORD. Exit status: 0 stopped cleanly, 1 error, 2 configuration error,",
@@ -44,6 +45,8 @@ import picocli.CommandLine.Option;
 public final class DispatcherStandalone implements Callable<Integer> {
 
   static final int EXIT_CONFIG = 2;
+  /** The database answered but refused or failed the schema's migration. */
+  static final int EXIT_DATABASE = 1;
   /** A part of the daemon that must never stop stopped (EX_SOFTWARE): a supervisor should restart it. */
   static final int EXIT_FATAL = 70;
 
@@ -112,6 +115,9 @@ public final class DispatcherStandalone implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       System.err.println("config error: tasks: " + e.getMessage());
       return EXIT_CONFIG;
+    } catch (StorageException e) {
+      System.err.println("database error: " + e.getMessage());
+      return EXIT_DATABASE;
     }
     warnWithoutExitOnOutOfMemory(log);
     Thread.ofVirtual().name("fatal-failure-watch").start(() -> {

@@ -2,6 +2,7 @@ package dev.dispatcher.service.config;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.cron.CronExpression;
+import dev.dispatcher.service.storage.SchemaName;
 import dev.dispatcher.wire.ChannelNames;
 import java.io.IOException;
 import java.io.Reader;
@@ -330,8 +331,14 @@ public final class ConfigLoader {
     DatabaseUrl url = parseUrl(urlKey, urlText, password);
     String listenText = node.string("listen_url", null);
     DatabaseUrl listenUrl = listenText == null ? null : parseUrl(node.key("listen_url"), listenText, password);
+    String schema = node.string("schema", SchemaName.DEFAULT);
+    try {
+      SchemaName.of(schema);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(node.key("schema"), e.getMessage());
+    }
     node.rejectUnknownKeys();
-    return new DispatcherConfig.Database(url, listenUrl);
+    return new DispatcherConfig.Database(url, listenUrl, schema);
   }
 
   private static DatabaseUrl parseUrl(String key, String text, String password) {

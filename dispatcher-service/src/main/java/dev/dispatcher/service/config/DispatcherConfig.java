@@ -2,6 +2,7 @@ package dev.dispatcher.service.config;
 
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.cron.CronExpression;
+import dev.dispatcher.service.storage.SchemaName;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -103,8 +104,18 @@ public record DispatcherConfig(
     }
   }
 
-  /** Database addresses. */
-  public record Database(DatabaseUrl url, DatabaseUrl listenUrl) {
+  /**
+   * Database addresses, and the schema of the daemon's tables.
+   *
+   * @param schema a plain lower-case identifier (see {@code storage.SchemaName}), {@code dispatcher} by default
+   */
+  public record Database(DatabaseUrl url, DatabaseUrl listenUrl, String schema) {
+
+    /** In the default schema. */
+    public Database(DatabaseUrl url, DatabaseUrl listenUrl) {
+      this(url, listenUrl, SchemaName.DEFAULT);
+    }
+
     /** The address the listener connects to. */
     public DatabaseUrl listenAddress() {
       return listenUrl != null ? listenUrl : url;

@@ -4,26 +4,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.storage.Notifier;
 import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.Notification;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Answers control messages. On the dispatch thread it only checks {@code reply_to} and takes a
  * handler slot ({@link BoundedHandlers}); the handler asks the {@link ControlPolicy}, runs the
- * command, and sends the reply, with {@code node_id}, to {@code reply_to} through the daemon's
- * pool, chunked when large and never over {@link ReplyLimits#maxBytes()}. Nothing a command does,
- * or fails to do, can harm the daemon: failures become {@code {"error": ...}} replies, and every
- * refusal is counted ({@link ControlCounters}) and logged.
+ * command, and sends the reply, with {@code node_id}, to {@code reply_to} through the
+ * {@link Notifier} (the daemon's pool), chunked when large and never over
+ * {@link ReplyLimits#maxBytes()}. Nothing a command does, or fails to do, can harm the daemon:
+ * failures become {@code {"error": ...}} replies, and every refusal is counted
+ * ({@link ControlCounters}) and logged.
  */
 public final class ControlResponder {
 
@@ -45,19 +44,19 @@ public final class ControlResponder {
   private final BoundedHandlers handlers;
   private final ReplyLimits replyLimits;
   private final String nodeId;
-  private final DataSource dataSource;
+  private final Notifier notifier;
   private final ObjectMapper mapper;
   private final Chunker chunker = new Chunker();
 
   public ControlResponder(ControlCommands commands, ControlPolicy policy, ControlCounters counters, Limits limits, String nodeId,
-      DataSource dataSource, ObjectMapper mapper) {
+      Notifier notifier, ObjectMapper mapper) {
     this.commands = commands;
     this.policy = policy;
     this.counters = counters;
     this.handlers = new BoundedHandlers(limits.maxHandlers(), limits.maxBusyReplies(), counters);
     this.replyLimits = limits.replies();
     this.nodeId = nodeId;
-    this.dataSource = dataSource;
+    this.notifier = notifier;
     this.mapper = mapper;
   }
 
@@ -148,9 +147,7 @@ public final class ControlResponder {
       for (String payload : chunker.split(text)) {
         notifications.add(new Notification(request.replyTo(), payload));
       }
-      try (Connection connection = dataSource.getConnection()) {
-        NotifySender.send(connection, notifications);
-      }
+      notifier.send(notifications);
       log.info("control command {} on {}: replied on {} ({} bytes{}){}", command, channel, request.replyTo(), bytes.length,
           notifications.size() > 1 ? ", " + notifications.size() + " chunks" : "", outcome);
     } catch (JsonProcessingException | java.sql.SQLException | RuntimeException e) {

@@ -1,10 +1,9 @@
 package dev.dispatcher.service.listener;
 
 import com.impossibl.postgres.api.jdbc.PGNotificationListener;
-import dev.dispatcher.wire.ChannelNames;
+import dev.dispatcher.service.storage.ListenStatements;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,6 +31,7 @@ final class ListenerSession implements PGNotificationListener {
 
   private final long number;
   private final String privateChannel;
+  private final ListenStatements statements;
   private final NotificationSink sink;
   private final ReentrantLock lock;
   private final Condition changed;
@@ -40,9 +40,11 @@ final class ListenerSession implements PGNotificationListener {
   private String lostCause; // guarded
   private Check check; // guarded
 
-  ListenerSession(long number, String privateChannel, NotificationSink sink, ReentrantLock lock, Condition changed) {
+  ListenerSession(long number, String privateChannel, ListenStatements statements, NotificationSink sink, ReentrantLock lock,
+      Condition changed) {
     this.number = number;
     this.privateChannel = privateChannel;
+    this.statements = statements;
     this.sink = sink;
     this.lock = lock;
     this.changed = changed;
@@ -113,8 +115,8 @@ final class ListenerSession implements PGNotificationListener {
    */
   void sendCheck(String payload) {
     String outcome = null;
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("NOTIFY " + ChannelNames.quoteIdentifier(privateChannel) + ", '" + payload + "'");
+    try {
+      statements.notifySelf(connection, privateChannel, payload);
     } catch (SQLException | RuntimeException e) {
       outcome = PgNotifyListener.describe(e);
     }

@@ -5,11 +5,13 @@ import com.impossibl.postgres.jdbc.PGDataSource;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.storage.ListenStatements;
+import dev.dispatcher.service.storage.PostgresListenStatements;
 import dev.dispatcher.wire.ChannelNames;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -61,6 +63,8 @@ public final class PgNotifyListener implements AutoCloseable {
   private final SelfCheck selfCheck;
   private final int statementTimeoutMillis;
   private final Opener opener;
+  /** What runs on the session: the statement texts are the storage's, the session is this listener's. */
+  private final ListenStatements statements = new PostgresListenStatements();
   private final String privateChannel = "dispatcher_self_" + UUID.randomUUID().toString().replace("-", "");
   private final AtomicLong checkNumbers = new AtomicLong();
   private final NotificationSink sink;
@@ -118,7 +122,7 @@ public final class PgNotifyListener implements AutoCloseable {
   private void supervise() {
     long sessions = 0;
     while (!closing) {
-      ListenerSession session = new ListenerSession(++sessions, privateChannel, sink, lock, changed);
+      ListenerSession session = new ListenerSession(++sessions, privateChannel, statements, sink, lock, changed);
       String lossCause;
       try {
         lossCause = connectAndWatch(session);
@@ -177,18 +181,9 @@ public final class PgNotifyListener implements AutoCloseable {
     // supervisor or a check's thread for ever (pgjdbc-ng waits without limit by default).
     connection.setNetworkTimeout(Runnable::run, statementTimeoutMillis);
     connection.unwrap(PGConnection.class).addNotificationListener(session);
-    try (Statement statement = connection.createStatement()) {
-      // Server-side TCP keepalive for this session (pgjdbc-ng has no client-side setting): the
-      // server then drops a backend whose route died instead of keeping it. The client side is
-      // covered by the self-check.
-      statement.execute("SET tcp_keepalives_idle = 30");
-      statement.execute("SET tcp_keepalives_interval = 10");
-      statement.execute("SET tcp_keepalives_count = 3");
-      for (String channel : channels) {
-        statement.execute("LISTEN " + ChannelNames.quoteIdentifier(channel));
-      }
-      statement.execute("LISTEN " + ChannelNames.quoteIdentifier(privateChannel));
-    }
+    List<String> listenOn = new ArrayList<>(channels);
+    listenOn.add(privateChannel); // the self-check's
+    statements.listen(connection, listenOn);
   }
 
   static Connection openDirect(DatabaseUrl address) throws SQLException {

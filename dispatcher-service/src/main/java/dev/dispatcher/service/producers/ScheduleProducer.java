@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.intake.Backlog;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.producers.schedule.PostgresTickClaims;
-import dev.dispatcher.service.producers.schedule.TickClaims;
 import dev.dispatcher.service.producers.schedule.Timing;
+import dev.dispatcher.service.storage.TickClaims;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,13 +61,12 @@ public final class ScheduleProducer implements AutoCloseable {
   private volatile ScheduledFuture<?> purge;
 
   /**
-   * @param dataSource the daemon's pool, where cluster-wide ticks are claimed
-   * @param nodeId recorded with each claimed tick
+   * @param claims where cluster-wide ticks are claimed (the storage's)
    * @param clock the time ticks are computed in ({@code Clock.systemUTC()} in the daemon)
    */
   public ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, Backlog backlog,
-      ObjectMapper mapper, DataSource dataSource, String nodeId, Clock clock) {
-    this(schedules, timer, backlog::local, mapper, new PostgresTickClaims(dataSource, nodeId), clock, VIRTUAL_THREADS);
+      ObjectMapper mapper, TickClaims claims, Clock clock) {
+    this(schedules, timer, backlog::local, mapper, claims, clock, VIRTUAL_THREADS);
   }
 
   /** For tests: where messages go, how ticks are claimed and where claims run. */

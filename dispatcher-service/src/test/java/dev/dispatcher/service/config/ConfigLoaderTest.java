@@ -294,6 +294,17 @@ class ConfigLoaderTest {
 
   /** BUG: sslmode=bogus passed, and the daemon then failed every reconnect for ever. */
   @Test
+  void theSchemaIsDispatcherByDefaultAndMustBeAPlainLowerCaseIdentifier() {
+    assertThat(parse(MINIMAL).database().schema()).isEqualTo("dispatcher");
+    assertThat(parse(MINIMAL.replace("database:\n", "database:\n  schema: tenant_7\n")).database().schema()).isEqualTo("tenant_7");
+    for (String bad : List.of("Dispatcher", "7th", "pg_mine", "a-b", "\"x\"", "a".repeat(64), "my schema", "x;drop")) {
+      ConfigException e = failure(MINIMAL.replace("database:\n", "database:\n  schema: '" + bad + "'\n"));
+      assertThat(e.key()).as(bad).isEqualTo("database.schema");
+      assertThat(e.getMessage()).contains("must be a lower-case identifier").contains(bad);
+    }
+  }
+
+  @Test
   void aBadConnectionOptionIsAnErrorNamingTheKey() {
     ConfigException inFile = failure(MINIMAL.replace("postgresql://app@db/app", "postgresql://app@db/app?sslmode=bogus"));
     assertThat(inFile.getMessage())

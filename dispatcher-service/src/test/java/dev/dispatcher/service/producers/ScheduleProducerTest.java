@@ -9,7 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.cron.CronExpression;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.producers.schedule.TickClaims;
+import dev.dispatcher.service.storage.TickClaims;
 import dev.dispatcher.wire.WireFormat;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.dispatcher.service.producers.schedule;
+package dev.dispatcher.service.storage;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -9,7 +9,7 @@ import java.time.Instant;
  */
 public interface TickClaims {
 
-  /** Creates what claiming needs (the table), if it does not exist yet. Idempotent. */
+  /** Makes sure what claiming needs (the schema and its table) is in place. Idempotent. */
   void prepare() throws SQLException;
 
   /** Claims a tick for this node; true if this node is the first, so it fires. */
