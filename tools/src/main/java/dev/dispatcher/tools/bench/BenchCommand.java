@@ -1,13 +1,17 @@
 package dev.dispatcher.tools.bench;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.tools.postgres.DemoDatabase;
 import dev.dispatcher.wire.TaskMessageEncoder;
 import dev.dispatcher.wire.WireFormat;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -15,12 +19,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code make bench}: end-to-end throughput and latency of the dispatcher, each printed next to
- * the raw pg_notify ceiling measured in the same run with the same payload sizes.
+ * {@code make bench}: the dispatcher's throughput, drain and latency, each printed next to its
+ * ceiling measured in the same run with the same payloads: a plain pgjdbc publisher and a plain
+ * pgjdbc-ng listener with no dispatcher code in between.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure dispatcher throughput and latency next to the raw pg_notify ceiling.")
+    description = "Measure dispatcher throughput, drain and latency next to the raw pg_notify ceiling.")
 public final class BenchCommand implements Callable<Integer> {
+
+  private static final Set<String> MEASUREMENTS = Set.of("throughput", "drain", "latency");
+  /** Messages per statement while a drain's transaction is filled (not timed). */
+  private static final int DRAIN_STATEMENT_SIZE = 10_000;
 
   @Option(names = "--url", description = "Database to use (default: the demo Postgres on --port, started if needed).")
   String url;
@@ -28,11 +37,24 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "55777", description = "Port of the demo Postgres when no --url (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--measure", split = ",", defaultValue = "throughput,drain,latency",
+      description = "What to measure, comma-separated: throughput, drain, latency (default: ${DEFAULT-VALUE}).")
+  List<String> measure;
+
   @Option(names = {"-n", "--count"}, defaultValue = "200000", description = "Tasks per throughput round (default: ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "--batch-size", defaultValue = "1000", description = "Submissions per round trip (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = "1000", description = "Submissions per round trip in the throughput rounds (default: ${DEFAULT-VALUE}).")
   int batchSize;
+
+  @Option(names = "--rounds", defaultValue = "5", description = "Throughput rounds, raw and dispatcher alternating; medians are reported (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--drain-count", defaultValue = "200000", description = "Tasks committed in one transaction per drain round (default: ${DEFAULT-VALUE}).")
+  int drainCount;
+
+  @Option(names = "--drain-rounds", defaultValue = "7", description = "Drain rounds after a warm-up round, raw and dispatcher alternating; medians are reported (default: ${DEFAULT-VALUE}).")
+  int drainRounds;
 
   @Option(names = "--samples", defaultValue = "5000", description = "Sequential tasks in the latency run (default: ${DEFAULT-VALUE}).")
   int samples;
@@ -40,21 +62,29 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--rounds", defaultValue = "5", description = "Alternating throughput rounds; the median is reported (default: ${DEFAULT-VALUE}).")
-  int rounds;
-
   @Override
   public Integer call() throws Exception {
-    for (var option : java.util.Map.of("--count", count, "--batch-size", batchSize, "--samples", samples,
-        "--workers", workers, "--rounds", rounds).entrySet()) {
+    Map<String, Integer> positive = new LinkedHashMap<>();
+    positive.put("--count", count);
+    positive.put("--batch-size", batchSize);
+    positive.put("--rounds", rounds);
+    positive.put("--drain-count", drainCount);
+    positive.put("--drain-rounds", drainRounds);
+    positive.put("--samples", samples);
+    positive.put("--workers", workers);
+    for (Map.Entry<String, Integer> option : positive.entrySet()) {
       if (option.getValue() < 1) {
         System.err.println("bench: " + option.getKey() + " must be at least 1, was " + option.getValue());
         return 2;
       }
     }
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    logging.getLogger("dev.dispatcher").setLevel(Level.WARN); // a log line per task would measure the logger
-    logging.getLogger("io.zonky").setLevel(Level.WARN);
+    for (String name : measure) {
+      if (!MEASUREMENTS.contains(name)) {
+        System.err.println("bench: --measure: unknown measurement '" + name + "' (known: throughput, drain, latency)");
+        return 2;
+      }
+    }
+    quietLogs();
     if (url != null) {
       return run(url, "given");
     }
@@ -63,59 +93,165 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Nothing below WARN while measuring: at INFO the daemon writes a line per task, and the bench
+   * would measure the logger. The root and every logger given its own level (logback.xml) are set.
+   */
+  private static void quietLogs() {
+    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+    logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+    logging.getLogger("dev.dispatcher").setLevel(Level.WARN);
+    for (Logger logger : logging.getLoggerList()) {
+      if (logger.getLevel() != null && !logger.getLevel().isGreaterOrEqual(Level.WARN)) {
+        logger.setLevel(Level.WARN);
+      }
+    }
+  }
+
   private int run(String databaseUrl, String kind) throws Exception {
     DatabaseUrl address = DatabaseUrl.parse(databaseUrl);
+    boolean throughput = measure.contains("throughput");
+    boolean drain = measure.contains("drain");
+    boolean latency = measure.contains("latency");
     System.out.printf("bench: %s (%s), %d cores, Java %s%n", address, kind, Runtime.getRuntime().availableProcessors(), Runtime.version());
-    System.out.printf("       throughput: %d rounds of %d tasks in batches of %d; latency: %d sequential tasks; %d workers%n",
-        rounds, count, batchSize, samples, workers);
-    List<String> payloads = payloads(count);
-    List<String> latencyPayloads = payloads.subList(0, Math.min(samples, payloads.size()));
+    if (throughput) {
+      System.out.printf("       throughput: %d rounds of %d tasks in batches of %d (a transaction each), timed from the first send to the last start%n",
+          rounds, count, batchSize);
+    }
+    if (drain) {
+      System.out.printf("       drain: %d rounds (after a warm-up round) of %d tasks committed in one transaction, timed from sending COMMIT%n"
+          + "              to the last start, and from the commit's answer to the last start%n", drainRounds, drainCount);
+    }
+    if (latency) {
+      System.out.printf("       latency: %d sequential tasks, publish to start%n", samples);
+    }
+    System.out.printf("       %d workers; task log lines off%n", workers);
+    List<String> payloads = payloads(Math.max(throughput ? count : 1, Math.max(drain ? drainCount : 1, latency ? samples : 1)));
 
     // Both stay connected for the whole run, so both listeners load Postgres in every round, and
-    // the rounds alternate so that raw and dispatcher see the same machine.
-    try (RawNotifyBench raw = new RawNotifyBench(address); DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers)) {
-      raw.throughput(payloads.subList(0, Math.min(count, 20_000)), batchSize); // warm-up
-      dispatcher.throughput(Math.min(count, 20_000), batchSize);
-      raw.latency(latencyPayloads.subList(0, Math.min(500, latencyPayloads.size())));
-      dispatcher.latency(Math.min(500, samples));
+    // the rounds alternate (and swap which goes first) so that raw and dispatcher see the same machine.
+    PairedRounds throughputRounds = new PairedRounds();
+    PairedRounds drainFromCommit = new PairedRounds();
+    PairedRounds drainAfterCommit = new PairedRounds();
+    Stopwatch rawLatency = null;
+    Stopwatch dispatcherLatency = null;
+    Map<String, Long> dropped;
+    try (RawNotifyBench raw = new RawNotifyBench(address);
+        DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers, Math.max(count, drainCount))) {
+      if (throughput) {
+        measureThroughput(raw, dispatcher, payloads.subList(0, count), throughputRounds);
+      }
+      if (drain) {
+        measureDrain(raw, dispatcher, payloads.subList(0, drainCount), drainFromCommit, drainAfterCommit);
+      }
+      if (latency) {
+        List<String> latencyPayloads = payloads.subList(0, samples);
+        raw.latency(latencyPayloads.subList(0, Math.min(500, samples))); // warm-up
+        dispatcher.latency(Math.min(500, samples));
+        rawLatency = raw.latency(latencyPayloads);
+        dispatcherLatency = dispatcher.latency(samples);
+      }
+      dropped = dispatcher.dropped();
+    }
 
-      double[] rawRates = new double[rounds];
-      double[] dispatcherRates = new double[rounds];
-      for (int round = 0; round < rounds; round++) {
-        rawRates[round] = raw.throughput(payloads, batchSize);
-        dispatcherRates[round] = dispatcher.throughput(count, batchSize);
-        System.out.printf("       round %d: raw %.0f/s, dispatcher %.0f/s (publishing %.2f s of %.2f s)%n", round + 1,
-            rawRates[round], dispatcherRates[round], dispatcher.lastPublishSeconds(), count / dispatcherRates[round]);
-      }
-      Stopwatch rawLatency = raw.latency(latencyPayloads);
-      Stopwatch dispatcherLatency = dispatcher.latency(samples);
-      if (!dispatcher.dropped().isEmpty()) {
-        System.out.println("WARNING: the daemon dropped messages: " + dispatcher.dropped());
-      }
-
-      Result rawResult = new Result("raw pg_notify", median(rawRates), rawLatency.percentileMillis(50), rawLatency.percentileMillis(99));
-      Result dispatcherResult = new Result("dispatcher", median(dispatcherRates),
-          dispatcherLatency.percentileMillis(50), dispatcherLatency.percentileMillis(99));
-      System.out.println();
-      System.out.printf("%-16s %14s %10s %12s %12s%n", "", "throughput/s", "of raw", "p50 (ms)", "p99 (ms)");
-      for (Result result : List.of(rawResult, dispatcherResult)) {
-        System.out.printf("%-16s %14.0f %9.0f%% %12.3f %12.3f%n", result.name(), result.throughputPerSecond(),
-            100 * result.throughputPerSecond() / rawResult.throughputPerSecond(), result.p50Millis(), result.p99Millis());
-      }
-      System.out.printf("%nthroughput: median of %d rounds; payload: %d bytes per message (a real task message)%n",
-          rounds, payloads.get(0).length());
+    System.out.println();
+    System.out.printf("%-22s %14s %14s %16s %12s%n", "", "raw ceiling", "dispatcher", "dispatcher/raw", "per round");
+    if (throughput) {
+      rateRow("throughput (tasks/s)", throughputRounds);
+    }
+    if (drain) {
+      rateRow("drain (tasks/s)", drainFromCommit);
+      rateRow("  after the commit", drainAfterCommit);
+    }
+    if (latency) {
+      latencyRow("latency p50 (ms)", rawLatency.percentileMillis(50), dispatcherLatency.percentileMillis(50));
+      latencyRow("latency p99 (ms)", rawLatency.percentileMillis(99), dispatcherLatency.percentileMillis(99));
+    }
+    System.out.println();
+    System.out.printf("rates: medians of %s; 'per round': median of the rounds' dispatcher/raw ratios%n",
+        String.join(" and ", roundCounts(throughput, drain)));
+    System.out.printf("payload: %d bytes per message (a real task message), built before the raw rounds; filling a drain's transaction is not timed%n",
+        payloads.get(0).length());
+    if (!dropped.isEmpty()) {
+      System.out.println("ERROR: the daemon dropped messages, so the figures above do not count: " + dropped);
+      return 1;
     }
     return 0;
   }
 
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    int middle = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  private void measureThroughput(RawNotifyBench raw, DispatcherBench dispatcher, List<String> payloads, PairedRounds rounds)
+      throws Exception {
+    int warmUp = Math.min(count, 20_000);
+    raw.throughput(payloads.subList(0, warmUp), batchSize);
+    dispatcher.throughput(warmUp, batchSize);
+    for (int round = 1; round <= this.rounds; round++) {
+      Pair<Round> both = inTurn(round, () -> raw.throughput(payloads, batchSize), () -> dispatcher.throughput(count, batchSize));
+      rounds.add(both.raw().perSecond(), both.dispatcher().perSecond());
+      System.out.printf("       throughput round %d: raw %,.0f/s (sending %.2f s of %.2f s), dispatcher %,.0f/s (publishing %.2f s of %.2f s): %.0f%%%n",
+          round, both.raw().perSecond(), both.raw().sendingSeconds(), both.raw().seconds(),
+          both.dispatcher().perSecond(), both.dispatcher().sendingSeconds(), both.dispatcher().seconds(),
+          100 * both.dispatcher().perSecond() / both.raw().perSecond());
+    }
   }
 
-  /** Real task messages for the raw run, the size the dispatcher run sends. */
+  private void measureDrain(RawNotifyBench raw, DispatcherBench dispatcher, List<String> payloads,
+      PairedRounds fromCommit, PairedRounds afterCommit) throws Exception {
+    DrainRound rawWarmUp = raw.drain(payloads, DRAIN_STATEMENT_SIZE); // a JIT warm-up round of the same size
+    DrainRound dispatcherWarmUp = dispatcher.drain(drainCount, DRAIN_STATEMENT_SIZE);
+    System.out.printf("       drain warm-up: raw %,.0f/s, dispatcher %,.0f/s (not counted)%n", rawWarmUp.perSecond(), dispatcherWarmUp.perSecond());
+    for (int round = 1; round <= drainRounds; round++) {
+      Pair<DrainRound> both = inTurn(round, () -> raw.drain(payloads, DRAIN_STATEMENT_SIZE), () -> dispatcher.drain(drainCount, DRAIN_STATEMENT_SIZE));
+      DrainRound r = both.raw();
+      DrainRound d = both.dispatcher();
+      fromCommit.add(r.perSecond(), d.perSecond());
+      afterCommit.add(r.afterCommitPerSecond(), d.afterCommitPerSecond());
+      System.out.printf("       drain round %d: raw %,.0f/s in %.3f s (commit %.3f s, then %,.0f/s), "
+              + "dispatcher %,.0f/s in %.3f s (commit %.3f s, then %,.0f/s): %.0f%% (after the commit %.0f%%)%n",
+          round, r.perSecond(), r.fromCommitSeconds(), r.commitSeconds(), r.afterCommitPerSecond(),
+          d.perSecond(), d.fromCommitSeconds(), d.commitSeconds(), d.afterCommitPerSecond(),
+          100 * d.perSecond() / r.perSecond(), 100 * d.afterCommitPerSecond() / r.afterCommitPerSecond());
+    }
+  }
+
+  /** One measurement of each side. */
+  private record Pair<T>(T raw, T dispatcher) {}
+
+  @FunctionalInterface
+  private interface Measurement<T> {
+    T run() throws Exception;
+  }
+
+  /** Raw first in odd rounds, the dispatcher first in even ones, so neither always runs on the other's leftovers. */
+  private static <T> Pair<T> inTurn(int round, Measurement<T> raw, Measurement<T> dispatcher) throws Exception {
+    if (round % 2 == 1) {
+      T first = raw.run();
+      return new Pair<>(first, dispatcher.run());
+    }
+    T first = dispatcher.run();
+    return new Pair<>(raw.run(), first);
+  }
+
+  private List<String> roundCounts(boolean throughput, boolean drain) {
+    List<String> parts = new ArrayList<>();
+    if (throughput) {
+      parts.add(rounds + " throughput rounds");
+    }
+    if (drain) {
+      parts.add(drainRounds + " drain rounds");
+    }
+    return parts.isEmpty() ? List.of("no rounds") : parts;
+  }
+
+  private static void rateRow(String name, PairedRounds rounds) {
+    System.out.printf("%-22s %,14.0f %,14.0f %15.0f%% %11.0f%%%n", name, rounds.ceilingMedian(), rounds.dispatcherMedian(),
+        100 * rounds.dispatcherMedian() / rounds.ceilingMedian(), 100 * rounds.medianRatio());
+  }
+
+  private static void latencyRow(String name, double raw, double dispatcher) {
+    System.out.printf("%-22s %14.3f %14.3f %15.2fx%n", name, raw, dispatcher, dispatcher / raw);
+  }
+
+  /** Real task messages for the raw runs, the size the dispatcher runs send. */
   private static List<String> payloads(int count) {
     TaskMessageEncoder encoder = new TaskMessageEncoder(WireFormat.newObjectMapper());
     List<String> payloads = new ArrayList<>(count);

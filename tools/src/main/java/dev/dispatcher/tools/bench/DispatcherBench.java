@@ -10,13 +10,15 @@ import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.wire.WireFormat;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The dispatcher end to end: the publisher library sends, the daemon (in this JVM, so both ends
@@ -26,70 +28,91 @@ import java.util.concurrent.atomic.AtomicReference;
 final class DispatcherBench implements AutoCloseable {
 
   static final String CHANNEL = "bench_dispatcher";
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
   private final Publisher publisher;
+  private final Connection transactions;
   private final Dispatcher dispatcher;
-  private final AtomicReference<CountDownLatch> burst = new AtomicReference<>(new CountDownLatch(0));
-  private final LinkedBlockingQueue<Long> starts = new LinkedBlockingQueue<>();
+  private final Countdown starts = new Countdown();
+  private final LinkedBlockingQueue<Long> sequentialStarts = new LinkedBlockingQueue<>();
   private volatile boolean sequential;
-  private double publishSeconds;
 
-  DispatcherBench(String url, int workers) throws Exception {
+  /**
+   * @param backlog how many tasks may arrive at once (a drain): the daemon's backlog and waiting
+   *     bounds are raised to at least this, so that the bench measures speed, not refusals
+   */
+  DispatcherBench(String url, int workers, int backlog) throws Exception {
     DatabaseUrl address = DatabaseUrl.parse(url);
+    DispatcherConfig.Limits defaults = DispatcherConfig.Limits.forHeap(Runtime.getRuntime().maxMemory());
+    DispatcherConfig.Limits limits = new DispatcherConfig.Limits(Math.max(defaults.maxBacklog(), backlog), defaults.maxBacklogBytes(),
+        Math.max(defaults.maxWaiting(), backlog), defaults.maxDelayed(), defaults.maxWaitingBytes(), defaults.maxDelay(), defaults.maxTimeout());
     DispatcherConfig config = new DispatcherConfig(
         new DispatcherConfig.Database(address, null), List.of(CHANNEL), CHANNEL, "bench",
         new DispatcherConfig.Pool(workers, Duration.ofSeconds(5)),
-        new DispatcherConfig.TaskSources(List.of(), List.of()), List.of(), List.of(), List.of());
+        new DispatcherConfig.TaskSources(List.of(), List.of()), List.of(), List.of(), List.of(),
+        null, null, null, limits);
     TaskRegistry registry = TaskRegistry.of(
         List.of(BenchTasks.class.getMethod("noop", long.class)), WireFormat.newObjectMapper());
     DispatcherHook marker = new DispatcherHook() {
       @Override
       public void beforeTask(TaskRun run) {
-        long now = System.nanoTime();
         if (sequential) {
-          starts.offer(now);
+          sequentialStarts.offer(System.nanoTime());
         } else {
-          burst.get().countDown();
+          starts.mark();
         }
       }
     };
     dispatcher = Dispatcher.start(config, registry, List.of(marker), Duration.ofSeconds(30));
     publisher = Publisher.builder().url(url).defaultChannel(CHANNEL).poolSize(2).build();
+    transactions = DriverManager.getConnection(address.pgjdbcUrl(), address.user(), address.password());
   }
 
-  TaskRef1<Long> task() {
-    return publisher.task(BenchTasks::noop);
-  }
-
-  /** Publishes {@code count} tasks in batches; tasks per second until the last one started. */
-  double throughput(int count, int batchSize) throws InterruptedException {
+  /** Publishes {@code count} tasks in batches, each its own transaction; timed until the last one started. */
+  Round throughput(int count, int batchSize) throws InterruptedException, TimeoutException {
     sequential = false;
-    CountDownLatch all = new CountDownLatch(count);
-    burst.set(all);
+    starts.arm(count);
     long start = System.nanoTime();
-    for (int from = 0; from < count; from += batchSize) {
-      PublishBatch batch = publisher.batch();
-      for (int i = from; i < Math.min(count, from + batchSize); i++) {
-        batch.task(BenchTasks::noop).delay((long) i);
+    publish(publisher, count, batchSize);
+    long sent = System.nanoTime();
+    return Round.of(count, start, sent, awaitLastStart(count));
+  }
+
+  /**
+   * Publishes {@code count} tasks in one transaction (not timed), then commits: Postgres delivers
+   * them all at the commit, so the daemon alone sets the pace. Timed from the commit to the last
+   * task's start (see {@link DrainRound}).
+   */
+  DrainRound drain(int count, int statementSize) throws SQLException, InterruptedException, TimeoutException {
+    sequential = false;
+    transactions.setAutoCommit(false);
+    boolean committed = false;
+    try {
+      publish(publisher.inTransaction(transactions), count, statementSize);
+      starts.arm(count);
+      long commit = System.nanoTime();
+      transactions.commit();
+      long committedAt = System.nanoTime();
+      committed = true;
+      return DrainRound.of(count, commit, committedAt, awaitLastStart(count));
+    } finally {
+      if (!committed) {
+        transactions.rollback(); // nothing half-sent stays open after a failure
       }
-      batch.send();
+      transactions.setAutoCommit(true);
     }
-    publishSeconds = (System.nanoTime() - start) / 1e9;
-    if (!all.await(5, TimeUnit.MINUTES)) {
-      throw new IllegalStateException(all.getCount() + " task(s) did not start; daemon counters: " + dispatcher.metrics().summary());
-    }
-    return count / ((System.nanoTime() - start) / 1e9);
   }
 
   /** One task at a time: publish, wait until it starts; returns publish-to-start latencies. */
   Stopwatch latency(int samples) throws InterruptedException {
     sequential = true;
+    sequentialStarts.clear();
     Stopwatch stopwatch = new Stopwatch(samples);
-    TaskRef1<Long> task = task();
+    TaskRef1<Long> task = publisher.task(BenchTasks::noop);
     for (int i = 0; i < samples; i++) {
       long start = System.nanoTime();
       task.delay((long) i);
-      Long started = starts.poll(10, TimeUnit.SECONDS);
+      Long started = sequentialStarts.poll(10, TimeUnit.SECONDS);
       if (started == null) {
         throw new IllegalStateException("task did not start within 10 s; daemon counters: " + dispatcher.metrics().summary());
       }
@@ -98,17 +121,31 @@ final class DispatcherBench implements AutoCloseable {
     return stopwatch;
   }
 
-  /** How long the last throughput run spent publishing (the rest of its time the daemon was catching up). */
-  double lastPublishSeconds() {
-    return publishSeconds;
-  }
-
   Map<String, Long> dropped() {
     return dispatcher.metrics().droppedByReason();
   }
 
+  private static void publish(Publisher target, int count, int batchSize) {
+    for (int from = 0; from < count; from += batchSize) {
+      PublishBatch batch = target.batch();
+      for (int i = from; i < Math.min(count, from + batchSize); i++) {
+        batch.task(BenchTasks::noop).delay((long) i);
+      }
+      batch.send();
+    }
+  }
+
+  private Countdown.Arrivals awaitLastStart(int count) throws InterruptedException, TimeoutException {
+    try {
+      return starts.awaitLast(START_TIMEOUT);
+    } catch (TimeoutException e) {
+      throw new TimeoutException("of " + count + " tasks, " + e.getMessage() + "; daemon counters: " + dispatcher.metrics().summary());
+    }
+  }
+
   @Override
   public void close() throws Exception {
+    transactions.close();
     publisher.close();
     dispatcher.close();
   }
