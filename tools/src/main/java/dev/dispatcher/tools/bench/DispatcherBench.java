@@ -50,7 +50,7 @@ final class DispatcherBench implements AutoCloseable {
         new DispatcherConfig.Database(address, null), List.of(CHANNEL), CHANNEL, "bench",
         new DispatcherConfig.Pool(workers, Duration.ofSeconds(5)),
         new DispatcherConfig.TaskSources(List.of(), List.of()), List.of(), List.of(), List.of(),
-        null, null, null, limits);
+        null, null, null, limits, null);
     TaskRegistry registry = TaskRegistry.of(
         List.of(BenchTasks.class.getMethod("noop", long.class)), WireFormat.newObjectMapper());
     DispatcherHook marker = new DispatcherHook() {
