@@ -29,9 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlCommands {
 
-  /** The names the daemon answers to. */
-  public static final List<String> COMMANDS = Command.names();
-
   /** The log levels set_log_level accepts (Logback's OFF and ALL are not among them). */
   public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
