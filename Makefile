@@ -30,6 +30,9 @@ export JAVA_HOME := $(FOUND_JAVA_HOME)
 export PATH := $(FOUND_JAVA_HOME)/bin:$(PATH)
 endif
 JAVA := $(if $(FOUND_JAVA_HOME),$(FOUND_JAVA_HOME)/bin/java,java)
+# The daemon's JVM options: after an OutOfMemoryError a JVM is deaf and ignores SIGTERM, so exit
+# and let a supervisor restart it.
+DAEMON_JVM_OPTS ?= -XX:+ExitOnOutOfMemoryError
 
 STANDALONE_JAR := dispatcher-service/target/dispatcher-standalone.jar
 TOOLS_JAR := tools/target/dispatcher-tools.jar
@@ -64,7 +67,7 @@ stop-postgres: | check-java $(TOOLS_JAR_IF_MISSING) ## Stop the demo Postgres st
 	$(JAVA) -jar $(TOOLS_JAR) postgres stop
 
 run: $(JARS) | check-java ## Run the daemon in the foreground with dispatcher.yml and the demo tasks
-	$(JAVA) -jar $(STANDALONE_JAR) --config dispatcher.yml --classpath $(TOOLS_JAR)
+	$(JAVA) $(DAEMON_JVM_OPTS) -jar $(STANDALONE_JAR) --config dispatcher.yml --classpath $(TOOLS_JAR)
 
 write-messages: $(TOOLS_JAR) | check-java ## Publish demo tasks (ARGS, e.g. ARGS="--count 100")
 	$(JAVA) -jar $(TOOLS_JAR) write-messages $(ARGS)

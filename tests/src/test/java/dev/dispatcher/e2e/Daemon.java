@@ -40,17 +40,29 @@ final class Daemon {
   }
 
   static DaemonProcess start(TestDatabase database, String configText, Path directory) throws IOException, InterruptedException {
-    DaemonProcess daemon = launch(database, configText, directory, List.of());
+    return start(database, configText, directory, List.of());
+  }
+
+  /** Starts with these JVM options (e.g. {@code -Xmx128m}) and waits until it listens. */
+  static DaemonProcess start(TestDatabase database, String configText, Path directory, List<String> jvmArgs)
+      throws IOException, InterruptedException {
+    DaemonProcess daemon = launch(database, configText, directory, List.of(), jvmArgs);
     return daemon.awaitReady(Duration.ofSeconds(60));
   }
 
   /** Starts without waiting for readiness (for start-up failures). */
   static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs) throws IOException {
+    return launch(database, configText, directory, extraArgs, List.of());
+  }
+
+  /** Starts with daemon options and JVM options, without waiting for readiness. */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs, List<String> jvmArgs)
+      throws IOException {
     Path config = directory.resolve("dispatcher.yml");
     Files.writeString(config, configText);
     List<String> args = new ArrayList<>(List.of("--config", config.toString(),
         "--classpath", TOOLS_JAR.toAbsolutePath() + ":" + TEST_TASKS.toAbsolutePath()));
     args.addAll(extraArgs);
-    return DaemonProcess.start(DAEMON_JAR, args, Map.of("DISPATCHER_DATABASE_URL", database.url()), directory.resolve("daemon.log"));
+    return DaemonProcess.start(jvmArgs, DAEMON_JAR, args, Map.of("DISPATCHER_DATABASE_URL", database.url()), directory.resolve("daemon.log"));
   }
 }
