@@ -20,6 +20,9 @@ MVN_FLAGS ?= -B -ntp \
 ARGS ?=
 # The control command for `make ctl`, e.g. `make ctl CMD=status ARGS="--expected-replies 2"`.
 CMD ?= alive
+# The long adversarial run (`make fuzz`): how many messages, and the seed of the mix.
+FUZZ_MESSAGES ?= 1000000
+FUZZ_SEED ?= 7
 
 FIND_JAVA := $(CURDIR)/scripts/find-java.sh
 # Resolved once per make run. Empty when there is no JDK 21+: `help` still works, and every
@@ -30,6 +33,9 @@ export JAVA_HOME := $(FOUND_JAVA_HOME)
 export PATH := $(FOUND_JAVA_HOME)/bin:$(PATH)
 endif
 JAVA := $(if $(FOUND_JAVA_HOME),$(FOUND_JAVA_HOME)/bin/java,java)
+# The daemon's JVM options: after an OutOfMemoryError a JVM is deaf and ignores SIGTERM, so exit
+# and let a supervisor restart it.
+DAEMON_JVM_OPTS ?= -XX:+ExitOnOutOfMemoryError
 
 STANDALONE_JAR := dispatcher-service/target/dispatcher-standalone.jar
 TOOLS_JAR := tools/target/dispatcher-tools.jar
@@ -40,7 +46,7 @@ TOOLS_JAR_IF_MISSING := $(if $(wildcard $(TOOLS_JAR)),,$(TOOLS_JAR))
 SOURCES := pom.xml $(shell find dispatcher-publisher dispatcher-service tools \
   -name target -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \) -print 2>/dev/null)
 
-.PHONY: help build test postgres stop-postgres run write-messages demo bench ctl clean check-java
+.PHONY: help build test fuzz postgres stop-postgres run write-messages demo bench ctl clean check-java
 
 help: ## List the targets
 	@echo "Usage: make TARGET [ARGS=\"...\"]"
@@ -57,6 +63,10 @@ test: | check-java ## Run all unit and end-to-end tests (mvn verify)
 	$(MVN) $(MVN_FLAGS) verify
 	@echo "All tests passed"
 
+fuzz: | check-java ## Adversarial suite, long: FUZZ_MESSAGES (1,000,000) hostile and valid messages at a real daemon
+	$(MVN) $(MVN_FLAGS) -pl tests -am verify -Dtest=AdversarialE2eTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Ddispatcher.fuzz.messages=$(FUZZ_MESSAGES) -Ddispatcher.fuzz.seed=$(FUZZ_SEED)
+
 postgres: | check-java $(TOOLS_JAR_IF_MISSING) ## Start the demo Postgres in the background (Docker or embedded)
 	$(JAVA) -jar $(TOOLS_JAR) postgres start
 
@@ -64,7 +74,7 @@ stop-postgres: | check-java $(TOOLS_JAR_IF_MISSING) ## Stop the demo Postgres st
 	$(JAVA) -jar $(TOOLS_JAR) postgres stop
 
 run: $(JARS) | check-java ## Run the daemon in the foreground with dispatcher.yml and the demo tasks
-	$(JAVA) -jar $(STANDALONE_JAR) --config dispatcher.yml --classpath $(TOOLS_JAR)
+	$(JAVA) $(DAEMON_JVM_OPTS) -jar $(STANDALONE_JAR) --config dispatcher.yml --classpath $(TOOLS_JAR)
 
 write-messages: $(TOOLS_JAR) | check-java ## Publish demo tasks (ARGS, e.g. ARGS="--count 100")
 	$(JAVA) -jar $(TOOLS_JAR) write-messages $(ARGS)

@@ -43,17 +43,35 @@ final class Daemon {
   }
 
   static DaemonProcess start(TestDatabase database, String configText, Path directory) throws IOException, InterruptedException {
-    DaemonProcess daemon = launch(database, configText, directory, List.of());
+    return start(database, configText, directory, List.of());
+  }
+
+  /** Starts with these JVM options (e.g. {@code -Xmx128m}) and waits until it listens. */
+  static DaemonProcess start(TestDatabase database, String configText, Path directory, List<String> jvmArgs)
+      throws IOException, InterruptedException {
+    DaemonProcess daemon = launch(database, configText, directory, List.of(), jvmArgs);
     return daemon.awaitReady(Duration.ofSeconds(60));
   }
 
   /** Starts without waiting for readiness (for start-up failures). */
   static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs) throws IOException {
-    return launch(database, configText, directory, extraArgs, Map.of());
+    return launch(database, configText, directory, extraArgs, List.of(), Map.of());
   }
 
   /** As above, with these environment variables too (they win, e.g. a blank DISPATCHER_DATABASE_URL to use the file's). */
   static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs,
+      Map<String, String> environment) throws IOException {
+    return launch(database, configText, directory, extraArgs, List.of(), environment);
+  }
+
+  /** Starts with daemon options and JVM options, without waiting for readiness. */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs, List<String> jvmArgs)
+      throws IOException {
+    return launch(database, configText, directory, extraArgs, jvmArgs, Map.of());
+  }
+
+  /** Starts with daemon options, JVM options and environment variables, without waiting for readiness. */
+  static DaemonProcess launch(TestDatabase database, String configText, Path directory, List<String> extraArgs, List<String> jvmArgs,
       Map<String, String> environment) throws IOException {
     Path config = directory.resolve("dispatcher.yml");
     Files.writeString(config, configText);
@@ -62,6 +80,6 @@ final class Daemon {
     args.addAll(extraArgs);
     Map<String, String> variables = new java.util.HashMap<>(Map.of("DISPATCHER_DATABASE_URL", database.url()));
     variables.putAll(environment);
-    return DaemonProcess.start(DAEMON_JAR, args, variables, directory.resolve("daemon.log"));
+    return DaemonProcess.start(jvmArgs, DAEMON_JAR, args, variables, directory.resolve("daemon.log"));
   }
 }

@@ -50,11 +50,7 @@ public final class DemoTasks {
   public void insertRow(TaskContext context, String note) throws SQLException {
     try (Connection connection = database.get().getConnection()) {
       if (!tableReady) {
-        try (Statement ddl = connection.createStatement()) {
-          ddl.execute("CREATE TABLE IF NOT EXISTS dispatcher_demo_rows (uuid text NOT NULL, note text,"
-              + " node_id text, inserted_at timestamptz NOT NULL DEFAULT now())");
-        }
-        tableReady = true; // a race runs the idempotent DDL twice, which is harmless
+        createTable(connection);
       }
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT INTO dispatcher_demo_rows (uuid, note, node_id) VALUES (?, ?, ?)")) {
@@ -64,5 +60,25 @@ public final class DemoTasks {
         insert.executeUpdate();
       }
     }
+  }
+
+  /**
+   * Two concurrent {@code CREATE TABLE IF NOT EXISTS} can both try to create the table, and one
+   * fails on a unique index of the catalog: one at a time here, and the loser of a race with
+   * another daemon carries on.
+   */
+  private synchronized void createTable(Connection connection) throws SQLException {
+    if (tableReady) {
+      return;
+    }
+    try (Statement ddl = connection.createStatement()) {
+      ddl.execute("CREATE TABLE IF NOT EXISTS dispatcher_demo_rows (uuid text NOT NULL, note text,"
+          + " node_id text, inserted_at timestamptz NOT NULL DEFAULT now())");
+    } catch (SQLException e) {
+      if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+        throw e;
+      }
+    }
+    tableReady = true;
   }
 }

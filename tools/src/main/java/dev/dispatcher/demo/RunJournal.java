@@ -29,9 +29,6 @@ public final class RunJournal implements DispatcherHook {
 
   private static final Logger log = LoggerFactory.getLogger(RunJournal.class);
   private static final int MAX_BATCH = 500;
-  /** The years 1 to 9999: a time_pub outside them (the publisher's word) is recorded as unknown. */
-  private static final double MIN_EPOCH_SECONDS = -62_135_596_800d;
-  private static final double MAX_EPOCH_SECONDS = 253_402_300_799d;
 
   private record Row(TaskRun run, TaskOutcome outcome) {}
 
@@ -96,10 +93,30 @@ public final class RunJournal implements DispatcherHook {
       try {
         insert(batch);
       } catch (SQLException e) {
-        log.warn("run journal: could not record {} run(s), first {}: {}", batch.size(), batch.get(0).run().uuid(), e.getMessage());
+        insertOneByOne(batch);
       }
     } finally {
       batch.clear();
+    }
+  }
+
+  /** After a failed batch: one row that Postgres refuses must not cost the journal the others. */
+  private void insertOneByOne(List<Row> batch) {
+    int failed = 0;
+    SQLException firstError = null;
+    String firstUuid = null;
+    for (Row row : batch) {
+      try {
+        insert(List.of(row));
+      } catch (SQLException e) {
+        if (failed++ == 0) {
+          firstError = e;
+          firstUuid = storable(row.run().uuid());
+        }
+      }
+    }
+    if (failed > 0) {
+      log.warn("run journal: could not record {} of {} run(s), first {}: {}", failed, batch.size(), firstUuid, firstError.getMessage());
     }
   }
 
@@ -110,20 +127,33 @@ public final class RunJournal implements DispatcherHook {
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Row row : batch) {
         double timePub = row.run().message().timePub();
-        insert.setString(1, row.run().uuid());
-        insert.setString(2, row.run().taskName());
-        insert.setString(3, row.run().nodeId());
-        insert.setString(4, row.run().message().channel());
-        // NaN fails both tests; a timestamp Postgres cannot hold would fail the whole batch
-        insert.setTimestamp(5, timePub >= MIN_EPOCH_SECONDS && timePub <= MAX_EPOCH_SECONDS ? epochMicros(timePub) : null);
+        insert.setString(1, storable(row.run().uuid()));
+        insert.setString(2, storable(row.run().taskName()));
+        insert.setString(3, storable(row.run().nodeId()));
+        insert.setString(4, storable(row.run().message().channel()));
+        insert.setTimestamp(5, plausible(timePub) ? epochMicros(timePub) : null);
         insert.setTimestamp(6, Timestamp.from(row.run().startedAt()));
         insert.setTimestamp(7, Timestamp.from(row.outcome().finishedAt()));
         insert.setString(8, row.outcome().status().name().toLowerCase(Locale.ROOT));
-        insert.setString(9, row.outcome().error() == null ? null : row.outcome().error().toString());
+        insert.setString(9, row.outcome().error() == null ? null : storable(row.outcome().error().toString()));
         insert.addBatch();
       }
       insert.executeBatch(); // pgjdbc sends the batch in one round trip
     }
+  }
+
+  /**
+   * The text with each NUL written as the six characters of its JSON escape: uuids and task names
+   * come from the wire, and Postgres text cannot hold NUL, so one such run would fail the whole
+   * batch with it (the adversarial suite found valid runs missing from the journal that way).
+   */
+  static String storable(String text) {
+    return text == null || text.indexOf('\0') < 0 ? text : text.replace("\0", "\\u0000");
+  }
+
+  /** A time_pub from the wire that a timestamp column can hold: from 1970 to before the year 10000 (NaN fails both tests). */
+  static boolean plausible(double epochSeconds) {
+    return epochSeconds >= 0 && epochSeconds < 253_402_300_800.0;
   }
 
   private static Timestamp epochMicros(double epochSeconds) {

@@ -18,17 +18,28 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
- * The real daemon jar running as a child process. Its output (stdout and stderr merged) is read by
- * one thread, kept in memory for assertions, copied to a log file, and waited on by condition, not
- * by polling. {@link #close()} sends SIGTERM and, past a timeout, kills it.
+ * The real daemon jar running as a child process, always with {@value #EXIT_ON_OOM} (a JVM that
+ * keeps running after an OutOfMemoryError is deaf and ignores SIGTERM; exiting lets a supervisor
+ * restart it). Its output (stdout and stderr merged) is read by one thread, copied to a log file,
+ * kept in memory for assertions (the last {@value #RETAINED_LINES} lines: a flood of rejects must
+ * not fill the caller's heap), and waited on by condition, not by polling. {@link #close()} sends
+ * SIGTERM and, past a timeout, kills it.
  */
 public final class DaemonProcess implements AutoCloseable {
 
   /** The line the daemon logs once it listens on every channel. */
   public static final String READY = "dispatcher ready";
 
+  /** On the command line of every daemon this class starts. */
+  public static final String EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError";
+
+  /** How many of the latest output lines stay in memory; the log file has them all. */
+  public static final int RETAINED_LINES = 200_000;
+
   private final Process process;
+  /** The retained lines; {@code lines.get(i)} is output line {@code forgotten + i}. */
   private final List<String> lines = new ArrayList<>();
+  private long forgotten; // guarded by lock
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition newLine = lock.newCondition();
   private final Thread reader;
@@ -42,16 +53,30 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java -jar daemonJar args...} with extra environment variables.
+   * Starts {@code java -XX:+ExitOnOutOfMemoryError -jar daemonJar args...} with extra environment variables.
    *
    * @param logPath where the daemon's output is copied
    */
   public static DaemonProcess start(Path daemonJar, List<String> args, Map<String, String> environment, Path logPath) throws IOException {
+    return start(List.of(), daemonJar, args, environment, logPath);
+  }
+
+  /**
+   * Starts {@code java -XX:+ExitOnOutOfMemoryError jvmArgs... -jar daemonJar args...} with extra
+   * environment variables.
+   *
+   * @param jvmArgs JVM options, e.g. {@code -Xmx128m}
+   * @param logPath where the daemon's output is copied
+   */
+  public static DaemonProcess start(List<String> jvmArgs, Path daemonJar, List<String> args, Map<String, String> environment, Path logPath)
+      throws IOException {
     if (!Files.isRegularFile(daemonJar)) {
       throw new IOException("daemon jar not found: " + daemonJar.toAbsolutePath() + " (run `make build`)");
     }
     List<String> command = new ArrayList<>();
     command.add(currentJava());
+    command.add(EXIT_ON_OOM);
+    command.addAll(jvmArgs);
     command.add("-jar");
     command.add(daemonJar.toAbsolutePath().toString());
     command.addAll(args);
@@ -73,6 +98,10 @@ public final class DaemonProcess implements AutoCloseable {
         lock.lock();
         try {
           lines.add(line);
+          if (lines.size() >= 2 * RETAINED_LINES) {
+            lines.subList(0, RETAINED_LINES).clear(); // amortised: one copy per RETAINED_LINES lines
+            forgotten += RETAINED_LINES;
+          }
           newLine.signalAll();
         } finally {
           lock.unlock();
@@ -90,15 +119,18 @@ public final class DaemonProcess implements AutoCloseable {
     }
   }
 
-  /** Waits until a line matches, the process ends, or the timeout passes; true when a line matched. */
+  /**
+   * Waits until a line matches, the process ends, or the timeout passes; true when a line matched.
+   * Looks at the retained lines and those that come while it waits.
+   */
   public boolean awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    int checked = 0;
+    long checked = 0; // output line number, counted from the first line the daemon printed
     lock.lock();
     try {
       while (true) {
-        for (; checked < lines.size(); checked++) {
-          if (match.test(lines.get(checked))) {
+        for (checked = Math.max(checked, forgotten); checked < forgotten + lines.size(); checked++) {
+          if (match.test(lines.get((int) (checked - forgotten)))) {
             return true;
           }
         }
@@ -125,7 +157,7 @@ public final class DaemonProcess implements AutoCloseable {
     return this;
   }
 
-  /** Everything the daemon printed so far. */
+  /** Everything the daemon printed so far (the retained lines). */
   public String output() {
     lock.lock();
     try {
@@ -135,7 +167,17 @@ public final class DaemonProcess implements AutoCloseable {
     }
   }
 
-  /** Lines printed so far that contain the text. */
+  /** The last {@code count} lines printed so far. */
+  public List<String> lastLines(int count) {
+    lock.lock();
+    try {
+      return List.copyOf(lines.subList(Math.max(0, lines.size() - count), lines.size()));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Retained lines printed so far that contain the text. */
   public List<String> linesContaining(String text) {
     lock.lock();
     try {
