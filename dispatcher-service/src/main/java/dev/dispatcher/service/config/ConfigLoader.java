@@ -135,7 +135,7 @@ public final class ConfigLoader {
     ConfigNode chunksNode = root.child("chunks");
     DispatcherConfig.Chunks chunks = new DispatcherConfig.Chunks(
         chunksNode.duration("timeout", DispatcherConfig.Chunks.DEFAULT.timeout()),
-        chunksNode.integer("max_buffered_mib", 64, 1, 16 * 1024) * MIB);
+        mib(chunksNode, "max_buffered_mib", Math.min(DispatcherConfig.Chunks.DEFAULT.maxBufferedBytes(), Math.max(MIB, heap / 8)), 16 * 1024));
     chunksNode.rejectUnknownKeys();
 
     DispatcherConfig.Limits limits = limits(root.child("limits"), heap);
@@ -183,7 +183,11 @@ public final class ConfigLoader {
   }
 
   private static long mib(ConfigNode node, String name, long fallbackBytes) {
-    int mib = node.integer(name, -1, 1, 1024 * 1024);
+    return mib(node, name, fallbackBytes, 1024 * 1024);
+  }
+
+  private static long mib(ConfigNode node, String name, long fallbackBytes, int max) {
+    int mib = node.integer(name, -1, 1, max);
     return mib < 0 ? fallbackBytes : mib * MIB;
   }
 

@@ -161,7 +161,10 @@ class ConfigLoaderTest {
 
   @Test
   void chunkLimitsHaveDefaultsAndAreChecked() {
-    assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(parse(MINIMAL).chunks().timeout()).isEqualTo(DispatcherConfig.Chunks.DEFAULT.timeout());
+    assertThat(parse(MINIMAL).chunks().maxBufferedBytes()).as("64 MiB, or an eighth of a smaller heap")
+        .isEqualTo(Math.min(64L << 20, Math.max(1L << 20, heap / 8)));
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");
     assertThat(config.chunks().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(config.chunks().maxBufferedBytes()).isEqualTo(8L * 1024 * 1024);
