@@ -6,7 +6,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Reassembles chunked messages. Parts may arrive in any order; a partial message older than the
@@ -26,12 +25,25 @@ public final class ChunkAssembler {
   /** Bytes a part costs beyond its text: its map node, boxed index and string header. */
   static final long PART_OVERHEAD_BYTES = 64;
 
-  /** Counters, readable from any thread. */
-  public static final class Stats {
-    public final LongAdder completed = new LongAdder();
-    public final LongAdder expired = new LongAdder();
-    public final LongAdder invalid = new LongAdder();
-    public final LongAdder evictedForSpace = new LongAdder();
+  /** What became of chunked messages (or envelopes, for {@link #INVALID}). */
+  public enum Result {
+    /** Every part arrived: the whole message was handed back. */
+    COMPLETED,
+    /** Dropped by {@link #expire(long)}: its parts did not all arrive within the timeout. */
+    EXPIRED,
+    /** An envelope refused as malformed, contradictory or too large. */
+    INVALID,
+    /** The oldest partial message, dropped to keep within the memory bound. */
+    EVICTED_FOR_SPACE
+  }
+
+  /** Told of each result, on the assembler's owner thread (the daemon counts them). */
+  @FunctionalInterface
+  public interface Results {
+    /** Results that nobody counts. */
+    Results IGNORED = (result, messages) -> { };
+
+    void counted(Result result, int messages);
   }
 
   private static final class Partial {
@@ -53,19 +65,26 @@ public final class ChunkAssembler {
   private final long timeoutNanos;
   private final long maxBufferedBytes;
   private final int maxParts;
-  private final Stats stats = new Stats();
+  private final Results results;
   private long bufferedBytes;
+
+  /** An assembler whose results nobody counts. */
+  public ChunkAssembler(long timeoutNanos, long maxBufferedBytes) {
+    this(timeoutNanos, maxBufferedBytes, Results.IGNORED);
+  }
 
   /**
    * @param maxBufferedBytes what all partial messages may hold together, as estimated memory
+   * @param results told of every completed, expired, invalid and evicted message
    */
-  public ChunkAssembler(long timeoutNanos, long maxBufferedBytes) {
+  public ChunkAssembler(long timeoutNanos, long maxBufferedBytes, Results results) {
     if (maxBufferedBytes < 1) {
       throw new IllegalArgumentException("maxBufferedBytes must be at least 1: " + maxBufferedBytes);
     }
     this.timeoutNanos = timeoutNanos;
     this.maxBufferedBytes = maxBufferedBytes;
     this.maxParts = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBufferedBytes / (PART_OVERHEAD_BYTES + 2)));
+    this.results = results;
   }
 
   /** True when the parsed message is a chunk envelope. */
@@ -122,7 +141,7 @@ public final class ChunkAssembler {
     }
     if (partial.parts.size() == parts) {
       drop(messageId);
-      stats.completed.increment();
+      results.counted(Result.COMPLETED, 1);
       return Optional.of(join(partial));
     }
     evictForSpace();
@@ -150,7 +169,9 @@ public final class ChunkAssembler {
       it.remove();
       dropped++;
     }
-    stats.expired.add(dropped);
+    if (dropped > 0) {
+      results.counted(Result.EXPIRED, dropped);
+    }
     return dropped;
   }
 
@@ -168,16 +189,12 @@ public final class ChunkAssembler {
     return maxParts;
   }
 
-  public Stats stats() {
-    return stats;
-  }
-
   private void evictForSpace() {
     Iterator<Map.Entry<String, Partial>> it = partials.entrySet().iterator();
     while (bufferedBytes > maxBufferedBytes && it.hasNext()) {
       bufferedBytes -= it.next().getValue().bytes;
       it.remove();
-      stats.evictedForSpace.increment();
+      results.counted(Result.EVICTED_FOR_SPACE, 1);
     }
   }
 
@@ -193,7 +210,7 @@ public final class ChunkAssembler {
   }
 
   private Optional<String> invalid(String problem) {
-    stats.invalid.increment();
+    results.counted(Result.INVALID, 1);
     throw new IllegalArgumentException(problem);
   }
 }

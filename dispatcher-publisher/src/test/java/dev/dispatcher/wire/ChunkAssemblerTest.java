@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,21 @@ class ChunkAssemblerTest {
   private static final long SECOND = 1_000_000_000L;
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
+  private final Tally results = new Tally();
+
+  /** The results the assembler reported, added up. */
+  private static final class Tally implements ChunkAssembler.Results {
+    private final Map<ChunkAssembler.Result, Integer> counts = new EnumMap<>(ChunkAssembler.Result.class);
+
+    @Override
+    public void counted(ChunkAssembler.Result result, int messages) {
+      counts.merge(result, messages, Integer::sum);
+    }
+
+    int count(ChunkAssembler.Result result) {
+      return counts.getOrDefault(result, 0);
+    }
+  }
 
   private ObjectNode envelope(String id, int index, int total, String payload) {
     ObjectNode node = mapper.createObjectNode();
@@ -44,7 +61,7 @@ class ChunkAssemblerTest {
     List<JsonNode> parts = realEnvelopes(original);
     assertThat(parts).hasSizeGreaterThanOrEqualTo(3);
     Collections.shuffle(parts, new Random(42));
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000, results);
 
     for (int i = 0; i < parts.size() - 1; i++) {
       assertThat(assembler.accept(parts.get(i), i)).isEmpty();
@@ -54,15 +71,15 @@ class ChunkAssemblerTest {
 
     assertThat(assembler.pendingMessages()).isZero();
     assertThat(assembler.bufferedBytes()).isZero();
-    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
-    assertThat(assembler.stats().invalid.sum()).isZero();
+    assertThat(results.count(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.INVALID)).isZero();
   }
 
   @Test
   void duplicatePartsAreIgnored() throws Exception {
     String original = awkwardMessage(20_000);
     List<JsonNode> parts = realEnvelopes(original);
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000, results);
 
     assertThat(assembler.accept(parts.get(0), 0)).isEmpty();
     long afterFirst = assembler.bufferedBytes();
@@ -80,12 +97,12 @@ class ChunkAssemblerTest {
       }
     }
     assertThat(result).contains(original);
-    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
   }
 
   @Test
   void duplicateOfTheOnlyMissingPartDoesNotCompleteTwice() {
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000, results);
     assertThat(assembler.accept(envelope("m", 0, 3, "ab"), 0)).isEmpty();
     assertThat(assembler.accept(envelope("m", 0, 3, "XX"), 0)).isEmpty(); // first copy wins
     assertThat(assembler.accept(envelope("m", 2, 3, "ef"), 0)).isEmpty();
@@ -94,7 +111,7 @@ class ChunkAssemblerTest {
 
   @Test
   void inconsistentTotalIsRejectedAndDropsThePartial() {
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000, results);
     assertThat(assembler.accept(envelope("m1", 0, 3, "abc"), 0)).isEmpty();
 
     assertThatThrownBy(() -> assembler.accept(envelope("m1", 1, 4, "def"), 0))
@@ -103,14 +120,14 @@ class ChunkAssemblerTest {
         .hasMessageContaining("4")
         .hasMessageContaining("3");
 
-    assertThat(assembler.stats().invalid.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.INVALID)).isEqualTo(1);
     assertThat(assembler.pendingMessages()).isZero();
     assertThat(assembler.bufferedBytes()).isZero();
   }
 
   @Test
   void malformedEnvelopesAreRejected() {
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 1_000_000, results);
     ObjectNode badVersion = envelope("m", 0, 2, "x");
     badVersion.put(Chunker.MARKER_KEY, "v9");
     ObjectNode noPayload = envelope("m", 0, 2, "x");
@@ -124,29 +141,29 @@ class ChunkAssemblerTest {
           .as("envelope %s", bad)
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThat(assembler.stats().invalid.sum()).isEqualTo(6);
+    assertThat(results.count(ChunkAssembler.Result.INVALID)).isEqualTo(6);
     assertThat(assembler.pendingMessages()).isZero();
   }
 
   @Test
   void expireDropsPartialsOlderThanTheTimeoutAndCountsThem() {
-    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000, results);
     assembler.accept(envelope("a", 0, 2, "aaaa"), 1 * SECOND);
     assembler.accept(envelope("b", 0, 2, "bb"), 5 * SECOND);
 
     assertThat(assembler.expire(9 * SECOND)).isZero(); // a is 8s old
     assertThat(assembler.pendingMessages()).isEqualTo(2);
-    assertThat(assembler.stats().expired.sum()).isZero();
+    assertThat(results.count(ChunkAssembler.Result.EXPIRED)).isZero();
 
     assertThat(assembler.expire(12 * SECOND)).isEqualTo(1); // a is 11s old, b 7s
     assertThat(assembler.pendingMessages()).isEqualTo(1);
     assertThat(assembler.bufferedBytes()).isEqualTo(held("b", "bb"));
-    assertThat(assembler.stats().expired.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.EXPIRED)).isEqualTo(1);
     // a is gone: its last part starts a new partial instead of completing the old one
     assertThat(assembler.accept(envelope("a", 1, 2, "d"), 12 * SECOND)).isEmpty();
 
     assertThat(assembler.expire(15 * SECOND + 1)).isEqualTo(1); // b is just over 10s old; the new a is 3s
-    assertThat(assembler.stats().expired.sum()).isEqualTo(2);
+    assertThat(results.count(ChunkAssembler.Result.EXPIRED)).isEqualTo(2);
     assertThat(assembler.pendingMessages()).isEqualTo(1);
     assertThat(assembler.accept(envelope("b", 1, 2, "b"), 16 * SECOND)).isEmpty();
     assertThat(assembler.accept(envelope("a", 0, 2, "c"), 16 * SECOND)).contains("cd");
@@ -154,14 +171,14 @@ class ChunkAssemblerTest {
 
   @Test
   void expiryAppliesToEveryOldPartialNotJustTheFirst() {
-    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000);
+    ChunkAssembler assembler = new ChunkAssembler(10 * SECOND, 1_000_000, results);
     for (int i = 0; i < 5; i++) {
       assembler.accept(envelope("m" + i, 0, 2, "xyz"), i * SECOND);
     }
     assertThat(assembler.expire(13 * SECOND)).isEqualTo(4); // m0..m3 are 10s or older
     assertThat(assembler.pendingMessages()).isEqualTo(1);
     assertThat(assembler.bufferedBytes()).isEqualTo(held("m4", "xyz"));
-    assertThat(assembler.stats().expired.sum()).isEqualTo(4);
+    assertThat(results.count(ChunkAssembler.Result.EXPIRED)).isEqualTo(4);
   }
 
   /** What a partial with one part holds, as the assembler accounts it. */
@@ -173,21 +190,21 @@ class ChunkAssemblerTest {
   void byteBoundEvictsTheOldestPartialAndCountsIt() {
     String hundred = "x".repeat(100);
     long one = held("first", hundred); // "first", "second" and "third" differ in length: bound on the two longer ones
-    ChunkAssembler assembler = new ChunkAssembler(60 * SECOND, held("second", hundred) * 2 + 1);
+    ChunkAssembler assembler = new ChunkAssembler(60 * SECOND, held("second", hundred) * 2 + 1, results);
     assembler.accept(envelope("first", 0, 2, hundred), 0);
     assembler.accept(envelope("second", 0, 2, hundred), 1);
-    assertThat(assembler.stats().evictedForSpace.sum()).isZero();
+    assertThat(results.count(ChunkAssembler.Result.EVICTED_FOR_SPACE)).isZero();
     assertThat(assembler.bufferedBytes()).isEqualTo(one + held("second", hundred));
 
     assembler.accept(envelope("third", 0, 2, hundred), 2);
 
-    assertThat(assembler.stats().evictedForSpace.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.EVICTED_FOR_SPACE)).isEqualTo(1);
     assertThat(assembler.pendingMessages()).isEqualTo(2);
     assertThat(assembler.bufferedBytes()).isEqualTo(held("second", hundred) + held("third", hundred));
     // "second" survived and completes; "first" was evicted and does not
     assertThat(assembler.accept(envelope("second", 1, 2, "!"), 3)).contains(hundred + "!");
     assertThat(assembler.accept(envelope("first", 1, 2, "!"), 4)).isEmpty();
-    assertThat(assembler.stats().completed.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
   }
 
   @Test
@@ -199,18 +216,18 @@ class ChunkAssemblerTest {
 
   @Test
   void aHugeTotalIsRefusedWithoutAllocatingForIt() {
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024, results);
     // the NOTIFY that once killed the dispatch thread with "Requested array size exceeds VM limit"
     assertThatThrownBy(() -> assembler.accept(envelope("m1", 0, Integer.MAX_VALUE, "x"), 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exceeds the " + assembler.maxParts() + " parts");
     assertThat(assembler.pendingMessages()).isZero();
-    assertThat(assembler.stats().invalid.sum()).isEqualTo(1);
+    assertThat(results.count(ChunkAssembler.Result.INVALID)).isEqualTo(1);
   }
 
   @Test
   void aTotalThatFitsIsHeldByWhatArrivedNotByWhatItClaims() {
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, 64L * 1024 * 1024, results);
     int claimed = assembler.maxParts();
     for (int i = 0; i < 32; i++) {
       assertThat(assembler.accept(envelope("m" + i, 0, claimed, "x".repeat(110)), 0)).isEmpty();
@@ -223,12 +240,12 @@ class ChunkAssemblerTest {
   @Test
   void manyTinyPartialsAreBoundedByTheirOverheadNotJustTheirText() {
     long bound = 100 * held("m00000", "x");
-    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, bound);
+    ChunkAssembler assembler = new ChunkAssembler(30 * SECOND, bound, results);
     for (int i = 0; i < 10_000; i++) {
       assembler.accept(envelope(String.format("m%05d", i), 0, 2, "x"), 0);
     }
     assertThat(assembler.bufferedBytes()).isLessThanOrEqualTo(bound);
     assertThat(assembler.pendingMessages()).isEqualTo(100);
-    assertThat(assembler.stats().evictedForSpace.sum()).isEqualTo(9_900);
+    assertThat(results.count(ChunkAssembler.Result.EVICTED_FOR_SPACE)).isEqualTo(9_900);
   }
 }

@@ -6,10 +6,9 @@ import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.lifecycle.Services;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.TaskRegistry;
-import dev.dispatcher.wire.ChunkAssembler;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
@@ -32,20 +31,17 @@ public final class Dispatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-  private final DispatcherMetrics metrics;
+  private final EventCounts counts;
   private final FatalFailure failure;
   private final Services services;
-  private final ChunkAssembler.Stats chunks;
   private final WorkerPool pool;
   private final List<Service.Action> resources;
   private boolean closed;
 
-  Dispatcher(DispatcherMetrics metrics, FatalFailure failure, List<Service> services, ChunkAssembler.Stats chunks,
-      WorkerPool pool, List<Service.Action> resources) {
-    this.metrics = metrics;
+  Dispatcher(EventCounts counts, FatalFailure failure, List<Service> services, WorkerPool pool, List<Service.Action> resources) {
+    this.counts = counts;
     this.failure = failure;
     this.services = new Services(services);
-    this.chunks = chunks;
     this.pool = pool;
     this.resources = List.copyOf(resources);
   }
@@ -72,8 +68,9 @@ public final class Dispatcher implements AutoCloseable {
     return dispatcher;
   }
 
-  public DispatcherMetrics metrics() {
-    return metrics;
+  /** What the daemon's events added up to so far (read-only). */
+  public EventCounts metrics() {
+    return counts;
   }
 
   /** Reported when a part of the daemon that must never stop stopped; the caller should then stop the daemon. */
@@ -90,8 +87,7 @@ public final class Dispatcher implements AutoCloseable {
     log.info("dispatcher stopping: no new messages; {} running, {} queued", pool.running(), pool.queued());
     services.stop();
     closeResources();
-    log.info("dispatcher stopped: {} chunks_completed={} chunks_expired={} chunks_invalid={} chunks_evicted={}", metrics.summary(),
-        chunks.completed.sum(), chunks.expired.sum(), chunks.invalid.sum(), chunks.evictedForSpace.sum());
+    log.info("dispatcher stopped: {}", counts.summary());
   }
 
   /** The timer (what it still held no longer matters), the follow-up publisher and the connection pool. */

@@ -11,7 +11,6 @@ import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.control.Command;
 import dev.dispatcher.service.control.ControlCommands;
-import dev.dispatcher.service.control.ControlCounters;
 import dev.dispatcher.service.control.ControlPolicy;
 import dev.dispatcher.service.control.ControlResponder;
 import dev.dispatcher.service.control.ReplyLimits;
@@ -29,6 +28,7 @@ import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.message.MessageLimits;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.MetricsServer;
 import dev.dispatcher.service.metrics.PrometheusMetrics;
 import dev.dispatcher.service.pool.Cancellations;
@@ -109,15 +109,13 @@ final class DispatcherBuilder {
 
     // the control plane, fed by the dispatch loop
     DispatcherConfig.Control control = config.control();
-    ControlCounters controlCounters = new ControlCounters();
-    controlCounters.register(metrics.prometheus());
     ReplyLimits replyLimits = new ReplyLimits(control.maxReplyEntries(), control.maxReplyBytes());
     ControlPolicy policy = ControlPolicy.of(
         control.allow().stream().map(name -> Command.of(name).orElseThrow()).collect(Collectors.toSet()),
         Pattern.compile(control.replyToPattern()),
         control.secret() == null ? null : new ControlSignature(control.secret()),
         control.signatureWindow(), control.maxNonces(), Clock.systemUTC(), mapper);
-    ChunkAssembler chunks = new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes());
+    ChunkAssembler chunks = new ChunkAssembler(config.chunks().timeout().toNanos(), config.chunks().maxBufferedBytes(), metrics::chunks);
 
     // producers
     // A recognisable application_name lets operators find the listener's backend in pg_stat_activity.
@@ -128,9 +126,9 @@ final class DispatcherBuilder {
     OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
 
     ControlCommands commands = new ControlCommands(
-        new DispatcherView(config, registry, pool, cancellations, backlog, chunks.stats(), listener, metrics), mapper, replyLimits,
-        controlCounters, messages);
-    ControlResponder responder = new ControlResponder(commands, policy, controlCounters,
+        new DispatcherView(config, registry, pool, cancellations, backlog, listener, metrics.counts()), mapper, replyLimits, metrics,
+        messages);
+    ControlResponder responder = new ControlResponder(commands, policy, metrics,
         new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
     runServices.bind(cancellations, commands);
 
@@ -138,7 +136,7 @@ final class DispatcherBuilder {
     DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages), registry, pool, admissions, metrics,
         responder::accept, failure);
 
-    registerGauges(metrics.prometheus(), pool, backlog, chunks.stats(), listener);
+    registerGauges(metrics.prometheus(), pool, backlog, listener);
     DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper);
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
@@ -151,7 +149,7 @@ final class DispatcherBuilder {
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
     services.add(Service.of("pool", Service.Action.NONE, () -> {
       for (Work work : pool.shutdown(config.pool().shutdownGracePeriod())) {
-        metrics.dropped(AdmissionLog.SHUTTING_DOWN);
+        metrics.dropped(DropReason.SHUTTING_DOWN);
         log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", work.message().uuid(), work.message().task());
       }
     }));
@@ -165,7 +163,7 @@ final class DispatcherBuilder {
     services.add(idle);
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
-    return new Dispatcher(metrics, failure, services, chunks.stats(), pool,
+    return new Dispatcher(metrics.counts(), failure, services, pool,
         List.of(timer::shutdownNow, followUpPublisher::close, dataSource::close));
   }
 
@@ -195,8 +193,7 @@ final class DispatcherBuilder {
     }, server::stop);
   }
 
-  private static void registerGauges(PrometheusMetrics prometheus, WorkerPool pool, Backlog backlog, ChunkAssembler.Stats chunks,
-      PgNotifyListener listener) {
+  private static void registerGauges(PrometheusMetrics prometheus, WorkerPool pool, Backlog backlog, PgNotifyListener listener) {
     prometheus.gauge("dispatcher_pool_running", "Tasks running", pool, WorkerPool::running);
     prometheus.gauge("dispatcher_pool_queued", "Tasks waiting for a worker", pool, WorkerPool::queued);
     prometheus.gauge("dispatcher_pool_held", "Tasks held by on_duplicate", pool, WorkerPool::held);
@@ -206,9 +203,5 @@ final class DispatcherBuilder {
     prometheus.gauge("dispatcher_dispatch_backlog_bytes", "Estimated memory of the backlog", backlog, Backlog::bytes);
     prometheus.gauge("dispatcher_pool_waiting_bytes", "Estimated memory of queued, held and delayed tasks", pool, WorkerPool::waitingBytes);
     prometheus.gauge("dispatcher_listener_connected", "1 while the LISTEN connection is up", listener, l -> l.isConnected() ? 1 : 0);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "completed", chunks.completed);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "expired", chunks.expired);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "invalid", chunks.invalid);
-    prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", "evicted", chunks.evictedForSpace);
   }
 }

@@ -5,12 +5,11 @@ import dev.dispatcher.service.control.DaemonView;
 import dev.dispatcher.service.intake.Backlog;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
-import dev.dispatcher.wire.ChunkAssembler;
 import java.util.List;
 
 /** What control commands see of the running daemon, and the two things they may do (cancel, run). */
@@ -21,20 +20,18 @@ final class DispatcherView implements DaemonView {
   private final WorkerPool pool;
   private final Cancellations cancellations;
   private final Backlog backlog;
-  private final ChunkAssembler.Stats chunks;
   private final PgNotifyListener listener;
-  private final DispatcherMetrics metrics;
+  private final EventCounts counts;
 
   DispatcherView(DispatcherConfig config, TaskRegistry registry, WorkerPool pool, Cancellations cancellations, Backlog backlog,
-      ChunkAssembler.Stats chunks, PgNotifyListener listener, DispatcherMetrics metrics) {
+      PgNotifyListener listener, EventCounts counts) {
     this.config = config;
     this.registry = registry;
     this.pool = pool;
     this.cancellations = cancellations;
     this.backlog = backlog;
-    this.chunks = chunks;
     this.listener = listener;
-    this.metrics = metrics;
+    this.counts = counts;
   }
 
   @Override
@@ -63,13 +60,8 @@ final class DispatcherView implements DaemonView {
   }
 
   @Override
-  public DispatcherMetrics metrics() {
-    return metrics;
-  }
-
-  @Override
-  public ChunkAssembler.Stats chunkStats() {
-    return chunks;
+  public EventCounts counts() {
+    return counts;
   }
 
   @Override

@@ -9,7 +9,8 @@ import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.BadMessageException;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.QueueWait;
 import dev.dispatcher.service.pool.Completer;
 import dev.dispatcher.service.pool.Outcome;
@@ -31,10 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class FireAndForgetCompleter implements Completer {
 
   private static final Logger log = LoggerFactory.getLogger("dev.dispatcher.task");
-  public static final String BAD_FOLLOWUP = "bad_followup";
 
   private final Hooks hooks;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
   private final TaskMessageReader followUpReader;
   private final Consumer<TaskMessage> followUps;
 
@@ -42,9 +42,9 @@ public final class FireAndForgetCompleter implements Completer {
    * @param followUpReader reads callbacks and errbacks, with the limits of messages from the wire: they came from it
    * @param followUps where follow-up tasks go (the dispatch loop's backlog)
    */
-  public FireAndForgetCompleter(Hooks hooks, DispatcherMetrics metrics, TaskMessageReader followUpReader, Consumer<TaskMessage> followUps) {
+  public FireAndForgetCompleter(Hooks hooks, DispatcherEvents events, TaskMessageReader followUpReader, Consumer<TaskMessage> followUps) {
     this.hooks = hooks;
-    this.metrics = metrics;
+    this.events = events;
     this.followUpReader = followUpReader;
     this.followUps = followUps;
   }
@@ -53,8 +53,9 @@ public final class FireAndForgetCompleter implements Completer {
   public void completed(Work work, TaskRun run, Outcome outcome, Duration duration) {
     TaskMessage message = work.message();
     double waitSeconds = QueueWait.seconds(message.timePub(), run.startedAt());
+    // counted before the line is written: whoever sees the line sees the count
+    events.finished(message.task(), outcome.kind(), duration.toNanos(), waitSeconds);
     logOutcome(work, outcome, duration, waitSeconds);
-    metrics.prometheus().recordRun(message.task(), duration.toNanos(), waitSeconds);
     if (!hooks.isEmpty()) {
       hooks.afterTask(run, new TaskOutcome(outcome.status(), outcome.result(), outcome.error(), Instant.now(), duration));
     }
@@ -72,23 +73,19 @@ public final class FireAndForgetCompleter implements Completer {
     TaskMessage message = work.message();
     switch (outcome) {
       case Outcome.Succeeded succeeded -> {
-        metrics.succeeded.increment();
         if (log.isInfoEnabled()) { // the formatting below is the costliest part of a no-op task
           log.info("task {} {} succeeded in {} ms (waited {} ms){}", message.uuid(), message.task(), millis(duration.toNanos()),
               waited(waitSeconds), succeeded.result() == null ? "" : " -> " + UntrustedText.of(succeeded.result()));
         }
       }
       case Outcome.TimedOut timedOut -> {
-        metrics.timedOut.increment();
         log.warn("task {} {} timed out: interrupted at its {} s timeout, ended after {} ms", message.uuid(), message.task(),
             work.timeoutSeconds(), millis(duration.toNanos()));
       }
       case Outcome.Cancelled cancelled -> {
-        metrics.cancelled.increment();
         log.info("task {} {} cancelled after {} ms", message.uuid(), message.task(), millis(duration.toNanos()));
       }
       case Outcome.Failed failed -> {
-        metrics.failed.increment();
         log.warn("task {} {} failed in {} ms: {}", message.uuid(), message.task(), millis(duration.toNanos()), failed.error(),
             failed.error());
       }
@@ -103,13 +100,13 @@ public final class FireAndForgetCompleter implements Completer {
     }
     String kind = key.substring(0, key.length() - 1); // callback, errback
     if (!list.isArray()) {
-      metrics.dropped(BAD_FOLLOWUP);
+      events.dropped(DropReason.BAD_FOLLOWUP);
       log.warn("task {}: '{}' is not an array of task messages; ignored", parent.uuid(), key);
       return;
     }
     for (JsonNode item : list) {
       if (!item.isObject()) {
-        metrics.dropped(BAD_FOLLOWUP);
+        events.dropped(DropReason.BAD_FOLLOWUP);
         log.warn("task {}: an entry of '{}' is not a task message: {}", parent.uuid(), key, UntrustedText.of(item));
         continue;
       }
@@ -120,7 +117,7 @@ public final class FireAndForgetCompleter implements Completer {
         log.info("task {}: {} {} {}", parent.uuid(), kind, UntrustedText.of(followUp.uuid()), UntrustedText.of(followUp.task()));
         followUps.accept(followUp);
       } catch (BadMessageException e) {
-        metrics.dropped(BAD_FOLLOWUP);
+        events.dropped(DropReason.BAD_FOLLOWUP);
         log.warn("task {}: an entry of '{}' is not a usable task message: {}", parent.uuid(), key, UntrustedText.of(e.getMessage()));
       }
     }

@@ -1,5 +1,6 @@
 package dev.dispatcher.service.control;
 
+import dev.dispatcher.service.metrics.DispatcherEvents;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 
@@ -17,32 +18,32 @@ final class BoundedHandlers {
   private final Semaphore handlers;
   private final Semaphore busyReplies;
   private final int maxHandlers;
-  private final ControlCounters counters;
+  private final DispatcherEvents events;
   private final Executor threads;
 
   /** Each handler on a virtual thread of its own. */
-  BoundedHandlers(int maxHandlers, int maxBusyReplies, ControlCounters counters) {
-    this(maxHandlers, maxBusyReplies, counters, work -> Thread.ofVirtual().name("control").start(work));
+  BoundedHandlers(int maxHandlers, int maxBusyReplies, DispatcherEvents events) {
+    this(maxHandlers, maxBusyReplies, events, work -> Thread.ofVirtual().name("control").start(work));
   }
 
   /** @param threads starts each handler (a thread each; the bound is kept here, not there) */
-  BoundedHandlers(int maxHandlers, int maxBusyReplies, ControlCounters counters, Executor threads) {
+  BoundedHandlers(int maxHandlers, int maxBusyReplies, DispatcherEvents events, Executor threads) {
     if (maxHandlers < 1 || maxBusyReplies < 0) {
       throw new IllegalArgumentException("need at least one handler and no negative busy replies: " + maxHandlers + ", " + maxBusyReplies);
     }
     this.handlers = new Semaphore(maxHandlers);
     this.busyReplies = new Semaphore(maxBusyReplies);
     this.maxHandlers = maxHandlers;
-    this.counters = counters;
+    this.events = events;
     this.threads = threads;
   }
 
   /** Never blocks: starts {@code handle}, else {@code answerBusy}, else neither. */
   Admission submit(Runnable handle, Runnable answerBusy) {
     if (handlers.tryAcquire()) {
-      counters.handlerStarted();
+      events.controlHandlerStarted();
       start(handle, () -> {
-        counters.handlerEnded();
+        events.controlHandlerEnded();
         handlers.release();
       });
       return Admission.HANDLED;

@@ -6,11 +6,13 @@ import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.message.BadMessageException;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.metrics.DropReason;
+import dev.dispatcher.service.metrics.EventCounts;
+import dev.dispatcher.service.metrics.OutcomeKind;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.BindException;
 import dev.dispatcher.service.registry.RegisteredTask;
@@ -36,15 +38,18 @@ public final class ControlCommands {
   private final TaskMessageReader messages;
   private final ObjectMapper mapper;
   private final ReplyLimits limits;
-  private final ControlCounters counters;
+  private final DispatcherEvents events;
 
-  /** @param messages reads a task sent with {@code run}, with the limits of one from the wire */
-  public ControlCommands(DaemonView daemon, ObjectMapper mapper, ReplyLimits limits, ControlCounters counters, TaskMessageReader messages) {
+  /**
+   * @param events told of the tasks {@code run} refuses (counted as the dispatch loop would count them)
+   * @param messages reads a task sent with {@code run}, with the limits of one from the wire
+   */
+  public ControlCommands(DaemonView daemon, ObjectMapper mapper, ReplyLimits limits, DispatcherEvents events, TaskMessageReader messages) {
     this.messages = messages;
     this.daemon = daemon;
     this.mapper = mapper;
     this.limits = limits;
-    this.counters = counters;
+    this.events = events;
   }
 
   /** Runs a command by name; an unknown one is an {@link UnknownCommandException}. */
@@ -131,26 +136,23 @@ public final class ControlCommands {
   }
 
   private ObjectNode producers() {
-    DispatcherMetrics metrics = daemon.metrics();
+    EventCounts counts = daemon.counts();
     ObjectNode reply = mapper.createObjectNode();
     ObjectNode listener = reply.putObject("pg_notify");
     listener.put("connected", daemon.listenerConnected());
     listener.set("channels", mapper.valueToTree(daemon.channels()));
-    listener.put("received", metrics.received.sum());
-    listener.put("connections", metrics.listenerConnections.sum());
-    listener.put("losses", metrics.listenerLosses.sum());
-    listener.put("self_checks", metrics.selfChecks.sum());
-    listener.put("self_check_failures", metrics.selfCheckFailures.sum());
-    long roundTrip = metrics.lastSelfCheckNanos.get();
-    if (roundTrip >= 0) {
-      listener.put("last_self_check_ms", roundTrip / 1e6);
-    }
+    listener.put("received", counts.received());
+    listener.put("connections", counts.listenerConnections());
+    listener.put("losses", counts.listenerLosses());
+    listener.put("self_checks", counts.selfChecks());
+    listener.put("self_check_failures", counts.selfCheckFailures());
+    counts.lastSelfCheckNanos().ifPresent(roundTrip -> listener.put("last_self_check_ms", roundTrip / 1e6));
     reply.putObject("schedules").set("names", mapper.valueToTree(daemon.scheduleNames()));
     return reply;
   }
 
   private ObjectNode main() {
-    DispatcherMetrics metrics = daemon.metrics();
+    EventCounts counts = daemon.counts();
     int running = 0;
     int queued = 0;
     int held = 0;
@@ -170,38 +172,38 @@ public final class ControlCommands {
     reply.put("blocked", held);
     reply.put("delayed", delayed);
     reply.put("backlog", daemon.backlog());
-    reply.put("received", metrics.received.sum());
-    reply.set("dropped", mapper.valueToTree(metrics.droppedByReason()));
-    reply.set("control_refused", mapper.valueToTree(counters.refusedByReason()));
+    reply.put("received", counts.received());
+    reply.set("dropped", mapper.valueToTree(counts.droppedByReason()));
+    reply.set("control_refused", mapper.valueToTree(counts.controlRefusedByReason()));
     return reply;
   }
 
   private ObjectNode chunks() {
-    ChunkAssembler.Stats stats = daemon.chunkStats();
+    EventCounts counts = daemon.counts();
     ObjectNode reply = mapper.createObjectNode();
-    reply.put("completed", stats.completed.sum());
-    reply.put("expired", stats.expired.sum());
-    reply.put("invalid", stats.invalid.sum());
-    reply.put("evicted_for_space", stats.evictedForSpace.sum());
+    reply.put("completed", counts.chunks(ChunkAssembler.Result.COMPLETED));
+    reply.put("expired", counts.chunks(ChunkAssembler.Result.EXPIRED));
+    reply.put("invalid", counts.chunks(ChunkAssembler.Result.INVALID));
+    reply.put("evicted_for_space", counts.chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE));
     return reply;
   }
 
   private ObjectNode metrics() {
-    DispatcherMetrics metrics = daemon.metrics();
+    EventCounts counts = daemon.counts();
     ObjectNode reply = mapper.createObjectNode();
-    reply.put("received", metrics.received.sum());
-    reply.put("started", metrics.started.sum());
-    reply.put("succeeded", metrics.succeeded.sum());
-    reply.put("failed", metrics.failed.sum());
-    reply.put("timed_out", metrics.timedOut.sum());
-    reply.put("cancelled", metrics.cancelled.sum());
-    reply.put("stuck", metrics.stuckNow.get());
-    reply.set("dropped", mapper.valueToTree(metrics.droppedByReason()));
-    reply.put("listener_connections", metrics.listenerConnections.sum());
-    reply.put("listener_losses", metrics.listenerLosses.sum());
-    reply.set("control_refused", mapper.valueToTree(counters.refusedByReason()));
-    reply.put("control_handlers_active", counters.activeHandlers());
-    reply.put("control_handlers_peak", counters.peakHandlers());
+    reply.put("received", counts.received());
+    reply.put("started", counts.started());
+    reply.put("succeeded", counts.finished(OutcomeKind.SUCCEEDED));
+    reply.put("failed", counts.finished(OutcomeKind.FAILED));
+    reply.put("timed_out", counts.finished(OutcomeKind.TIMED_OUT));
+    reply.put("cancelled", counts.finished(OutcomeKind.CANCELLED));
+    reply.put("stuck", counts.stuck());
+    reply.set("dropped", mapper.valueToTree(counts.droppedByReason()));
+    reply.put("listener_connections", counts.listenerConnections());
+    reply.put("listener_losses", counts.listenerLosses());
+    reply.set("control_refused", mapper.valueToTree(counts.controlRefusedByReason()));
+    reply.put("control_handlers_active", counts.controlHandlersActive());
+    reply.put("control_handlers_peak", counts.controlHandlersPeak());
     return reply;
   }
 
@@ -269,13 +271,13 @@ public final class ControlCommands {
   private void checkRunnable(TaskMessage message) {
     RegisteredTask task = daemon.task(message.task());
     if (task == null) {
-      daemon.metrics().dropped(DispatchLoop.UNKNOWN_TASK);
+      events.dropped(DropReason.UNKNOWN_TASK);
       throw new IllegalArgumentException("no registered task named '" + cut(message.task()) + "'");
     }
     try {
       task.bind(message.args(), message.kwargs());
     } catch (BindException e) {
-      daemon.metrics().dropped(DispatchLoop.BAD_ARGUMENTS);
+      events.dropped(DropReason.BAD_ARGUMENTS);
       throw new IllegalArgumentException(e.getMessage());
     }
   }

@@ -3,6 +3,7 @@ package dev.dispatcher.service.control;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.metrics.Refusal;
 import dev.dispatcher.wire.ChannelNames;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.metrics.Refusal;
 import dev.dispatcher.service.storage.Notifier;
 import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.Notification;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link Notifier} (the daemon's pool), chunked when large and never over
  * {@link ReplyLimits#maxBytes()}. Nothing a command does, or fails to do, can harm the daemon:
  * failures become {@code {"error": ...}} replies, and every refusal is counted
- * ({@link ControlCounters}) and logged.
+ * ({@link DispatcherEvents#controlRefused}) and logged.
  */
 public final class ControlResponder {
 
@@ -40,7 +42,7 @@ public final class ControlResponder {
 
   private final ControlCommands commands;
   private final ControlPolicy policy;
-  private final ControlCounters counters;
+  private final DispatcherEvents events;
   private final BoundedHandlers handlers;
   private final ReplyLimits replyLimits;
   private final String nodeId;
@@ -48,12 +50,12 @@ public final class ControlResponder {
   private final ObjectMapper mapper;
   private final Chunker chunker = new Chunker();
 
-  public ControlResponder(ControlCommands commands, ControlPolicy policy, ControlCounters counters, Limits limits, String nodeId,
+  public ControlResponder(ControlCommands commands, ControlPolicy policy, DispatcherEvents events, Limits limits, String nodeId,
       Notifier notifier, ObjectMapper mapper) {
     this.commands = commands;
     this.policy = policy;
-    this.counters = counters;
-    this.handlers = new BoundedHandlers(limits.maxHandlers(), limits.maxBusyReplies(), counters);
+    this.events = events;
+    this.handlers = new BoundedHandlers(limits.maxHandlers(), limits.maxBusyReplies(), events);
     this.replyLimits = limits.replies();
     this.nodeId = nodeId;
     this.notifier = notifier;
@@ -68,7 +70,7 @@ public final class ControlResponder {
     String replyTo = null;
     if (replyToNode != null && !replyToNode.isNull()) {
       if (!replyToNode.isTextual() || !policy.acceptsReplyTo(replyToNode.textValue())) {
-        counters.refused(Refusal.BAD_REPLY_TO);
+        events.controlRefused(Refusal.BAD_REPLY_TO);
         log.warn("control command {} on {} dropped, not run: reply_to {} does not match control.reply_to_pattern",
             UntrustedText.of(command), UntrustedText.of(channel), UntrustedText.of(replyToNode));
         return;
@@ -78,9 +80,9 @@ public final class ControlResponder {
     Request request = new Request(command, replyTo, message, channel);
     switch (handlers.submit(() -> answer(request), () -> answerBusy(request))) {
       case HANDLED -> { }
-      case BUSY -> counters.refused(Refusal.BUSY);
+      case BUSY -> events.controlRefused(Refusal.BUSY);
       case DROPPED -> {
-        counters.refused(Refusal.OVERLOADED);
+        events.controlRefused(Refusal.OVERLOADED);
         log.warn("control command {} on {} dropped: {} handlers and every busy reply in use", UntrustedText.of(command),
             UntrustedText.of(channel), handlers.maxHandlers());
       }
@@ -96,7 +98,7 @@ public final class ControlResponder {
       reply = switch (policy.check(known.get(), request.message(), request.channel())) {
         case Verdict.Allowed allowed -> run(known.get(), request);
         case Verdict.Refused refused -> {
-          counters.refused(refused.reason());
+          events.controlRefused(refused.reason());
           log.warn("control command {} on {} refused ({}): {}", request.command(), UntrustedText.of(request.channel()),
               refused.reason().label(), refused.message());
           yield error(refused.message());

@@ -1,10 +1,9 @@
 package dev.dispatcher.service.control;
 
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
-import dev.dispatcher.wire.ChunkAssembler;
 import java.util.List;
 
 /** What control commands may see and do in the running daemon. */
@@ -22,9 +21,8 @@ public interface DaemonView {
   /** Cancels and logs; see {@code Dispatcher.cancel}. */
   List<WorkerPool.Located> cancel(String uuid, String taskName);
 
-  DispatcherMetrics metrics();
-
-  ChunkAssembler.Stats chunkStats();
+  /** What the daemon's events added up to (messages, tasks, listener, chunks, control). */
+  EventCounts counts();
 
   /** Messages received but not yet dispatched. */
   int backlog();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.metrics.Refusal;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.regex.Pattern;

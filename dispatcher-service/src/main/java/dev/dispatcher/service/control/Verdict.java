@@ -1,5 +1,7 @@
 package dev.dispatcher.service.control;
 
+import dev.dispatcher.service.metrics.Refusal;
+
 /** The policy's decision on one control message. */
 public sealed interface Verdict {
 

@@ -3,7 +3,8 @@ package dev.dispatcher.service.intake;
 import dev.dispatcher.service.log.RejectLog;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.metrics.DropReason;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,21 +26,19 @@ public final class Backlog {
   /** What a queued notification costs beyond its text: the record, the node in the queue, the channel reference. */
   static final long NOTIFICATION_OVERHEAD_BYTES = 128;
 
-  public static final String BACKLOG_FULL = "backlog_full";
-
   /** The bounds: messages, and their estimated memory. */
   public record Bounds(int maxMessages, long maxBytes) {}
 
   private final LinkedBlockingQueue<Inbound> queue;
   private final AtomicLong bytes = new AtomicLong();
   private final long maxBytes;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
   private final RejectLog rejects = new RejectLog(log, Level.WARN);
 
-  public Backlog(Bounds bounds, DispatcherMetrics metrics) {
+  public Backlog(Bounds bounds, DispatcherEvents events) {
     this.queue = new LinkedBlockingQueue<>(bounds.maxMessages());
     this.maxBytes = bounds.maxBytes();
-    this.metrics = metrics;
+    this.events = events;
   }
 
   /** From the listener's I/O thread: never blocks. */
@@ -56,9 +55,9 @@ public final class Backlog {
     long size = size(next);
     if (bytes.addAndGet(size) > maxBytes || !queue.offer(next)) {
       bytes.addAndGet(-size);
-      metrics.dropped(BACKLOG_FULL);
-      rejects.reject(BACKLOG_FULL, "dropped {}: the backlog is full ({} messages not yet dispatched; limits.max_backlog, "
-          + "limits.max_backlog_mib)", describe(next), queue.size());
+      events.dropped(DropReason.BACKLOG_FULL);
+      rejects.reject(DropReason.BACKLOG_FULL.label(), "dropped {}: the backlog is full ({} messages not yet dispatched; "
+          + "limits.max_backlog, limits.max_backlog_mib)", describe(next), queue.size());
     }
   }
 

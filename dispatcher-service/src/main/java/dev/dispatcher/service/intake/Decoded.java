@@ -2,6 +2,7 @@ package dev.dispatcher.service.intake;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.metrics.DropReason;
 
 /** What one notification turned out to be. */
 public sealed interface Decoded {
@@ -15,6 +16,6 @@ public sealed interface Decoded {
   /** One part of a chunked message that is not complete yet. */
   record PartialChunk() implements Decoded {}
 
-  /** Not usable; {@code reason} is a short counter label, {@code detail} says what is wrong. */
-  record Rejected(String reason, String detail, String uuid) implements Decoded {}
+  /** Not usable; {@code detail} says what is wrong. */
+  record Rejected(DropReason reason, String detail, String uuid) implements Decoded {}
 }

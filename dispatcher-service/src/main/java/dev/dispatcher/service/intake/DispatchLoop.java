@@ -6,13 +6,13 @@ import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.log.RejectLog;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.BindException;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
-import dev.dispatcher.wire.ChunkAssembler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,17 +38,13 @@ public final class DispatchLoop implements Service {
   private static final long CHUNK_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int DRAIN_BATCH = 256;
 
-  public static final String UNKNOWN_TASK = "unknown_task";
-  public static final String BAD_ARGUMENTS = "bad_arguments";
-  public static final String INTERNAL_ERROR = "internal_error";
-
   private final Backlog backlog;
   private final MessageDecoder decoder;
   private final TaskRegistry registry;
   private final WorkerPool pool;
   private final AdmissionLog admissions;
   private final BiConsumer<ObjectNode, String> controls;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
   private final RejectLog rejects = new RejectLog(log, Level.WARN);
   private final Thread thread;
   private volatile boolean running = true;
@@ -58,14 +54,14 @@ public final class DispatchLoop implements Service {
    * @param failure told when this loop's thread ends while it should run
    */
   public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
-      DispatcherMetrics metrics, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
+      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
     this.backlog = backlog;
     this.controls = controls;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
     this.admissions = admissions;
-    this.metrics = metrics;
+    this.events = events;
     this.thread = Thread.ofPlatform().name("dispatcher-loop").uncaughtExceptionHandler(failure.handlerFor("dispatch loop"))
         .unstarted(this::loop);
   }
@@ -78,11 +74,6 @@ public final class DispatchLoop implements Service {
   @Override
   public void start() {
     thread.start();
-  }
-
-  /** Counters of chunk reassembly (completed, expired, invalid, evicted for space). */
-  public ChunkAssembler.Stats chunkStats() {
-    return decoder.chunkStats();
   }
 
   /** Whether the loop's thread is alive. */
@@ -104,7 +95,7 @@ public final class DispatchLoop implements Service {
         try {
           handle(next, now);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError | AssertionError e) {
-          metrics.dropped(INTERNAL_ERROR);
+          events.dropped(DropReason.INTERNAL_ERROR);
           log.error("dispatch of {} failed: {}", Backlog.describe(next), UntrustedText.of(e.toString()), e);
         }
       }
@@ -126,14 +117,14 @@ public final class DispatchLoop implements Service {
   private void handle(Inbound next, long now) {
     switch (next) {
       case Inbound.Notified notified -> {
-        metrics.receivedOn(notified.channel());
+        events.received(notified.channel());
         switch (decoder.decode(notified.channel(), notified.payload(), now)) {
           case Decoded.Task task -> dispatch(task.message());
           case Decoded.PartialChunk partial -> { }
           case Decoded.Control control -> controls.accept(control.message(), control.channel());
           case Decoded.Rejected rejected -> {
-            metrics.dropped(rejected.reason());
-            rejects.reject(rejected.reason(), "dropped message{} on channel {}: {}",
+            events.dropped(rejected.reason());
+            rejects.reject(rejected.reason().label(), "dropped message{} on channel {}: {}",
                 rejected.uuid() == null ? "" : " " + UntrustedText.of(rejected.uuid()), notified.channel(), rejected.detail());
           }
         }
@@ -145,17 +136,18 @@ public final class DispatchLoop implements Service {
   private void dispatch(TaskMessage message) {
     RegisteredTask task = registry.find(message.task());
     if (task == null) {
-      metrics.dropped(UNKNOWN_TASK);
-      rejects.reject(UNKNOWN_TASK, "dropped task {}: unknown task '{}' (this daemon runs {} task(s))", UntrustedText.of(message.uuid()),
-          UntrustedText.of(message.task()), registry.size());
+      events.dropped(DropReason.UNKNOWN_TASK);
+      rejects.reject(DropReason.UNKNOWN_TASK.label(), "dropped task {}: unknown task '{}' (this daemon runs {} task(s))",
+          UntrustedText.of(message.uuid()), UntrustedText.of(message.task()), registry.size());
       return;
     }
     Object[] arguments;
     try {
       arguments = task.bind(message.args(), message.kwargs());
     } catch (BindException e) {
-      metrics.dropped(BAD_ARGUMENTS);
-      rejects.reject(BAD_ARGUMENTS, "dropped task {}: {}", UntrustedText.of(message.uuid()), UntrustedText.of(e.getMessage(), 500));
+      events.dropped(DropReason.BAD_ARGUMENTS);
+      rejects.reject(DropReason.BAD_ARGUMENTS.label(), "dropped task {}: {}", UntrustedText.of(message.uuid()),
+          UntrustedText.of(e.getMessage(), 500));
       return;
     }
     Work work = new Work(message, task, arguments);
@@ -171,7 +163,7 @@ public final class DispatchLoop implements Service {
     thread.interrupt();
     thread.join(5_000);
     for (Inbound left : backlog.drain()) {
-      metrics.dropped(AdmissionLog.SHUTTING_DOWN);
+      events.dropped(DropReason.SHUTTING_DOWN);
       log.warn("abandoned on shutdown before dispatch: {}", Backlog.describe(left));
     }
   }

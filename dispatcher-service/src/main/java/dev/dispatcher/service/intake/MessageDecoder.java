@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.BadMessageException;
 import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.util.Optional;
@@ -18,9 +19,6 @@ import java.util.Optional;
  * (the chunk assembler is not thread-safe).
  */
 public final class MessageDecoder {
-
-  public static final String BAD_PAYLOAD = "bad_payload";
-  public static final String BAD_CHUNK = "bad_chunk";
 
   private final ObjectMapper mapper;
   private final TaskMessageReader reader;
@@ -43,7 +41,7 @@ public final class MessageDecoder {
     } catch (TaskMessageReader.NotATaskMessage e) {
       return decodeEnvelope(channel, payload, nowNanos, reassembled);
     } catch (BadMessageException e) {
-      return new Decoded.Rejected(BAD_PAYLOAD, UntrustedText.of(e.getMessage(), 400), e.uuid());
+      return new Decoded.Rejected(DropReason.BAD_PAYLOAD, UntrustedText.of(e.getMessage(), 400), e.uuid());
     }
   }
 
@@ -53,19 +51,19 @@ public final class MessageDecoder {
     try {
       node = mapper.readTree(payload);
     } catch (JsonProcessingException e) {
-      return new Decoded.Rejected(BAD_PAYLOAD, "not JSON (" + UntrustedText.of(e.getOriginalMessage()) + "): " + UntrustedText.of(payload),
-          null);
+      return new Decoded.Rejected(DropReason.BAD_PAYLOAD,
+          "not JSON (" + UntrustedText.of(e.getOriginalMessage()) + "): " + UntrustedText.of(payload), null);
     }
     ObjectNode message = (ObjectNode) node; // the reader saw an object
     if (ChunkAssembler.isChunk(message)) {
       if (reassembled) {
-        return new Decoded.Rejected(BAD_CHUNK, "a reassembled message is itself a chunk (nested chunks are not allowed)", null);
+        return new Decoded.Rejected(DropReason.BAD_CHUNK, "a reassembled message is itself a chunk (nested chunks are not allowed)", null);
       }
       Optional<String> whole;
       try {
         whole = chunks.accept(message, nowNanos);
       } catch (IllegalArgumentException e) {
-        return new Decoded.Rejected(BAD_CHUNK, UntrustedText.of(e.getMessage(), 400), null);
+        return new Decoded.Rejected(DropReason.BAD_CHUNK, UntrustedText.of(e.getMessage(), 400), null);
       }
       return whole.isPresent() ? decode(channel, whole.get(), nowNanos, true) : new Decoded.PartialChunk();
     }
@@ -75,16 +73,12 @@ public final class MessageDecoder {
     try {
       return new Decoded.Task(reader.read(message, channel, null)); // a marker key that is not a chunk's
     } catch (BadMessageException e) {
-      return new Decoded.Rejected(BAD_PAYLOAD, UntrustedText.of(e.getMessage(), 400), e.uuid());
+      return new Decoded.Rejected(DropReason.BAD_PAYLOAD, UntrustedText.of(e.getMessage(), 400), e.uuid());
     }
   }
 
   /** Drops partial chunked messages that waited too long; returns how many. */
   public int expireChunks(long nowNanos) {
     return chunks.expire(nowNanos);
-  }
-
-  public ChunkAssembler.Stats chunkStats() {
-    return chunks.stats();
   }
 }

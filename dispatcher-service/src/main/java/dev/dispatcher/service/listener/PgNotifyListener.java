@@ -4,7 +4,7 @@ import com.impossibl.postgres.api.jdbc.PGConnection;
 import com.impossibl.postgres.jdbc.PGDataSource;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.health.FatalFailure;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.storage.ListenStatements;
 import dev.dispatcher.service.storage.PostgresListenStatements;
 import dev.dispatcher.wire.ChannelNames;
@@ -68,7 +68,7 @@ public final class PgNotifyListener implements AutoCloseable {
   private final String privateChannel = "dispatcher_self_" + UUID.randomUUID().toString().replace("-", "");
   private final AtomicLong checkNumbers = new AtomicLong();
   private final NotificationSink sink;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -81,12 +81,12 @@ public final class PgNotifyListener implements AutoCloseable {
   private String lastConnectError; // supervisor thread only
 
   /** @param failure told when the supervisor thread ends while the listener should run */
-  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck,
+  public PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherEvents events, SelfCheck selfCheck,
       FatalFailure failure) {
-    this(address, channels, sink, metrics, selfCheck, PgNotifyListener::openDirect, failure);
+    this(address, channels, sink, events, selfCheck, PgNotifyListener::openDirect, failure);
   }
 
-  PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherMetrics metrics, SelfCheck selfCheck,
+  PgNotifyListener(DatabaseUrl address, List<String> channels, NotificationSink sink, DispatcherEvents events, SelfCheck selfCheck,
       Opener opener, FatalFailure failure) {
     this.address = address;
     this.selfCheck = selfCheck;
@@ -96,7 +96,7 @@ public final class PgNotifyListener implements AutoCloseable {
     this.channels = List.copyOf(channels);
     this.channels.forEach(ChannelNames::check);
     this.sink = sink;
-    this.metrics = metrics;
+    this.events = events;
     this.supervisor = Thread.ofPlatform().name("dispatcher-listener").daemon(true)
         .uncaughtExceptionHandler(failure.handlerFor("listener supervisor")).unstarted(this::supervise);
   }
@@ -139,7 +139,7 @@ public final class PgNotifyListener implements AutoCloseable {
       }
       if (outageStartNanos == 0) {
         outageStartNanos = System.nanoTime();
-        metrics.listenerLosses.increment();
+        events.listenerLost();
         log.warn("listener connection lost: {}; reconnecting (notifications sent meanwhile are not delivered)", lossCause);
       }
       pause(backoff.nextDelayNanos());
@@ -160,7 +160,7 @@ public final class PgNotifyListener implements AutoCloseable {
     }
     connected = true;
     lastSelfCheckPassed = true; // a fresh connection has not failed a check
-    metrics.listenerConnections.increment();
+    events.listenerConnected();
     backoff.reset();
     if (outageStartNanos != 0) {
       log.info("listener reconnected to {} after {} ms; listening on {} again", address,
@@ -261,13 +261,12 @@ public final class PgNotifyListener implements AutoCloseable {
       lock.unlock();
     }
     if (failure == null) {
-      metrics.selfChecks.increment();
       lastSelfCheckPassed = true;
-      metrics.lastSelfCheckNanos.set(System.nanoTime() - started);
+      events.selfCheckPassed(System.nanoTime() - started);
       return null;
     }
     sender.interrupt();
-    metrics.selfCheckFailures.increment();
+    events.selfCheckFailed();
     lastSelfCheckPassed = false;
     String cause = "self-check on connection #" + session.number() + ": " + failure + " within "
         + selfCheck.timeout().toMillis() + " ms (channel " + privateChannel + ")";

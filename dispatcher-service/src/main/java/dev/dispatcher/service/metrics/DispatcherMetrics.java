@@ -1,43 +1,84 @@
 package dev.dispatcher.service.metrics;
 
-import java.util.Map;
-import java.util.TreeMap;
+import dev.dispatcher.wire.ChunkAssembler;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The daemon's counters. Cheap to bump from any thread; read for the shutdown summary and by
- * tests. (Prometheus export is a later step; these are its sources.)
+ * The daemon's events, counted and exported: each event bumps one adder (or gauge value), which the
+ * Prometheus meters read when scraped (no second bookkeeping on the hot path), and which
+ * {@link #counts()} reads for the control replies and the shutdown summary. Only runs are
+ * recorded further, in the per-task histograms ({@link PrometheusMetrics#recordRun}).
+ *
+ * <p>Micrometer holds a function counter's or gauge's state object weakly: every state registered
+ * here is a field of this object (or a value of its map), which the daemon's parts hold for as
+ * long as it runs, never a lambda or value that nothing else holds (it would be collected and
+ * read as 0).
  */
-public final class DispatcherMetrics {
+public final class DispatcherMetrics implements DispatcherEvents {
 
-  public final LongAdder received = new LongAdder();
-  public final LongAdder started = new LongAdder();
-  public final LongAdder succeeded = new LongAdder();
-  public final LongAdder failed = new LongAdder();
-  public final LongAdder timedOut = new LongAdder();
-  public final LongAdder cancelled = new LongAdder();
-  /** Runs that ignored their timeout's interrupt and still hold their slot. */
-  public final java.util.concurrent.atomic.AtomicInteger stuckNow = new java.util.concurrent.atomic.AtomicInteger();
-  public final LongAdder stuckTotal = new LongAdder();
-  public final LongAdder listenerConnections = new LongAdder();
-  public final LongAdder listenerLosses = new LongAdder();
-  public final LongAdder selfChecks = new LongAdder();
-  public final LongAdder selfCheckFailures = new LongAdder();
-  /** Round trip of the last successful listener self-check, in nanoseconds. */
-  public final java.util.concurrent.atomic.AtomicLong lastSelfCheckNanos = new java.util.concurrent.atomic.AtomicLong(-1);
-  private final ConcurrentHashMap<String, LongAdder> dropped = new ConcurrentHashMap<>();
+  private final PrometheusMetrics prometheus = new PrometheusMetrics();
   private final ConcurrentHashMap<String, LongAdder> receivedByChannel = new ConcurrentHashMap<>();
-  private final PrometheusMetrics prometheus = new PrometheusMetrics(this);
+  private final LongAdder[] dropped = adders(DropReason.values().length);
+  private final LongAdder started = new LongAdder();
+  private final LongAdder[] finished = adders(OutcomeKind.values().length);
+  private final AtomicInteger stuck = new AtomicInteger();
+  private final LongAdder listenerConnections = new LongAdder();
+  private final LongAdder listenerLosses = new LongAdder();
+  private final LongAdder selfChecks = new LongAdder();
+  private final LongAdder selfCheckFailures = new LongAdder();
+  /** Nanoseconds; -1 before the first passed check. */
+  private final AtomicLong lastSelfCheckNanos = new AtomicLong(-1);
+  private final LongAdder[] chunks = adders(ChunkAssembler.Result.values().length);
+  private final LongAdder[] controlRefused = adders(Refusal.values().length);
+  private final AtomicInteger controlHandlersActive = new AtomicInteger();
+  private final AtomicInteger controlHandlersPeak = new AtomicInteger();
+  private final EventCounts counts = new Counts();
 
-  /** The Prometheus view of these counters (and the per-task histograms). */
+  /** Registers every meter; each labelled series exists (at 0) from the start, but those by channel and by task. */
+  public DispatcherMetrics() {
+    prometheus.counter("dispatcher_tasks_started", "Tasks started", started);
+    for (OutcomeKind outcome : OutcomeKind.values()) {
+      prometheus.counter("dispatcher_tasks_finished", "Tasks finished, by outcome", "outcome", outcome.label(),
+          finished[outcome.ordinal()]);
+    }
+    for (DropReason reason : DropReason.values()) {
+      prometheus.counter("dispatcher_messages_dropped", "Messages dropped, by reason", "reason", reason.label(), dropped[reason.ordinal()]);
+    }
+    prometheus.gauge("dispatcher_tasks_stuck", "Running tasks that ignored their timeout's interrupt", stuck, AtomicInteger::get);
+    prometheus.counter("dispatcher_listener_connections", "LISTEN connections made", listenerConnections);
+    prometheus.counter("dispatcher_listener_losses", "LISTEN connections lost", listenerLosses);
+    prometheus.counter("dispatcher_listener_self_checks", "Listener self-checks passed", selfChecks);
+    prometheus.counter("dispatcher_listener_self_check_failures", "Listener self-checks failed", selfCheckFailures);
+    prometheus.gauge("dispatcher_listener_self_check_seconds", "Round trip of the last passed listener self-check", lastSelfCheckNanos,
+        nanos -> nanos.get() < 0 ? Double.NaN : nanos.get() / 1e9);
+    for (ChunkAssembler.Result result : ChunkAssembler.Result.values()) {
+      prometheus.counter("dispatcher_chunked_messages", "Chunked messages, by result", "result", label(result), chunks[result.ordinal()]);
+    }
+    for (Refusal reason : Refusal.values()) {
+      prometheus.counter("dispatcher_control_refused", "Control messages refused or dropped, by reason", "reason", reason.label(),
+          controlRefused[reason.ordinal()]);
+    }
+    prometheus.gauge("dispatcher_control_handlers_active", "Control commands being handled now", controlHandlersActive, AtomicInteger::get);
+    prometheus.gauge("dispatcher_control_handlers_peak", "Most control commands handled at once since start", controlHandlersPeak,
+        AtomicInteger::get);
+  }
+
+  /** What the events added up to, read-only: for the control replies, the shutdown summary and tests. */
+  public EventCounts counts() {
+    return counts;
+  }
+
+  /** The Prometheus registry these counts are exported by (and the daemon's gauges of its parts). */
   public PrometheusMetrics prometheus() {
     return prometheus;
   }
 
-  /** One message arrived on a channel. */
-  public void receivedOn(String channel) {
-    received.increment();
+  @Override
+  public void received(String channel) {
     LongAdder counter = receivedByChannel.get(channel); // the hot path: a plain read once the channel is known
     if (counter == null) {
       counter = receivedByChannel.computeIfAbsent(channel, c -> {
@@ -49,27 +90,172 @@ public final class DispatcherMetrics {
     counter.increment();
   }
 
-  public void dropped(String reason) {
-    dropped.computeIfAbsent(reason, r -> new LongAdder()).increment();
+  @Override
+  public void dropped(DropReason reason) {
+    dropped[reason.ordinal()].increment();
   }
 
-  public long droppedCount(String reason) {
-    LongAdder counter = dropped.get(reason);
-    return counter == null ? 0 : counter.sum();
+  @Override
+  public void started(String task) {
+    started.increment();
   }
 
-  public Map<String, Long> droppedByReason() {
-    Map<String, Long> result = new TreeMap<>();
-    dropped.forEach((reason, counter) -> result.put(reason, counter.sum()));
-    return result;
+  @Override
+  public void finished(String task, OutcomeKind outcome, long durationNanos, double waitSeconds) {
+    finished[outcome.ordinal()].increment();
+    prometheus.recordRun(task, durationNanos, waitSeconds);
   }
 
-  /** One line for the log: every counter. */
-  public String summary() {
-    return "received=" + received.sum() + " started=" + started.sum() + " succeeded=" + succeeded.sum()
-        + " failed=" + failed.sum() + " timed_out=" + timedOut.sum() + " cancelled=" + cancelled.sum()
-        + " stuck=" + stuckNow.get() + " dropped=" + droppedByReason()
-        + " listener_connections=" + listenerConnections.sum() + " listener_losses=" + listenerLosses.sum()
-        + " self_checks=" + selfChecks.sum() + " self_check_failures=" + selfCheckFailures.sum();
+  @Override
+  public void cancelledBeforeStart(String task) {
+    finished[OutcomeKind.CANCELLED.ordinal()].increment();
+  }
+
+  @Override
+  public void stuck(String task) {
+    stuck.incrementAndGet();
+  }
+
+  @Override
+  public void unstuck(String task) {
+    stuck.decrementAndGet();
+  }
+
+  @Override
+  public void listenerConnected() {
+    listenerConnections.increment();
+  }
+
+  @Override
+  public void listenerLost() {
+    listenerLosses.increment();
+  }
+
+  @Override
+  public void selfCheckPassed(long roundTripNanos) {
+    lastSelfCheckNanos.set(roundTripNanos); // before the count: whoever sees a passed check sees its round trip
+    selfChecks.increment();
+  }
+
+  @Override
+  public void selfCheckFailed() {
+    selfCheckFailures.increment();
+  }
+
+  @Override
+  public void chunks(ChunkAssembler.Result result, int messages) {
+    chunks[result.ordinal()].add(messages);
+  }
+
+  @Override
+  public void controlRefused(Refusal reason) {
+    controlRefused[reason.ordinal()].increment();
+  }
+
+  @Override
+  public void controlHandlerStarted() {
+    controlHandlersPeak.accumulateAndGet(controlHandlersActive.incrementAndGet(), Math::max);
+  }
+
+  @Override
+  public void controlHandlerEnded() {
+    controlHandlersActive.decrementAndGet();
+  }
+
+  /** The read-only view: reads the same adders. */
+  private final class Counts implements EventCounts {
+
+    @Override
+    public long received() {
+      long sum = 0;
+      for (LongAdder counter : receivedByChannel.values()) {
+        sum += counter.sum();
+      }
+      return sum;
+    }
+
+    @Override
+    public long dropped(DropReason reason) {
+      return dropped[reason.ordinal()].sum();
+    }
+
+    @Override
+    public long started() {
+      return started.sum();
+    }
+
+    @Override
+    public long finished(OutcomeKind outcome) {
+      return finished[outcome.ordinal()].sum();
+    }
+
+    @Override
+    public int stuck() {
+      return stuck.get();
+    }
+
+    @Override
+    public long listenerConnections() {
+      return listenerConnections.sum();
+    }
+
+    @Override
+    public long listenerLosses() {
+      return listenerLosses.sum();
+    }
+
+    @Override
+    public long selfChecks() {
+      return selfChecks.sum();
+    }
+
+    @Override
+    public long selfCheckFailures() {
+      return selfCheckFailures.sum();
+    }
+
+    @Override
+    public OptionalLong lastSelfCheckNanos() {
+      long nanos = lastSelfCheckNanos.get();
+      return nanos < 0 ? OptionalLong.empty() : OptionalLong.of(nanos);
+    }
+
+    @Override
+    public long chunks(ChunkAssembler.Result result) {
+      return chunks[result.ordinal()].sum();
+    }
+
+    @Override
+    public long controlRefused(Refusal reason) {
+      return controlRefused[reason.ordinal()].sum();
+    }
+
+    @Override
+    public int controlHandlersActive() {
+      return controlHandlersActive.get();
+    }
+
+    @Override
+    public int controlHandlersPeak() {
+      return controlHandlersPeak.get();
+    }
+  }
+
+  /** The {@code result} label of {@code dispatcher_chunked_messages_total}. */
+  private static String label(ChunkAssembler.Result result) {
+    return switch (result) {
+      case COMPLETED -> "completed";
+      case EXPIRED -> "expired";
+      case INVALID -> "invalid";
+      case EVICTED_FOR_SPACE -> "evicted";
+    };
+  }
+
+  private static LongAdder[] adders(int count) {
+    LongAdder[] adders = new LongAdder[count];
+    for (int i = 0; i < count; i++) {
+      adders[i] = new LongAdder();
+    }
+    return adders;
   }
 }

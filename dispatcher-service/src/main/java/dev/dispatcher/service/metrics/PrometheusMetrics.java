@@ -12,7 +12,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Histogram;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,15 +19,11 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
- * The daemon's counters as Prometheus meters. Counters and gauges read the live values the daemon
- * keeps anyway (no second bookkeeping on the hot path); only the per-task duration and queue-wait
- * histograms are recorded here.
+ * The Prometheus registry behind {@link DispatcherMetrics}. Counters and gauges read the live values
+ * the daemon keeps anyway (no second bookkeeping on the hot path); only the per-task duration and
+ * queue-wait histograms are recorded here.
  */
 public final class PrometheusMetrics {
-
-  /** Drop reasons known in advance, so their series exist (at 0) before the first drop. */
-  public static final List<String> DROP_REASONS = List.of("bad_payload", "bad_chunk", "unknown_task", "bad_arguments", "duplicate",
-      "shutting_down", "internal_error", "bad_followup", "backlog_full", "queue_full", "delayed_full");
 
   private static final String QUEUE_WAIT_HELP = "Publish to start, by task";
 
@@ -39,35 +34,19 @@ public final class PrometheusMetrics {
       .labelNames("task").classicUpperBounds(timerBucketsInSeconds()).classicOnly().withoutExemplars()
       .register(registry.getPrometheusRegistry());
 
-  PrometheusMetrics(DispatcherMetrics metrics) {
-    counter("dispatcher_tasks_started", "Tasks started", metrics.started);
-    finished(metrics.succeeded, "succeeded");
-    finished(metrics.failed, "failed");
-    finished(metrics.timedOut, "timed_out");
-    finished(metrics.cancelled, "cancelled");
-    DROP_REASONS.forEach(reason -> FunctionCounter.builder("dispatcher_messages_dropped", metrics, m -> m.droppedCount(reason))
-        .description("Messages dropped, by reason").tag("reason", reason).register(registry));
-    counter("dispatcher_listener_connections", "LISTEN connections made", metrics.listenerConnections);
-    counter("dispatcher_listener_losses", "LISTEN connections lost", metrics.listenerLosses);
-    counter("dispatcher_listener_self_checks", "Listener self-checks passed", metrics.selfChecks);
-    counter("dispatcher_listener_self_check_failures", "Listener self-checks failed", metrics.selfCheckFailures);
-    gauge("dispatcher_listener_self_check_seconds", "Round trip of the last passed listener self-check", metrics,
-        m -> m.lastSelfCheckNanos.get() < 0 ? Double.NaN : m.lastSelfCheckNanos.get() / 1e9);
-    gauge("dispatcher_tasks_stuck", "Running tasks that ignored their timeout's interrupt", metrics, m -> m.stuckNow.get());
-  }
+  PrometheusMetrics() {}
 
-  private void counter(String name, String description, LongAdder adder) {
-    FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
-  }
-
-  private void finished(LongAdder adder, String outcome) {
-    FunctionCounter.builder("dispatcher_tasks_finished", adder, LongAdder::sum)
-        .description("Tasks finished, by outcome").tag("outcome", outcome).register(registry);
-  }
-
-  /** A gauge over a live value. */
+  /**
+   * A gauge over a live value. Micrometer holds the source weakly: it must be an object the daemon
+   * keeps (a part, or a field of one), not a lambda or value that nothing else holds.
+   */
   public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
     Gauge.builder(name, source, value).description(description).register(registry);
+  }
+
+  /** A counter over a live adder the caller keeps (Micrometer holds it weakly, see {@link #gauge}). */
+  void counter(String name, String description, LongAdder value) {
+    FunctionCounter.builder(name, value, LongAdder::sum).description(description).register(registry);
   }
 
   /**
@@ -75,7 +54,7 @@ public final class PrometheusMetrics {
    * a function counter's state object weakly, so the state must be the adder the daemon keeps, not
    * a lambda or method reference that nothing else holds (it would be collected and read as 0).
    */
-  public void counter(String name, String description, String tag, String tagValue, LongAdder value) {
+  void counter(String name, String description, String tag, String tagValue, LongAdder value) {
     FunctionCounter.builder(name, value, LongAdder::sum).description(description).tag(tag, tagValue).register(registry);
   }
 
@@ -84,7 +63,7 @@ public final class PrometheusMetrics {
    * implausible, see {@link QueueWait}; a wait outside 0 to {@link QueueWait#MAX_WAIT} is not
    * recorded either).
    */
-  public void recordRun(String task, long durationNanos, double waitSeconds) {
+  void recordRun(String task, long durationNanos, double waitSeconds) {
     timer(durations, task, "dispatcher_task_duration", "Task run time, by task").record(durationNanos, TimeUnit.NANOSECONDS);
     if (waitSeconds >= 0 && waitSeconds <= QueueWait.MAX_WAIT.toSeconds()) { // false for NaN
       queueWait(task).record(waitSeconds);

@@ -1,7 +1,7 @@
 package dev.dispatcher.service.pool;
 
 import dev.dispatcher.service.log.UntrustedText;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -17,18 +17,18 @@ public final class Cancellations {
   private static final Logger log = LoggerFactory.getLogger(Cancellations.class);
 
   private final WorkerPool pool;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
 
-  public Cancellations(WorkerPool pool, DispatcherMetrics metrics) {
+  public Cancellations(WorkerPool pool, DispatcherEvents events) {
     this.pool = pool;
-    this.metrics = metrics;
+    this.events = events;
   }
 
   public List<WorkerPool.Located> cancel(String uuid, String taskName) {
     List<WorkerPool.Located> cancelled = pool.cancel(uuid, taskName);
     for (WorkerPool.Located located : cancelled) {
       if (located.place() != WorkerPool.Place.RUNNING) {
-        metrics.cancelled.increment(); // a running one is counted when it ends as cancelled
+        events.cancelledBeforeStart(located.work().message().task()); // a running one is counted when it ends as cancelled
       }
       log.info("cancelled task {} {} ({})", UntrustedText.of(located.work().message().uuid()), located.work().message().task(),
           located.place().name().toLowerCase(Locale.ROOT));

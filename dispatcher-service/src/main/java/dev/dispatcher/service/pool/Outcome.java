@@ -1,6 +1,7 @@
 package dev.dispatcher.service.pool;
 
 import dev.dispatcher.service.hooks.TaskOutcome;
+import dev.dispatcher.service.metrics.OutcomeKind;
 
 /** How one run of a task ended: what the runner hands to the {@link Completer}. */
 public sealed interface Outcome {
@@ -24,6 +25,16 @@ public sealed interface Outcome {
       case Failed failed -> TaskOutcome.Status.FAILED;
       case TimedOut timedOut -> TaskOutcome.Status.TIMED_OUT;
       case Cancelled cancelled -> TaskOutcome.Status.CANCELLED;
+    };
+  }
+
+  /** The name this outcome is counted by. */
+  default OutcomeKind kind() {
+    return switch (this) {
+      case Succeeded succeeded -> OutcomeKind.SUCCEEDED;
+      case Failed failed -> OutcomeKind.FAILED;
+      case TimedOut timedOut -> OutcomeKind.TIMED_OUT;
+      case Cancelled cancelled -> OutcomeKind.CANCELLED;
     };
   }
 

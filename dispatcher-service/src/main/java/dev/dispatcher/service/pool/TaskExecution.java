@@ -6,7 +6,7 @@ import dev.dispatcher.TaskContext;
 import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.message.TaskMessage;
-import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DispatcherEvents;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,17 +44,17 @@ public final class TaskExecution {
 
   private final String nodeId;
   private final Hooks hooks;
-  private final DispatcherMetrics metrics;
+  private final DispatcherEvents events;
   private final ScheduledExecutorService timer;
   private final ObjectMapper mapper;
   private final Services services;
   private final Completer completer;
 
-  public TaskExecution(String nodeId, Hooks hooks, DispatcherMetrics metrics, ScheduledExecutorService timer, ObjectMapper mapper,
+  public TaskExecution(String nodeId, Hooks hooks, DispatcherEvents events, ScheduledExecutorService timer, ObjectMapper mapper,
       Services services, Completer completer) {
     this.nodeId = nodeId;
     this.hooks = hooks;
-    this.metrics = metrics;
+    this.events = events;
     this.timer = timer;
     this.mapper = mapper;
     this.services = services;
@@ -78,7 +78,7 @@ public final class TaskExecution {
     RunState state = work.state();
     Instant startedAt = Instant.now();
     long startNanos = System.nanoTime();
-    metrics.started.increment();
+    events.started(message.task());
     if (log.isDebugEnabled()) {
       log.debug("task {} {} started", message.uuid(), message.task());
     }
@@ -106,7 +106,7 @@ public final class TaskExecution {
         deadline.cancel(false);
       }
       if (state.isStuck()) {
-        metrics.stuckNow.decrementAndGet();
+        events.unstuck(message.task());
         log.warn("task {} {} was stuck and returned after {} ms", message.uuid(), message.task(), (System.nanoTime() - startNanos) / 1_000_000);
       }
     }
@@ -134,8 +134,7 @@ public final class TaskExecution {
     if (state.isFinished() || !state.markStuck()) {
       return;
     }
-    metrics.stuckNow.incrementAndGet();
-    metrics.stuckTotal.increment();
+    events.stuck(message.task());
     Thread worker = state.thread();
     // The stack goes out as a throwable's: the log prints it below the line, and the message stays one line.
     StuckTask where = new StuckTask(worker == null ? new StackTraceElement[0] : worker.getStackTrace());

@@ -15,6 +15,7 @@ import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.pool.TaskExecution;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.registry.RegisteredTask;
@@ -124,6 +125,6 @@ class FireAndForgetCompleterTest {
     execution.run(new Work(TestMessages.of(message, "ch", "parent"), noop, new Object[0]));
 
     assertThat(followUps).extracting(TaskMessage::uuid).containsExactly("ok");
-    assertThat(metrics.droppedCount("bad_followup")).isEqualTo(2);
+    assertThat(metrics.counts().dropped(DropReason.BAD_FOLLOWUP)).isEqualTo(2);
   }
 }

@@ -3,6 +3,7 @@ package dev.dispatcher.service.control;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dispatcher.service.metrics.DispatcherMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -19,11 +20,11 @@ class BoundedHandlersTest {
 
   private final List<Runnable> started = new ArrayList<>();
   private final Executor threads = started::add;
-  private final ControlCounters counters = new ControlCounters();
+  private final DispatcherMetrics metrics = new DispatcherMetrics();
 
   @Test
   void beyondTheHandlersMessagesGetABusyAnswerAndBeyondThatAreDropped() {
-    BoundedHandlers handlers = new BoundedHandlers(2, 3, counters, threads);
+    BoundedHandlers handlers = new BoundedHandlers(2, 3, metrics, threads);
     AtomicInteger handled = new AtomicInteger();
     AtomicInteger answeredBusy = new AtomicInteger();
 
@@ -36,20 +37,20 @@ class BoundedHandlersTest {
     assertThat(admissions).filteredOn(a -> a == BoundedHandlers.Admission.BUSY).hasSize(3);
     assertThat(admissions).filteredOn(a -> a == BoundedHandlers.Admission.DROPPED).hasSize(995);
     assertThat(started).as("threads started").hasSize(5);
-    assertThat(counters.activeHandlers()).isEqualTo(2);
+    assertThat(metrics.counts().controlHandlersActive()).isEqualTo(2);
 
     started.forEach(Runnable::run);
 
     assertThat(handled).hasValue(2);
     assertThat(answeredBusy).hasValue(3);
-    assertThat(counters.activeHandlers()).isZero();
-    assertThat(counters.peakHandlers()).isEqualTo(2);
+    assertThat(metrics.counts().controlHandlersActive()).isZero();
+    assertThat(metrics.counts().controlHandlersPeak()).isEqualTo(2);
     assertThat(handlers.submit(() -> { }, () -> { })).as("the slots are free again").isEqualTo(BoundedHandlers.Admission.HANDLED);
   }
 
   @Test
   void aHandlerThatThrowsGivesItsSlotBack() {
-    BoundedHandlers handlers = new BoundedHandlers(1, 0, counters, threads);
+    BoundedHandlers handlers = new BoundedHandlers(1, 0, metrics, threads);
     assertThat(handlers.submit(() -> {
       throw new IllegalStateException("boom");
     }, () -> { })).isEqualTo(BoundedHandlers.Admission.HANDLED);
@@ -62,13 +63,13 @@ class BoundedHandlersTest {
 
   @Test
   void aThreadThatCannotStartGivesItsSlotBack() {
-    BoundedHandlers handlers = new BoundedHandlers(1, 0, counters, work -> {
+    BoundedHandlers handlers = new BoundedHandlers(1, 0, metrics, work -> {
       throw new RejectedExecutionException("no threads");
     });
 
     assertThatThrownBy(() -> handlers.submit(() -> { }, () -> { })).isInstanceOf(RejectedExecutionException.class);
-    assertThat(counters.activeHandlers()).isZero();
-    BoundedHandlers working = new BoundedHandlers(1, 0, counters, threads);
+    assertThat(metrics.counts().controlHandlersActive()).isZero();
+    BoundedHandlers working = new BoundedHandlers(1, 0, metrics, threads);
     assertThat(working.submit(() -> { }, () -> { })).isEqualTo(BoundedHandlers.Admission.HANDLED);
   }
 }

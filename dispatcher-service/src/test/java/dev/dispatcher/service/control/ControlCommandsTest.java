@@ -12,6 +12,10 @@ import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.message.TestMessages;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DropReason;
+import dev.dispatcher.service.metrics.EventCounts;
+import dev.dispatcher.service.metrics.OutcomeKind;
+import dev.dispatcher.service.metrics.Refusal;
 import dev.dispatcher.service.pool.TestPools;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -46,7 +50,6 @@ class ControlCommandsTest {
   private final List<TaskMessage> ran = new ArrayList<>();
   private WorkerPool pool;
   private RegisteredTask block;
-  private final ControlCounters counters = new ControlCounters();
   private DaemonView view;
   private ControlCommands commands;
 
@@ -67,8 +70,7 @@ class ControlCommandsTest {
       public List<WorkerPool.Located> work() { return pool.snapshot(); }
       public List<WorkerPool.Slot> slots() { return pool.slots(); }
       public List<WorkerPool.Located> cancel(String uuid, String taskName) { return pool.cancel(uuid, taskName); }
-      public DispatcherMetrics metrics() { return metrics; }
-      public ChunkAssembler.Stats chunkStats() { return new ChunkAssembler(1, 1).stats(); }
+      public EventCounts counts() { return metrics.counts(); }
       public int backlog() { return 3; }
       public boolean listenerConnected() { return true; }
       public List<String> channels() { return List.of("tasks"); }
@@ -76,7 +78,7 @@ class ControlCommandsTest {
       public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
       public void run(TaskMessage message) { ran.add(message); }
     };
-    commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
+    commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, metrics, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
     pool.admit(work("running", "parallel", 1));
     pool.admit(work("queued", "parallel", 2));
     pool.admit(work("held", "serial", 2));
@@ -139,14 +141,32 @@ class ControlCommandsTest {
 
   @Test
   void countersOfTheParts() {
-    metrics.received.add(7);
-    metrics.dropped("unknown_task");
+    for (int i = 0; i < 7; i++) {
+      metrics.received("tasks");
+    }
+    metrics.dropped(DropReason.UNKNOWN_TASK);
+    metrics.finished("ctl.block", OutcomeKind.TIMED_OUT, 1_000, Double.NaN);
+    metrics.chunks(ChunkAssembler.Result.EXPIRED, 2);
+    metrics.controlRefused(Refusal.UNSIGNED);
+    metrics.selfCheckPassed(2_500_000);
     assertThat(commands.run("main", null).toString())
-        .contains("\"running\":1", "\"queued\":1", "\"blocked\":1", "\"delayed\":1", "\"backlog\":3", "\"unknown_task\":1");
-    assertThat(commands.run("producers", null).get("pg_notify").get("connected").booleanValue()).isTrue();
-    assertThat(commands.run("producers", null).get("schedules").get("names").get(0).textValue()).isEqualTo("nightly");
-    assertThat(commands.run("chunks", null).fieldNames()).toIterable().contains("completed", "expired", "invalid", "evicted_for_space");
-    assertThat(commands.run("metrics", null).get("received").longValue()).isEqualTo(7);
+        .contains("\"running\":1", "\"queued\":1", "\"blocked\":1", "\"delayed\":1", "\"backlog\":3", "\"received\":7",
+            "\"dropped\":{\"unknown_task\":1}", "\"control_refused\":{\"unsigned\":1}");
+    ObjectNode producers = commands.run("producers", null);
+    assertThat(producers.get("pg_notify").get("connected").booleanValue()).isTrue();
+    assertThat(producers.get("pg_notify").fieldNames()).toIterable()
+        .containsExactly("connected", "channels", "received", "connections", "losses", "self_checks", "self_check_failures",
+            "last_self_check_ms");
+    assertThat(producers.get("pg_notify").get("last_self_check_ms").doubleValue()).isEqualTo(2.5);
+    assertThat(producers.get("schedules").get("names").get(0).textValue()).isEqualTo("nightly");
+    assertThat(commands.run("chunks", null).toString()).isEqualTo("{\"completed\":0,\"expired\":2,\"invalid\":0,\"evicted_for_space\":0}");
+    ObjectNode counts = commands.run("metrics", null);
+    assertThat(counts.fieldNames()).toIterable().containsExactly("received", "started", "succeeded", "failed", "timed_out", "cancelled",
+        "stuck", "dropped", "listener_connections", "listener_losses", "control_refused", "control_handlers_active",
+        "control_handlers_peak");
+    assertThat(counts.get("received").longValue()).isEqualTo(7);
+    assertThat(counts.get("timed_out").longValue()).isEqualTo(1);
+    assertThat(counts.get("succeeded").longValue()).isZero();
     assertThat(commands.run("status", null).fieldNames()).toIterable()
         .containsExactly("alive", "running", "workers", "producers", "main", "chunks", "metrics");
   }
@@ -193,13 +213,13 @@ class ControlCommandsTest {
     assertThatThrownBy(() -> commands.run("run", data("{\"task\": \"ctl.block\", \"args\": [\"nine\"]}")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(ran).isEmpty();
-    assertThat(metrics.droppedCount("unknown_task")).isEqualTo(1);
-    assertThat(metrics.droppedCount("bad_arguments")).isEqualTo(1);
+    assertThat(metrics.counts().dropped(DropReason.UNKNOWN_TASK)).isEqualTo(1);
+    assertThat(metrics.counts().dropped(DropReason.BAD_ARGUMENTS)).isEqualTo(1);
   }
 
   @Test
   void aListingStopsAtTheEntryCapAndSaysHowManyThereWere() {
-    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(2, 1024 * 1024), counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(2, 1024 * 1024), metrics, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
 
     ObjectNode reply = capped.run("running", null);
 
@@ -218,7 +238,7 @@ class ControlCommandsTest {
       pool.admitAfter(new Work(TestMessages.of(message, "tasks", "x"), block, new Object[] {(long) i}), TimeUnit.MINUTES.toNanos(5));
     }
     int maxBytes = 48 * 1024;
-    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(1000, maxBytes), counters, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
+    ControlCommands capped = new ControlCommands(view, mapper, new ReplyLimits(1000, maxBytes), metrics, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
 
     ObjectNode reply = capped.run("running", null);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.control.ControlSignature;
+import dev.dispatcher.service.metrics.Refusal;
 import dev.dispatcher.wire.WireFormat;
 import java.time.Clock;
 import java.time.Duration;

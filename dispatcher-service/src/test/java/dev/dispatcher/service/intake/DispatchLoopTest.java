@@ -10,6 +10,7 @@ import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.message.MessageLimits;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.pool.TestPools;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.TaskRegistry;
@@ -72,7 +73,7 @@ class DispatchLoopTest {
       backlog.notified("tasks", task("t" + i)); // the loop is not started yet: the backlog fills
     }
     assertThat(backlog.size()).isEqualTo(3);
-    assertThat(metrics.droppedCount(Backlog.BACKLOG_FULL)).isEqualTo(2);
+    assertThat(metrics.counts().dropped(DropReason.BACKLOG_FULL)).isEqualTo(2);
 
     loop.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> ran.size() == 3);
@@ -90,7 +91,7 @@ class DispatchLoopTest {
     backlog.notified("tasks", task("t"));
     backlog.notified("tasks", "{\"task\":\"loop.work\",\"uuid\":\"big\",\"args\":[\"" + "x".repeat(1_000) + "\"]}");
     assertThat(backlog.size()).isEqualTo(2);
-    assertThat(metrics.droppedCount(Backlog.BACKLOG_FULL)).isEqualTo(1);
+    assertThat(metrics.counts().dropped(DropReason.BACKLOG_FULL)).isEqualTo(1);
   }
 
   @Test
@@ -102,7 +103,7 @@ class DispatchLoopTest {
     backlog.notified("tasks", "{\"control\":\"alive\"}");
     backlog.notified("tasks", task("after"));
     await().atMost(Duration.ofSeconds(10)).until(() -> ran.contains("after"));
-    assertThat(metrics.droppedCount(DispatchLoop.INTERNAL_ERROR)).isEqualTo(1);
+    assertThat(metrics.counts().dropped(DropReason.INTERNAL_ERROR)).isEqualTo(1);
     assertThat(loop.isAlive()).isTrue();
     assertThat(failure.failure()).isEmpty();
   }

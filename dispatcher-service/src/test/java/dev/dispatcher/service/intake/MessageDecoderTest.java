@@ -9,6 +9,8 @@ import dev.dispatcher.OnDuplicate;
 import dev.dispatcher.service.message.MessageLimits;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.metrics.DispatcherMetrics;
+import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.Chunker;
 import dev.dispatcher.wire.TaskMessageEncoder;
@@ -24,8 +26,9 @@ import org.junit.jupiter.api.Test;
 class MessageDecoderTest {
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
+  private final DispatcherMetrics metrics = new DispatcherMetrics();
   private final MessageDecoder decoder =
-      new MessageDecoder(mapper, new ChunkAssembler(Duration.ofSeconds(30).toNanos(), 1_000_000),
+      new MessageDecoder(mapper, new ChunkAssembler(Duration.ofSeconds(30).toNanos(), 1_000_000, metrics::chunks),
           new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(2))));
 
   private Decoded decode(String payload) {
@@ -56,7 +59,7 @@ class MessageDecoderTest {
   void malformedJsonIsRejectedAsBadPayload() {
     for (String payload : new String[] {"{not json", "{\"task\": \"t\"", "", "lambda: os.system('x')"}) {
       Decoded.Rejected r = rejected(payload);
-      assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(r.reason()).isEqualTo(DropReason.BAD_PAYLOAD);
       assertThat(r.uuid()).isNull();
     }
   }
@@ -65,7 +68,7 @@ class MessageDecoderTest {
   void jsonThatIsNotAnObjectIsRejected() {
     for (String payload : new String[] {"[{\"task\":\"t\"}]", "\"app.tasks.x\"", "42", "null", "true"}) {
       Decoded.Rejected r = rejected(payload);
-      assertThat(r.reason()).as(payload).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(r.reason()).as(payload).isEqualTo(DropReason.BAD_PAYLOAD);
       assertThat(r.detail()).as(payload).contains("not a JSON object");
     }
   }
@@ -74,7 +77,7 @@ class MessageDecoderTest {
   @Test
   void trailingTextAfterTheObjectIsMalformed() {
     for (String payload : new String[] {"{\"task\":\"t\"} junk", "{\"task\":\"a\"}{\"task\":\"b\"}", "{\"task\":\"t\"}]"}) {
-      assertThat(rejected(payload).reason()).as(payload).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(rejected(payload).reason()).as(payload).isEqualTo(DropReason.BAD_PAYLOAD);
     }
   }
 
@@ -96,7 +99,7 @@ class MessageDecoderTest {
     };
     for (Object[] c : cases) {
       Decoded.Rejected r = rejected((String) c[0]);
-      assertThat(r.reason()).as("%s", c[0]).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(r.reason()).as("%s", c[0]).isEqualTo(DropReason.BAD_PAYLOAD);
       assertThat(r.detail()).as("%s", c[0]).contains((String) c[1]);
       assertThat(r.uuid()).as("%s", c[0]).isEqualTo("u1");
     }
@@ -188,7 +191,7 @@ class MessageDecoderTest {
     assertThat(m.raw()).isEqualTo(expected);
     assertThat(m.uuid()).isEqualTo("big-1");
     assertThat(m.args().get(0).textValue()).isEqualTo(((JsonNode) mapper.readTree(original)).get("args").get(0).textValue());
-    assertThat(decoder.chunkStats().completed.sum()).isEqualTo(1);
+    assertThat(metrics.counts().chunks(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
   }
 
   @Test
@@ -228,7 +231,7 @@ class MessageDecoderTest {
     assertThat(decode(first)).isInstanceOf(Decoded.PartialChunk.class);
 
     Decoded.Rejected r = rejected(second);
-    assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_CHUNK);
+    assertThat(r.reason()).isEqualTo(DropReason.BAD_CHUNK);
     assertThat(r.detail()).contains("m");
   }
 
@@ -237,7 +240,7 @@ class MessageDecoderTest {
     String a = "{\"__dispatcherd_chunk__\":\"v1\",\"message_id\":\"m2\",\"index\":0,\"total\":2,\"payload\":\"[1,\"}";
     String b = "{\"__dispatcherd_chunk__\":\"v1\",\"message_id\":\"m2\",\"index\":1,\"total\":2,\"payload\":\"2]\"}";
     assertThat(decode(a)).isInstanceOf(Decoded.PartialChunk.class);
-    assertThat(rejected(b).reason()).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+    assertThat(rejected(b).reason()).isEqualTo(DropReason.BAD_PAYLOAD);
   }
 
   @Test
@@ -246,7 +249,7 @@ class MessageDecoderTest {
     assertThat(decoder.decode("tasks", part, 0)).isInstanceOf(Decoded.PartialChunk.class);
     assertThat(decoder.expireChunks(Duration.ofSeconds(29).toNanos())).isZero();
     assertThat(decoder.expireChunks(Duration.ofSeconds(31).toNanos())).isEqualTo(1);
-    assertThat(decoder.chunkStats().expired.sum()).isEqualTo(1);
+    assertThat(metrics.counts().chunks(ChunkAssembler.Result.EXPIRED)).isEqualTo(1);
   }
 
   @Test
@@ -259,7 +262,7 @@ class MessageDecoderTest {
         // the tree path (an unknown-typed key sends it there) applies the same limits
         "{\"task\":\"t\",\"uuid\":\"u1\",\"delay\":1e308,\"channel\":\"x\"}")) {
       Decoded.Rejected r = rejected(payload);
-      assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_PAYLOAD);
+      assertThat(r.reason()).isEqualTo(DropReason.BAD_PAYLOAD);
       assertThat(r.detail()).contains("exceeds limits.max_");
       assertThat(r.uuid()).isEqualTo("u1");
     }
@@ -268,7 +271,7 @@ class MessageDecoderTest {
   @Test
   void aChunkClaimingAHugeTotalIsRejectedNotAllocated() {
     Decoded.Rejected r = rejected("{\"__dispatcherd_chunk__\":\"v1\",\"message_id\":\"m1\",\"index\":0,\"total\":2147483647,\"payload\":\"x\"}");
-    assertThat(r.reason()).isEqualTo(MessageDecoder.BAD_CHUNK);
+    assertThat(r.reason()).isEqualTo(DropReason.BAD_CHUNK);
     assertThat(r.detail()).contains("exceeds");
   }
 
@@ -283,6 +286,6 @@ class MessageDecoderTest {
     }
     assertThat(last).isInstanceOf(Decoded.Rejected.class);
     assertThat(((Decoded.Rejected) last).detail()).contains("nested chunks");
-    assertThat(decoder.chunkStats().completed.sum()).isEqualTo(1);
+    assertThat(metrics.counts().chunks(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
   }
 }

@@ -61,10 +61,10 @@ class PgNotifyListenerTest {
       listener.start();
       assertThat(listener.awaitListening(WAIT)).isTrue();
 
-      await().atMost(WAIT).until(() -> metrics.selfChecks.sum() >= 3);
-      assertThat(metrics.selfCheckFailures.sum()).isZero();
-      assertThat(metrics.listenerLosses.sum()).isZero();
-      assertThat(metrics.lastSelfCheckNanos.get()).isPositive();
+      await().atMost(WAIT).until(() -> metrics.counts().selfChecks() >= 3);
+      assertThat(metrics.counts().selfCheckFailures()).isZero();
+      assertThat(metrics.counts().listenerLosses()).isZero();
+      assertThat(metrics.counts().lastSelfCheckNanos().orElseThrow()).isPositive();
       assertThat(listener.lastSelfCheckPassed()).isTrue();
       notify(database, "still listening");
       assertThat(received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("still listening");
@@ -91,18 +91,18 @@ class PgNotifyListenerTest {
       notify(database, "block");
 
       // The self-check of the stuck connection fails; the replacement is made on another I/O thread.
-      await().atMost(WAIT).until(() -> metrics.listenerConnections.sum() == 2 && listener.isConnected());
-      assertThat(metrics.selfCheckFailures.sum()).isEqualTo(1);
+      await().atMost(WAIT).until(() -> metrics.counts().listenerConnections() == 2 && listener.isConnected());
+      assertThat(metrics.counts().selfCheckFailures()).isEqualTo(1);
       assertThat(backends(database)).as("the old connection is still open").isEqualTo(2);
 
       unblock.countDown(); // the old connection now closes, and its driver reports closed() late
 
       await().atMost(WAIT).until(() -> backends(database) == 1);
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-          .until(() -> listener.isConnected() && metrics.listenerLosses.sum() == 1);
+          .until(() -> listener.isConnected() && metrics.counts().listenerLosses() == 1);
       notify(database, "after");
       assertThat(received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("after");
-      assertThat(metrics.listenerConnections.sum()).isEqualTo(2);
+      assertThat(metrics.counts().listenerConnections()).isEqualTo(2);
       assertThat(messages("listener connection lost")).singleElement().asString().contains("self-check");
     }
   }

@@ -13,14 +13,14 @@ class PrometheusMetricsTest {
   void perChannelCountsSurviveGarbageCollection() {
     DispatcherMetrics metrics = new DispatcherMetrics();
     for (int i = 0; i < 3; i++) {
-      metrics.receivedOn("orders");
+      metrics.received("orders");
     }
     // Micrometer holds a function counter's state weakly: a state object nothing else holds is
     // collected here and the counter reads 0.
     for (int i = 0; i < 3; i++) {
       System.gc();
     }
-    metrics.receivedOn("orders");
+    metrics.received("orders");
 
     assertThat(metrics.prometheus().scrape()).contains("dispatcher_messages_received_total{channel=\"orders\"} 4.0");
   }

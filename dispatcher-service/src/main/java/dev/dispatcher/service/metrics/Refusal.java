@@ -1,4 +1,4 @@
-package dev.dispatcher.service.control;
+package dev.dispatcher.service.metrics;
 
 /**
  * Why a control message was not carried out; each is counted

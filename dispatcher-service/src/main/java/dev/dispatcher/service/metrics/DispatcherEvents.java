@@ -1,0 +1,60 @@
+package dev.dispatcher.service.metrics;
+
+import dev.dispatcher.wire.ChunkAssembler;
+
+/**
+ * What the daemon's parts report as it happens; {@link DispatcherMetrics} counts it and exports it
+ * to Prometheus. Every method may be called from any thread and must stay cheap: the dispatch
+ * thread calls {@link #received} and {@link #dropped} for every message.
+ */
+public interface DispatcherEvents {
+
+  /** A notification arrived on a channel (messages the daemon makes itself are not received). */
+  void received(String channel);
+
+  /** A message or task was dropped (and logged by the part that dropped it). */
+  void dropped(DropReason reason);
+
+  /** A task started running. */
+  void started(String task);
+
+  /**
+   * A run ended.
+   *
+   * @param waitSeconds from publish to start, NaN when unknown (see {@link QueueWait})
+   */
+  void finished(String task, OutcomeKind outcome, long durationNanos, double waitSeconds);
+
+  /** Queued, held or delayed work was cancelled before it ran: counted as finished cancelled, with no run. */
+  void cancelledBeforeStart(String task);
+
+  /** A run ignored its timeout's interrupt and keeps its slot. */
+  void stuck(String task);
+
+  /** A stuck run returned after all. */
+  void unstuck(String task);
+
+  /** The listener connected (first or again) and listens. */
+  void listenerConnected();
+
+  /** The listener's connection was lost (once per outage, however many attempts follow). */
+  void listenerLost();
+
+  /** A listener self-check came back, after {@code roundTripNanos}. */
+  void selfCheckPassed(long roundTripNanos);
+
+  /** A listener self-check did not come back in time. */
+  void selfCheckFailed();
+
+  /** Chunked messages completed, expired, invalid or evicted for space. */
+  void chunks(ChunkAssembler.Result result, int messages);
+
+  /** A control message was refused or dropped. */
+  void controlRefused(Refusal reason);
+
+  /** A control handler started. */
+  void controlHandlerStarted();
+
+  /** A control handler ended. */
+  void controlHandlerEnded();
+}
