@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.log.UntrustedText;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.Iterator;
@@ -116,15 +117,15 @@ final class ArgumentBinder {
   }
 
   private static String shortText(JsonNode value) {
-    String text = value.toString();
-    return text.length() > 80 ? text.substring(0, 77) + "..." : text;
+    return UntrustedText.of(value.toString(), 80);
   }
 
+  /** Jackson's message quotes the value: its first line, cut like any text from the wire. */
   private static String firstLine(String message) {
     if (message == null) {
       return "";
     }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return UntrustedText.of(newline < 0 ? message : message.substring(0, newline));
   }
 }
