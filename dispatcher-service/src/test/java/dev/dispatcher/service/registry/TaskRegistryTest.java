@@ -123,6 +123,14 @@ class TaskRegistryTest {
   }
 
   @Test
+  void aHugeOrHostileArgumentIsCutAndEscapedInTheBindError() {
+    String huge = "x".repeat(7_000) + "\n2026-12-01 ERROR forged";
+    BindException e = bindFails("t.boxed", "[\"" + huge.replace("\n", "\\n") + "\", 1]", "{}");
+    assertThat(e.getMessage().length()).isLessThan(600);
+    assertThat(e.getMessage()).doesNotContain("\n").contains("more chars)");
+  }
+
+  @Test
   void registryFindsTasksByName() {
     assertThat(registry.size()).isEqualTo(9);
     assertThat(registry.find("t.scalars").name()).isEqualTo("t.scalars");
