@@ -104,7 +104,8 @@ final class DispatcherBuilder {
       public void idleChanged(boolean isIdle) {
         idle.idleChanged(isIdle);
       }
-    }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes()));
+    }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes(),
+        limits.maxDelayedBytes()));
     Cancellations cancellations = new Cancellations(pool, metrics);
 
     // the control plane, fed by the dispatch loop

@@ -83,8 +83,8 @@ class AdversarialE2eTest {
   /**
    * Live heap (after a full GC) the daemon must be back under once the flood is over: its own
    * (about 14 MiB) plus what it keeps by design, the delayed tasks of the flood (delays up to
-   * limits.max_delay), which limits.max_waiting_mib bounds at a quarter of the heap (48 MiB): half
-   * the heap. (1,000,000 messages left 30,014 delayed tasks and 66 MiB live.)
+   * limits.max_delay), which limits.max_delayed_mib bounds at an eighth of the heap (24 MiB
+   * estimated), with room for the estimate's error: half the heap.
    */
   private static final long LIVE_HEAP_BOUND = 96L << 20;
   private static final int WORKERS = 4;

@@ -135,7 +135,7 @@ public final class ConfigLoader {
     ConfigNode chunksNode = root.child("chunks");
     DispatcherConfig.Chunks chunks = new DispatcherConfig.Chunks(
         chunksNode.duration("timeout", DispatcherConfig.Chunks.DEFAULT.timeout()),
-        mib(chunksNode, "max_buffered_mib", Math.min(DispatcherConfig.Chunks.DEFAULT.maxBufferedBytes(), Math.max(MIB, heap / 8)), 16 * 1024));
+        mib(chunksNode, "max_buffered_mib", DispatcherConfig.Chunks.DEFAULT.maxBufferedBytes(), 16 * 1024));
     chunksNode.rejectUnknownKeys();
 
     DispatcherConfig.Limits limits = limits(root.child("limits"), heap);
@@ -173,6 +173,7 @@ public final class ConfigLoader {
         node.integer("max_waiting", DispatcherConfig.Limits.DEFAULT_MAX_WAITING, 1, 10_000_000),
         node.integer("max_delayed", DispatcherConfig.Limits.DEFAULT_MAX_DELAYED, 0, 10_000_000),
         mib(node, "max_waiting_mib", DispatcherConfig.Limits.defaultWaitingBytes(heap)),
+        mib(node, "max_delayed_mib", DispatcherConfig.Limits.defaultDelayedBytes(heap)),
         node.duration("max_delay", DispatcherConfig.Limits.DEFAULT_MAX_DELAY),
         node.duration("max_timeout", DispatcherConfig.Limits.DEFAULT_MAX_TIMEOUT));
     if (limits.maxTimeout().toMillis() < 1) {

@@ -212,12 +212,14 @@ public record DispatcherConfig(
    * @param maxBacklogBytes their estimated memory
    * @param maxWaiting tasks queued or held (on_duplicate) in the pool
    * @param maxDelayed tasks waiting for their delay
-   * @param maxWaitingBytes the estimated memory of queued, held and delayed tasks together
+   * @param maxWaitingBytes the estimated memory of queued and held tasks
+   * @param maxDelayedBytes the estimated memory of delayed tasks (apart, so that they never take
+   *     the room of work that is due now)
    * @param maxDelay the longest delay a message may ask for (longer: refused when decoded)
    * @param maxTimeout the longest timeout a message may ask for (longer: refused when decoded)
    */
   public record Limits(int maxBacklog, long maxBacklogBytes, int maxWaiting, int maxDelayed, long maxWaitingBytes,
-      Duration maxDelay, Duration maxTimeout) {
+      long maxDelayedBytes, Duration maxDelay, Duration maxTimeout) {
 
     public static final int DEFAULT_MAX_BACKLOG = 100_000;
     public static final int DEFAULT_MAX_WAITING = 100_000;
@@ -225,10 +227,14 @@ public record DispatcherConfig(
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofDays(1);
     public static final Duration DEFAULT_MAX_TIMEOUT = Duration.ofDays(7);
 
-    /** The defaults for a heap of this size: the backlog may take an eighth of it, waiting work a quarter. */
+    /** The defaults for a heap of this size: the backlog may take an eighth of it, queued and held work a quarter, delayed work an eighth. */
     public static Limits forHeap(long maxHeapBytes) {
       return new Limits(DEFAULT_MAX_BACKLOG, defaultBacklogBytes(maxHeapBytes), DEFAULT_MAX_WAITING, DEFAULT_MAX_DELAYED,
-          defaultWaitingBytes(maxHeapBytes), DEFAULT_MAX_DELAY, DEFAULT_MAX_TIMEOUT);
+          defaultWaitingBytes(maxHeapBytes), defaultDelayedBytes(maxHeapBytes), DEFAULT_MAX_DELAY, DEFAULT_MAX_TIMEOUT);
+    }
+
+    public static long defaultDelayedBytes(long maxHeapBytes) {
+      return Math.max(1L << 20, maxHeapBytes / 8);
     }
 
     public static long defaultBacklogBytes(long maxHeapBytes) {

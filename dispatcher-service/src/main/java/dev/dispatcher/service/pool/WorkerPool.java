@@ -68,7 +68,7 @@ public final class WorkerPool implements AutoCloseable {
    * estimated memory of all of them ({@link dev.dispatcher.service.message.TaskMessage#memoryBytes()}).
    * Running work is bounded by the slots.
    */
-  public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes) {}
+  public record Bounds(int maxWaiting, int maxDelayed, long maxWaitingBytes, long maxDelayedBytes) {}
 
   /** Where a message is: the wire format's names for the states. */
   public enum Place {
@@ -200,7 +200,7 @@ public final class WorkerPool implements AutoCloseable {
         return Admission.DELAYED_FULL;
       }
       delays.add(work, delayNanos);
-      bounds.add(work);
+      bounds.addDelayed(work);
       return Admission.DELAYED;
     } finally {
       lock.unlock();
@@ -214,7 +214,7 @@ public final class WorkerPool implements AutoCloseable {
       if (!delays.due(work)) {
         return; // cancelled or abandoned while it waited
       }
-      bounds.remove(work); // admit() counts it again if it waits
+      bounds.removeDelayed(work); // admit() counts it again if it waits
     } finally {
       lock.unlock();
     }
@@ -348,7 +348,7 @@ public final class WorkerPool implements AutoCloseable {
         cancelled.add(new Located(work, Place.HELD));
       }
       for (Work work : delays.cancel(matches)) {
-        bounds.remove(work);
+        bounds.removeDelayed(work);
         cancelled.add(new Located(work, Place.DELAYED));
       }
       List<Work> released = new ArrayList<>();

@@ -161,10 +161,7 @@ class ConfigLoaderTest {
 
   @Test
   void chunkLimitsHaveDefaultsAndAreChecked() {
-    long heap = Runtime.getRuntime().maxMemory();
-    assertThat(parse(MINIMAL).chunks().timeout()).isEqualTo(DispatcherConfig.Chunks.DEFAULT.timeout());
-    assertThat(parse(MINIMAL).chunks().maxBufferedBytes()).as("64 MiB, or an eighth of a smaller heap")
-        .isEqualTo(Math.min(64L << 20, Math.max(1L << 20, heap / 8)));
+    assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");
     assertThat(config.chunks().timeout()).isEqualTo(java.time.Duration.ofSeconds(2));
     assertThat(config.chunks().maxBufferedBytes()).isEqualTo(8L * 1024 * 1024);
@@ -189,10 +186,12 @@ class ConfigLoaderTest {
           max_waiting: 600
           max_delayed: 0
           max_waiting_mib: 32
+          max_delayed_mib: 8
           max_delay: 2d
           max_timeout: 90m
         """).limits();
-    assertThat(limits).isEqualTo(new DispatcherConfig.Limits(500, 16L << 20, 600, 0, 32L << 20, Duration.ofDays(2), Duration.ofMinutes(90)));
+    assertThat(limits).isEqualTo(new DispatcherConfig.Limits(500, 16L << 20, 600, 0, 32L << 20, 8L << 20, Duration.ofDays(2),
+        Duration.ofMinutes(90)));
     assertThat(failure(MINIMAL + "limits:\n  max_backlog: 0\n").key()).isEqualTo("limits.max_backlog");
     assertThat(failure(MINIMAL + "limits:\n  max_waiting_mib: -1\n").key()).isEqualTo("limits.max_waiting_mib");
     assertThat(failure(MINIMAL + "limits:\n  max_delay: forever\n").key()).isEqualTo("limits.max_delay");

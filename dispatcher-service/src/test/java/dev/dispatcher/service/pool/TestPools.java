@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 public final class TestPools {
 
   /** No bound on waiting work. */
-  public static final WorkerPool.Bounds UNBOUNDED = new WorkerPool.Bounds(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE);
+  public static final WorkerPool.Bounds UNBOUNDED = new WorkerPool.Bounds(Integer.MAX_VALUE, Integer.MAX_VALUE, Long.MAX_VALUE,
+      Long.MAX_VALUE);
 
   /** One timer for the delays of all these pools; its daemon thread ends with the test JVM. */
   private static final ScheduledExecutorService TIMER =

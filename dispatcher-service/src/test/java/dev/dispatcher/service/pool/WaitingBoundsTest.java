@@ -12,7 +12,7 @@ class WaitingBoundsTest {
 
   @Test
   void queuedAndHeldWorkIsPastItsBoundBeyondTheCount() {
-    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(2, 10, Long.MAX_VALUE));
+    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(2, 10, Long.MAX_VALUE, Long.MAX_VALUE));
 
     assertThat(bounds.exceeded(2)).isFalse();
     assertThat(bounds.exceeded(3)).isTrue();
@@ -20,7 +20,7 @@ class WaitingBoundsTest {
 
   @Test
   void waitingWorkIsPastItsBoundBeyondTheMemoryAndTheAccountFollowsWhatLeaves() {
-    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(100, 100, size * 2 - 1));
+    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(100, 100, size * 2 - 1, Long.MAX_VALUE));
     bounds.add(a);
     assertThat(bounds.exceeded(1)).isFalse();
     bounds.add(b);
@@ -35,14 +35,26 @@ class WaitingBoundsTest {
   }
 
   @Test
-  void delayedWorkFitsUnderTheDelayedCountAndTheSharedMemory() {
-    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(100, 2, size * 2));
+  void delayedWorkFitsUnderTheDelayedCountAndItsOwnMemory() {
+    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(100, 2, size, size * 2));
 
     assertThat(bounds.fitsDelayed(1, a)).isTrue();
     assertThat(bounds.fitsDelayed(2, a)).as("the count").isFalse();
-    bounds.add(b); // queued, held or delayed: all share the memory
+    bounds.addDelayed(b);
     assertThat(bounds.fitsDelayed(0, a)).as("exactly at the bound").isTrue();
-    bounds.add(a);
+    bounds.addDelayed(a);
     assertThat(bounds.fitsDelayed(0, TestWork.parallel("c", 3))).as("the memory").isFalse();
+    bounds.removeDelayed(a);
+    assertThat(bounds.bytes()).isEqualTo(size);
+  }
+
+  @Test
+  void delayedWorkNeverTakesTheRoomOfWorkThatIsDueNow() {
+    WaitingBounds bounds = new WaitingBounds(new WorkerPool.Bounds(100, 100, size * 2, size * 2));
+    bounds.addDelayed(a);
+    bounds.addDelayed(b);
+    assertThat(bounds.fitsDelayed(0, TestWork.parallel("c", 3))).as("delayed work is at its bound").isFalse();
+    bounds.add(TestWork.parallel("now", 4));
+    assertThat(bounds.exceeded(1)).as("queued work still has all of its own room").isFalse();
   }
 }

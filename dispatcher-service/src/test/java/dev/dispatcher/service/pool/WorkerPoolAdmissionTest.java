@@ -310,7 +310,7 @@ class WorkerPoolAdmissionTest {
 
   @Test
   void queuedAndHeldWorkIsRefusedPastItsCountWhileRunningWorkIsNotCounted() throws Exception {
-    WorkerPool pool = pool(1, new WorkerPool.Bounds(2, 10, Long.MAX_VALUE));
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(2, 10, Long.MAX_VALUE, Long.MAX_VALUE));
     assertThat(pool.admit(dup("running", "parallel", 1))).isEqualTo(WorkerPool.Admission.STARTED);
     assertThat(pool.admit(dup("q1", "parallel", 2))).isEqualTo(WorkerPool.Admission.QUEUED);
     assertThat(pool.admit(dup("h1", "serial", 2))).isEqualTo(WorkerPool.Admission.HELD);
@@ -335,7 +335,7 @@ class WorkerPoolAdmissionTest {
   @Test
   void waitingWorkIsRefusedPastItsMemoryAndTheAccountReturnsToZero() throws Exception {
     long one = dup("qx", "parallel", 1).message().memoryBytes(); // the same size as q1..q3
-    WorkerPool pool = pool(1, new WorkerPool.Bounds(1_000, 1_000, one * 3 + one / 2));
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(1_000, 1_000, one * 3 + one / 2, one / 2));
     pool.admit(dup("running", "parallel", 0));
     assertThat(nextStart()).isEqualTo("running");
     for (int i = 1; i <= 3; i++) {
@@ -356,7 +356,7 @@ class WorkerPoolAdmissionTest {
 
   @Test
   void delayedWorkIsRefusedPastItsCount() {
-    WorkerPool pool = pool(1, new WorkerPool.Bounds(10, 2, Long.MAX_VALUE));
+    WorkerPool pool = pool(1, new WorkerPool.Bounds(10, 2, Long.MAX_VALUE, Long.MAX_VALUE));
     long later = TimeUnit.SECONDS.toNanos(30);
     assertThat(pool.admitAfter(dup("d1", "parallel", 1), later)).isEqualTo(WorkerPool.Admission.DELAYED);
     assertThat(pool.admitAfter(dup("d2", "parallel", 2), later)).isEqualTo(WorkerPool.Admission.DELAYED);

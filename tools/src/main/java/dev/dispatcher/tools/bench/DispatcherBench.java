@@ -45,7 +45,8 @@ final class DispatcherBench implements AutoCloseable {
     DatabaseUrl address = DatabaseUrl.parse(url);
     DispatcherConfig.Limits defaults = DispatcherConfig.Limits.forHeap(Runtime.getRuntime().maxMemory());
     DispatcherConfig.Limits limits = new DispatcherConfig.Limits(Math.max(defaults.maxBacklog(), backlog), defaults.maxBacklogBytes(),
-        Math.max(defaults.maxWaiting(), backlog), defaults.maxDelayed(), defaults.maxWaitingBytes(), defaults.maxDelay(), defaults.maxTimeout());
+        Math.max(defaults.maxWaiting(), backlog), defaults.maxDelayed(), defaults.maxWaitingBytes(), defaults.maxDelayedBytes(), defaults.maxDelay(),
+        defaults.maxTimeout());
     DispatcherConfig config = new DispatcherConfig(
         new DispatcherConfig.Database(address, null), List.of(CHANNEL), CHANNEL, "bench",
         new DispatcherConfig.Pool(workers, Duration.ofSeconds(5)),
