@@ -98,20 +98,25 @@ public final class TaskMessageEncoder {
   }
 
   private void appendValue(StringBuilder json, Object value, String where) {
-    switch (value) {
-      case null -> json.append("null");
-      case String text -> JsonText.appendString(json, text);
-      case Long number -> json.append(number.longValue());
-      case Integer number -> json.append(number.intValue());
-      case Boolean flag -> json.append(flag.booleanValue());
-      case Double number when Double.isFinite(number) -> json.append(number.doubleValue());
-      default -> {
-        try {
-          json.append(mapper.writeValueAsString(value));
-        } catch (JsonProcessingException | RuntimeException e) {
-          throw new IllegalArgumentException("task argument " + where + " (" + value.getClass().getName()
-              + ") cannot be written as JSON: " + e.getMessage(), e);
-        }
+    // if/else rather than a pattern switch: the library is built for Java 17
+    if (value == null) {
+      json.append("null");
+    } else if (value instanceof String text) {
+      JsonText.appendString(json, text);
+    } else if (value instanceof Long number) {
+      json.append(number.longValue());
+    } else if (value instanceof Integer number) {
+      json.append(number.intValue());
+    } else if (value instanceof Boolean flag) {
+      json.append(flag.booleanValue());
+    } else if (value instanceof Double number && Double.isFinite(number)) {
+      json.append(number.doubleValue());
+    } else {
+      try {
+        json.append(mapper.writeValueAsString(value));
+      } catch (JsonProcessingException | RuntimeException e) {
+        throw new IllegalArgumentException("task argument " + where + " (" + value.getClass().getName()
+            + ") cannot be written as JSON: " + e.getMessage(), e);
       }
     }
   }
