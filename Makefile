@@ -46,7 +46,7 @@ TOOLS_JAR_IF_MISSING := $(if $(wildcard $(TOOLS_JAR)),,$(TOOLS_JAR))
 SOURCES := pom.xml $(shell find dispatcher-publisher dispatcher-service tools \
   -name target -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \) -print 2>/dev/null)
 
-.PHONY: help build test fuzz postgres stop-postgres run write-messages demo bench ctl clean check-java
+.PHONY: help build test check-install fuzz postgres stop-postgres run write-messages demo bench ctl clean check-java
 
 help: ## List the targets
 	@echo "Usage: make TARGET [ARGS=\"...\"]"
@@ -62,6 +62,9 @@ build: | check-java ## Build both jars, skipping tests
 test: | check-java ## Run all unit and end-to-end tests (mvn verify)
 	$(MVN) $(MVN_FLAGS) verify
 	@echo "All tests passed"
+
+check-install: | check-java ## From a clean clone of HEAD: mvn install, then build examples/ alone against it (JDK 17 if found)
+	MVN="$(MVN)" scripts/check-install.sh
 
 fuzz: | check-java ## Adversarial suite, long: FUZZ_MESSAGES (1,000,000) hostile and valid messages at a real daemon
 	$(MVN) $(MVN_FLAGS) -pl tests -am verify -Dtest=AdversarialE2eTest -Dsurefire.failIfNoSpecifiedTests=false \

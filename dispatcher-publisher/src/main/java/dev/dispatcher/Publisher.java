@@ -7,8 +7,10 @@ import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.wire.ChannelNames;
 import dev.dispatcher.wire.Notification;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -32,19 +34,42 @@ import javax.sql.DataSource;
  *   }
  * }
  * }</pre>
+ *
+ * <p>A publish never waits long for a database that is down or does not answer: at most the
+ * {@linkplain Builder#connectTimeout connect timeout} for a connection from the pool built from
+ * {@link Builder#url}, then at most the {@linkplain Builder#publishTimeout publish timeout} for the
+ * {@code pg_notify} statement; past either it throws a {@link PublishException} saying which.
  */
 public final class Publisher extends TaskFactory implements AutoCloseable {
 
+  /** How long a publish waits for a connection by default, 5 s: see {@link Builder#connectTimeout}. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** How long the pg_notify statement may take by default, 10 s: see {@link Builder#publishTimeout}. */
+  public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The publish timeout rounded up to what {@code setQueryTimeout} takes, for every target. */
+  private record Limits(Duration connect, Duration publish, boolean ownPool) {
+    int statementSeconds() {
+      return (int) Math.min(Integer.MAX_VALUE, ConnectionPools.wholeSecondsUp(publish));
+    }
+  }
+
   /** Where notifications are sent: a pool (own transaction each time) or the caller's connection. */
   private sealed interface Target {
-    void send(List<Notification> notifications) throws SQLException;
+    void send(List<Notification> notifications, Limits limits) throws SQLException;
   }
 
   private record PoolTarget(DataSource dataSource) implements Target {
     @Override
-    public void send(List<Notification> notifications) throws SQLException {
-      try (Connection connection = dataSource.getConnection()) {
-        NotifySender.send(connection, notifications);
+    public void send(List<Notification> notifications, Limits limits) throws SQLException {
+      Connection connection;
+      try {
+        connection = dataSource.getConnection();
+      } catch (SQLException e) {
+        throw new NoConnection(e);
+      }
+      try (connection) {
+        NotifySender.send(connection, notifications, limits.statementSeconds());
         if (!connection.getAutoCommit()) {
           connection.commit(); // a pool configured without auto-commit would otherwise roll it back
         }
@@ -54,12 +79,23 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
 
   private record ConnectionTarget(Connection connection) implements Target {
     @Override
-    public void send(List<Notification> notifications) throws SQLException {
-      NotifySender.send(connection, notifications);
+    public void send(List<Notification> notifications, Limits limits) throws SQLException {
+      NotifySender.send(connection, notifications, limits.statementSeconds());
     }
   }
 
+  /** The pool gave no connection: nothing was sent. */
+  private static final class NoConnection extends SQLException {
+    NoConnection(SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause);
+    }
+  }
+
+  /** Postgres's SQLSTATE for a statement cancelled (here: by the query timeout). */
+  private static final String QUERY_CANCELED = "57014";
+
   private final Target target;
+  private final Limits limits;
   private final MessageFactory messages;
   private final MethodReferences methodReferences;
   private final HikariDataSource ownedPool;
@@ -75,8 +111,10 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     }
   };
 
-  private Publisher(Target target, MessageFactory messages, MethodReferences methodReferences, HikariDataSource ownedPool) {
+  private Publisher(Target target, Limits limits, MessageFactory messages, MethodReferences methodReferences,
+      HikariDataSource ownedPool) {
     this.target = target;
+    this.limits = limits;
     this.messages = messages;
     this.methodReferences = methodReferences;
     this.ownedPool = ownedPool;
@@ -92,7 +130,8 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    * Closing the returned publisher does not close the connection.
    */
   public Publisher inTransaction(Connection connection) {
-    return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), messages, methodReferences, null);
+    return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), limits, messages,
+        methodReferences, null);
   }
 
   /** A batch: submissions made through it are sent together, in one round trip, by {@link PublishBatch#send()}. */
@@ -101,11 +140,48 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   }
 
   void send(List<Notification> notifications) {
+    String channel = notifications.get(0).channel();
+    long started = System.nanoTime();
     try {
-      target.send(notifications);
+      target.send(notifications, limits);
+    } catch (NoConnection e) {
+      SQLException cause = (SQLException) e.getCause();
+      throw new PublishException(limits.ownPool()
+          ? "cannot publish on channel '" + channel + "': no connection to the database within " + seconds(limits.connect())
+              + " (Publisher.builder().connectTimeout): " + rootMessage(cause)
+          : "cannot publish on channel '" + channel + "': the DataSource gave no connection: " + rootMessage(cause), cause);
     } catch (SQLException e) {
-      throw new PublishException("pg_notify on channel '" + notifications.get(0).channel() + "' failed: " + e.getMessage(), e);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      if (QUERY_CANCELED.equals(e.getSQLState()) && took.compareTo(limits.publish()) >= 0) {
+        throw new PublishException("pg_notify on channel '" + channel + "' did not finish within " + seconds(limits.publish())
+            + " (Publisher.builder().publishTimeout) and was cancelled: " + e.getMessage(), e);
+      }
+      if (causedBy(e, SocketTimeoutException.class)) {
+        throw new PublishException("pg_notify on channel '" + channel + "': the database did not answer within "
+            + seconds(took) + " (Publisher.builder().publishTimeout is " + seconds(limits.publish())
+            + "); the connection was closed, and whether the submission was published is unknown: " + e.getMessage(), e);
+      }
+      throw new PublishException("pg_notify on channel '" + channel + "' failed: " + e.getMessage(), e);
     }
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
+  }
+
+  /** The driver's reason ("Connection to host:port refused"), when there is one, not the pool's "timed out". */
+  private static String rootMessage(SQLException e) {
+    Throwable cause = e.getCause();
+    return cause != null && cause.getMessage() != null ? cause.getMessage() : String.valueOf(e.getMessage());
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -132,6 +208,8 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     private String url;
     private String defaultChannel;
     private int poolSize = 4;
+    private Duration connectTimeout;
+    private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
     private ObjectMapper mapper;
 
     private Builder() {}
@@ -161,6 +239,46 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a publish waits for a connection from the pool built from {@link #url}, making one
+     * included; default 5 s ({@link Publisher#DEFAULT_CONNECT_TIMEOUT}). Past it, a {@link
+     * PublishException} says the database could not be reached and why (e.g. the connection was
+     * refused). It is HikariCP's {@code connectionTimeout}, and pgjdbc's {@code connectTimeout}
+     * and {@code loginTimeout} (whole seconds, rounded up) unless the URL sets those. Not for
+     * {@link #dataSource}: your pool's own setting applies there.
+     *
+     * @param timeout at least 250 ms
+     */
+    public Builder connectTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofMillis(250)) < 0) {
+        throw new IllegalArgumentException("connectTimeout must be at least 250 ms: " + timeout);
+      }
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How long the {@code pg_notify} statement of a submission or a batch may take, on every
+     * connection the publisher uses (the pool from {@link #url}, your {@link #dataSource}, the
+     * connection given to {@link Publisher#inTransaction}); default 10 s ({@link
+     * Publisher#DEFAULT_PUBLISH_TIMEOUT}). Past it the statement is cancelled and a {@link
+     * PublishException} says so; inside your transaction, the transaction has then failed: roll it
+     * back. Whole seconds, rounded up (JDBC's {@code setQueryTimeout}). On the pool from {@link
+     * #url}, a server that stops answering altogether is given up one second later (pgjdbc's {@code
+     * socketTimeout}, unless the URL sets it).
+     *
+     * @param timeout at least 1 s
+     */
+    public Builder publishTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+        throw new IllegalArgumentException("publishTimeout must be at least 1 s: " + timeout);
+      }
+      this.publishTimeout = timeout;
+      return this;
+    }
+
     /** Channel used when neither the submission nor the task's annotation names one. */
     public Builder defaultChannel(String channel) {
       this.defaultChannel = ChannelNames.check(channel);
@@ -177,9 +295,16 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       if ((dataSource == null) == (url == null)) {
         throw new IllegalStateException("give exactly one of dataSource(...) or url(...)");
       }
-      HikariDataSource pool = url == null ? null : ConnectionPools.create(DatabaseUrl.parse(url), "dispatcher-publisher", poolSize);
+      if (dataSource != null && connectTimeout != null) {
+        throw new IllegalStateException("connectTimeout(...) is for the pool built from url(...);"
+            + " with dataSource(...), set your pool's own connection timeout");
+      }
+      Duration connect = connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+      HikariDataSource pool = url == null ? null : ConnectionPools.create(DatabaseUrl.parse(url), "dispatcher-publisher", poolSize,
+          connect, publishTimeout.plusSeconds(1));
       MessageFactory messages = new MessageFactory(mapper == null ? MessageFactory.defaultMapper() : mapper, defaultChannel);
-      return new Publisher(new PoolTarget(pool == null ? dataSource : pool), messages, new MethodReferences(), pool);
+      return new Publisher(new PoolTarget(pool == null ? dataSource : pool), new Limits(connect, publishTimeout, pool != null),
+          messages, new MethodReferences(), pool);
     }
   }
 }

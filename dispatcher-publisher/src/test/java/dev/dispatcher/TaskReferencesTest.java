@@ -215,4 +215,28 @@ class TaskReferencesTest {
     assertThat(first).isNotEqualTo(second).matches(UUID_V4);
     assertThat(second).matches(UUID_V4);
   }
+
+  /** What a user might pass by mistake: state in private fields, no getters. */
+  static final class Customer {
+    private final long id = 7;
+
+    @Override
+    public String toString() {
+      return "customer " + id;
+    }
+  }
+
+  @Test
+  void anArgumentThatWouldArriveAsAnEmptyObjectIsRefusedAndNothingIsSent() {
+    Recorder recorder = new Recorder("default");
+    NamedTask task = new NamedTask(TaskDefinition.named("app.tasks.bill"), recorder, SubmitOptions.NONE);
+
+    assertThatThrownBy(() -> task.delay("fine", new Customer()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("task argument args[1] (" + Customer.class.getName() + ") would be sent as {}");
+    assertThatThrownBy(() -> task.applyAsync(List.of(), Map.of("customer", new Object()), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("task argument kwargs.customer (java.lang.Object) would be sent as {}");
+    assertThat(recorder.sent).isEmpty();
+  }
 }

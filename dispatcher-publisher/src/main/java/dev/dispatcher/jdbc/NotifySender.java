@@ -23,6 +23,14 @@ public final class NotifySender {
 
   /** Sends on the given connection, inside whatever transaction it is in. */
   public static void send(Connection connection, List<Notification> notifications) throws SQLException {
+    send(connection, notifications, 0);
+  }
+
+  /**
+   * Sends on the given connection, inside whatever transaction it is in; the statement is
+   * cancelled after {@code timeoutSeconds} ({@link PreparedStatement#setQueryTimeout}; 0: no limit).
+   */
+  public static void send(Connection connection, List<Notification> notifications, int timeoutSeconds) throws SQLException {
     if (notifications.isEmpty()) {
       return;
     }
@@ -31,6 +39,7 @@ public final class NotifySender {
       try (PreparedStatement statement = connection.prepareStatement(NOTIFY_ONE)) {
         statement.setString(1, only.channel());
         statement.setString(2, only.payload());
+        limit(statement, timeoutSeconds);
         drain(statement);
       }
       return;
@@ -46,10 +55,17 @@ public final class NotifySender {
     try (PreparedStatement statement = connection.prepareStatement(NOTIFY_MANY)) {
       statement.setArray(1, channelArray);
       statement.setArray(2, payloadArray);
+      limit(statement, timeoutSeconds);
       drain(statement);
     } finally {
       channelArray.free();
       payloadArray.free();
+    }
+  }
+
+  private static void limit(PreparedStatement statement, int timeoutSeconds) throws SQLException {
+    if (timeoutSeconds > 0) {
+      statement.setQueryTimeout(timeoutSeconds);
     }
   }
 

@@ -1,14 +1,24 @@
 package dev.dispatcher.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes task messages in the wire format's key order: uuid, args, kwargs, task, time_pub, then
  * the options that are set. The envelope and scalar arguments are written directly (this is the
  * publisher's hot path); any other argument value is written by Jackson.
+ *
+ * <p>An argument in which Jackson finds no property (a class with private fields and no getters, a
+ * bare {@code new Object()}) is refused, even when the mapper allows empty beans: it would travel
+ * as {@code {}} and the task would run on empty data. Empty maps, lists and records without
+ * components are sent as {@code {}} and {@code []}: that is all they hold.
  */
 public final class TaskMessageEncoder {
 
@@ -28,16 +38,21 @@ public final class TaskMessageEncoder {
       String onDuplicate,
       boolean bind) {}
 
-  private final ObjectMapper mapper;
+  /** Jackson's text for a class it found no property in (UnknownSerializer). */
+  private static final String NO_PROPERTIES = "No serializer found for class";
+
+  private final ObjectWriter writer;
 
   public TaskMessageEncoder(ObjectMapper mapper) {
-    this.mapper = mapper;
+    // WireFormat's mapper allows empty beans (the daemon writes replies with it); arguments may not
+    this.writer = mapper.writer().with(SerializationFeature.FAIL_ON_EMPTY_BEANS);
   }
 
   /**
    * Encodes one message.
    *
-   * @throws IllegalArgumentException when an argument cannot be written as JSON, naming it
+   * @throws IllegalArgumentException when an argument cannot be written as JSON, or would be
+   *     written as an empty object although it is not empty, naming it and its type
    */
   public String encode(Fields fields) {
     StringBuilder json = new StringBuilder(160);
@@ -98,21 +113,57 @@ public final class TaskMessageEncoder {
   }
 
   private void appendValue(StringBuilder json, Object value, String where) {
-    switch (value) {
-      case null -> json.append("null");
-      case String text -> JsonText.appendString(json, text);
-      case Long number -> json.append(number.longValue());
-      case Integer number -> json.append(number.intValue());
-      case Boolean flag -> json.append(flag.booleanValue());
-      case Double number when Double.isFinite(number) -> json.append(number.doubleValue());
-      default -> {
-        try {
-          json.append(mapper.writeValueAsString(value));
-        } catch (JsonProcessingException | RuntimeException e) {
-          throw new IllegalArgumentException("task argument " + where + " (" + value.getClass().getName()
-              + ") cannot be written as JSON: " + e.getMessage(), e);
-        }
+    // if/else rather than a pattern switch: the library is built for Java 17
+    if (value == null) {
+      json.append("null");
+    } else if (value instanceof String text) {
+      JsonText.appendString(json, text);
+    } else if (value instanceof Long number) {
+      json.append(number.longValue());
+    } else if (value instanceof Integer number) {
+      json.append(number.intValue());
+    } else if (value instanceof Boolean flag) {
+      json.append(flag.booleanValue());
+    } else if (value instanceof Double number && Double.isFinite(number)) {
+      json.append(number.doubleValue());
+    } else {
+      try {
+        json.append(writer.writeValueAsString(value));
+      } catch (InvalidDefinitionException e) {
+        throw new IllegalArgumentException(emptyBeanMessage(e, value, where)
+            .orElseGet(() -> unwritable(value, where, e)), e);
+      } catch (JsonProcessingException | RuntimeException e) {
+        throw new IllegalArgumentException(unwritable(value, where, e), e);
       }
     }
+  }
+
+  private static String unwritable(Object value, String where, Exception e) {
+    return "task argument " + where + " (" + value.getClass().getName() + ") cannot be written as JSON: " + e.getMessage();
+  }
+
+  /**
+   * For Jackson's "no properties" failure: which value (the argument, or a value inside it, by its
+   * path) would have been sent as {@code {}}, and what to do about it.
+   */
+  private static Optional<String> emptyBeanMessage(InvalidDefinitionException e, Object value, String where) {
+    String original = e.getOriginalMessage();
+    if (original == null || !original.startsWith(NO_PROPERTIES)) {
+      return Optional.empty();
+    }
+    StringBuilder path = new StringBuilder(where);
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      } else if (reference.getFieldName() != null) {
+        path.append('.').append(reference.getFieldName());
+      }
+    }
+    String empty = e.getType() != null ? e.getType().getRawClass().getName() : value.getClass().getName();
+    String inside = path.length() == where.length() ? "" : ": " + path + " (" + empty + ")";
+    return Optional.of("task argument " + where + " (" + value.getClass().getName() + ")" + inside
+        + " would be sent as {}: Jackson finds no property in " + empty
+        + " (no public field or getter), so the task would run without its data."
+        + " Make it a record, give it getters, or annotate its fields with @JsonProperty");
   }
 }

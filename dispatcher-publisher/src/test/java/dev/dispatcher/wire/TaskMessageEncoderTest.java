@@ -30,6 +30,22 @@ class TaskMessageEncoderTest {
     }
   }
 
+  /** Private fields, no getters: Jackson finds no property and would write {}. */
+  public static final class Opaque {
+    private final String secret = "lost";
+
+    @Override
+    public String toString() {
+      return secret;
+    }
+  }
+
+  /** A record with no components: {} is all there is to it. */
+  public record Marker() {}
+
+  /** A record whose component hides an empty bean. */
+  public record Wrapper(String name, Object inner) {}
+
   private static final Instant T = Instant.ofEpochSecond(1_700_000_000, 500_000_000);
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
@@ -218,5 +234,45 @@ class TaskMessageEncoderTest {
     assertThatThrownBy(() -> encode(List.of(), Map.of("thing", new Broken())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("kwargs.thing");
+  }
+
+  @Test
+  void anArgumentJacksonWouldWriteAsAnEmptyObjectIsRefusedNamingItAndItsType() {
+    assertThatThrownBy(() -> encode(List.of("fine", new Opaque()), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("task argument args[1] (" + Opaque.class.getName() + ")")
+        .hasMessageContaining("would be sent as {}")
+        .hasMessageNotContaining("disable SerializationFeature");
+    assertThatThrownBy(() -> encode(List.of(new Object()), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("args[0] (java.lang.Object)")
+        .hasMessageContaining("would be sent as {}");
+    assertThatThrownBy(() -> encode(List.of(), Map.of("order", new Opaque())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("task argument kwargs.order (" + Opaque.class.getName() + ")");
+  }
+
+  @Test
+  void anEmptyObjectNestedInAnArgumentIsRefusedWithItsPath() {
+    assertThatThrownBy(() -> encode(List.of(new Wrapper("w", new Opaque())), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("task argument args[0] (" + Wrapper.class.getName() + ")")
+        .hasMessageContaining("args[0].inner (" + Opaque.class.getName() + ") would be sent as {}");
+    assertThatThrownBy(() -> encode(List.of(List.of(1, new Object())), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("args[0][1] (java.lang.Object) would be sent as {}");
+    assertThatThrownBy(() -> encode(List.of(), Map.of("m", Map.of("k", new Opaque()))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("kwargs.m.k (" + Opaque.class.getName() + ") would be sent as {}");
+  }
+
+  @Test
+  void emptyMapsListsAndComponentlessRecordsAreStillSent() throws Exception {
+    // {} and [] are what these values are: nothing is lost, and the daemon binds them back
+    String text = encode(List.of(Map.of(), List.of(), new Marker(), new Wrapper("w", Map.of())), Map.of("none", Map.of()));
+    JsonNode node = mapper.readTree(text);
+    assertThat(node.get("args").toString()).isEqualTo("[{},[],{},{\"name\":\"w\",\"inner\":{}}]");
+    assertThat(node.get("kwargs").toString()).isEqualTo("{\"none\":{}}");
+    assertThat(mapper.convertValue(node.get("args").get(2), Marker.class)).isEqualTo(new Marker());
   }
 }

@@ -64,7 +64,7 @@ class UuidsTest {
         for (int i = 0; i < 5_000; i++) {
           seen.add(uuids.next());
         }
-      }, runnable -> Thread.ofPlatform().start(runnable)));
+      }, runnable -> new Thread(runnable).start()));
     }
     CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     assertThat(seen).hasSize(40_000);
