@@ -194,7 +194,8 @@ class ScheduleE2eTest {
     // every tick from the first to the last was claimed (aligned on whole seconds, none missing)...
     List<Instant> ticks = new ArrayList<>(claimed.keySet());
     Instant firstTick = ticks.get(0);
-    assertThat(firstTick).as("the first whole second after A started").isBetween(startedA.minusMillis(50), startedA.plusMillis(1001))
+    // A's schedule line is logged just after it took its start time: on a loaded machine that can lag by tens of ms
+    assertThat(firstTick).as("the first whole second after A started").isBetween(startedA.minusMillis(500), startedA.plusMillis(1001))
         .isEqualTo(firstTick.truncatedTo(ChronoUnit.SECONDS));
     for (int i = 0; i < ticks.size(); i++) {
       assertThat(ticks.get(i)).isEqualTo(firstTick.plusSeconds(i));
