@@ -144,7 +144,7 @@ final class DispatcherBench implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     transactions.close();
     publisher.close();
     dispatcher.close();
