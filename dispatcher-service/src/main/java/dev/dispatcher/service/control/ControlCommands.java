@@ -25,8 +25,6 @@ import dev.dispatcher.wire.WireFormat;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlCommands {
 
-  /** The log levels set_log_level sets (Logback's OFF and ALL are not among them). */
-  public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
-  /** The names set_log_level accepts: ours, and Python's (dispatcherctl offers WARNING and CRITICAL). */
-  private static final Map<String, String> LEVEL_NAMES = Map.of("TRACE", "TRACE", "DEBUG", "DEBUG", "INFO", "INFO", "WARN", "WARN",
-      "WARNING", "WARN", "ERROR", "ERROR", "CRITICAL", "ERROR", "FATAL", "ERROR");
-  private static final String LEVELS_ACCEPTED = "TRACE, DEBUG, INFO, WARN (or WARNING), ERROR (or CRITICAL, FATAL), "
-      + "or a Python level number from 1 to 50";
   /** The Python dispatcher's producer names, which its control client and tests read. */
   static final String PG_NOTIFY_PRODUCER = "pg_notify-producer";
   static final String CONTROL_PRODUCER = "control-producer";
@@ -308,7 +299,7 @@ public final class ControlCommands {
   }
 
   private ObjectNode setLogLevel(JsonNode data) {
-    Level level = logLevel(data == null || !data.isObject() ? null : data.get("level"));
+    Level level = LogLevels.of(data == null || !data.isObject() ? null : data.get("level"));
     String name = text(data, "logger");
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     // only loggers that exist: a new name would add a logger to the context for good
@@ -323,37 +314,6 @@ public final class ControlCommands {
     reply.put("level", level.toString());
     reply.put("previous_level", previous.toString());
     return reply;
-  }
-
-  /**
-   * The level {@code control_data.level} names: one of ours, a Python name, or a Python level
-   * number (a JSON number or a numeric string), which maps to the least verbose of ours that
-   * still logs what Python would (15 logs INFO and above: INFO). Never OFF or ALL.
-   */
-  static Level logLevel(JsonNode given) {
-    if (given == null || given.isNull()) {
-      throw new IllegalArgumentException("set_log_level needs control_data.level: " + LEVELS_ACCEPTED);
-    }
-    if (given.isTextual()) {
-      String text = given.textValue().strip();
-      String ours = LEVEL_NAMES.get(text.toUpperCase(Locale.ROOT));
-      if (ours != null) {
-        return Level.toLevel(ours);
-      }
-      if (text.matches("[0-9]{1,3}")) {
-        return pythonLevel(Integer.parseInt(text), given);
-      }
-    } else if (given.isIntegralNumber() && given.canConvertToInt()) {
-      return pythonLevel(given.intValue(), given);
-    }
-    throw new IllegalArgumentException("unknown log level " + cut(given.toString()) + " (" + LEVELS_ACCEPTED + ")");
-  }
-
-  private static Level pythonLevel(int number, JsonNode given) {
-    if (number < 1 || number > 50) {
-      throw new IllegalArgumentException("unknown log level " + cut(given.toString()) + " (" + LEVELS_ACCEPTED + ")");
-    }
-    return number <= 10 ? Level.DEBUG : number <= 20 ? Level.INFO : number <= 30 ? Level.WARN : Level.ERROR;
   }
 
   private ObjectNode runTask(JsonNode data) {
@@ -399,7 +359,7 @@ public final class ControlCommands {
   }
 
   /** A value from the wire, cut for an error reply. */
-  private static String cut(String text) {
+  static String cut(String text) {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
