@@ -4,7 +4,6 @@ import dev.dispatcher.wire.Notification;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -70,8 +69,6 @@ public final class NotifySender {
   }
 
   private static void drain(PreparedStatement statement) throws SQLException {
-    try (ResultSet ignored = statement.executeQuery()) {
-      // pg_notify returns void; the rows carry nothing.
-    }
+    statement.executeQuery().close(); // pg_notify returns void; the rows carry nothing
   }
 }

@@ -3,10 +3,14 @@ package dev.dispatcher.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.health.FatalFailure;
+import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.metrics.MetricsServer;
 
-/** {@code GET /health}: healthy while nothing fatal happened, the listener is connected and its last self-check passed. */
+/**
+ * The daemon's health: healthy while nothing fatal happened, the listener is connected and its
+ * last self-check passed. {@code GET /health} and the control replies read it from {@link #status()}.
+ */
 final class DaemonHealth {
 
   private final String nodeId;
@@ -21,19 +25,27 @@ final class DaemonHealth {
     this.mapper = mapper;
   }
 
-  MetricsServer.Health check() {
+  HealthStatus status() {
+    boolean listening = listener.hasListened();
     boolean connected = listener.isConnected();
     boolean checked = listener.lastSelfCheckPassed();
     String reason = failure.failure().map(FatalFailure.Failure::describe)
-        .orElse(!connected ? "the LISTEN connection is down" : !checked ? "the last listener self-check failed" : null);
+        .orElse(!connected ? (listening ? "the LISTEN connection is down" : "not connected yet; retrying")
+            : !checked ? "the last listener self-check failed" : null);
+    return new HealthStatus(listening, connected, checked, reason);
+  }
+
+  /** {@code GET /health}. */
+  MetricsServer.Health check() {
+    HealthStatus status = status();
     ObjectNode body = mapper.createObjectNode();
-    body.put("status", reason == null ? "ok" : "unavailable");
+    body.put("status", status.label());
     body.put("node_id", nodeId);
-    body.put("listener_connected", connected);
-    body.put("last_self_check_passed", checked);
-    if (reason != null) {
-      body.put("reason", reason);
+    body.put("listener_connected", status.listenerConnected());
+    body.put("last_self_check_passed", status.lastSelfCheckPassed());
+    if (status.reason() != null) {
+      body.put("reason", status.reason());
     }
-    return new MetricsServer.Health(reason == null, body.toString());
+    return new MetricsServer.Health(status.healthy(), body.toString());
   }
 }

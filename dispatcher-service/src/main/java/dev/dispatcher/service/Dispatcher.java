@@ -6,6 +6,7 @@ import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.lifecycle.Services;
+import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.TaskRegistry;
@@ -35,20 +36,26 @@ public final class Dispatcher implements AutoCloseable {
   private final FatalFailure failure;
   private final Services services;
   private final WorkerPool pool;
+  private final PgNotifyListener listener;
+  private final UnfinishedWork unfinished;
   private final List<Service.Action> resources;
   private boolean closed;
 
-  Dispatcher(EventCounts counts, FatalFailure failure, List<Service> services, WorkerPool pool, List<Service.Action> resources) {
+  Dispatcher(EventCounts counts, FatalFailure failure, List<Service> services, WorkerPool pool, PgNotifyListener listener,
+      UnfinishedWork unfinished, List<Service.Action> resources) {
     this.counts = counts;
     this.failure = failure;
     this.services = new Services(services);
     this.pool = pool;
+    this.listener = listener;
+    this.unfinished = unfinished;
     this.resources = List.copyOf(resources);
   }
 
   /**
    * Builds and starts the daemon, waiting (up to {@code readyTimeout}) until it listens on every
-   * channel; past that it keeps trying to connect in the background.
+   * channel; past that it keeps trying to connect in the background. It logs {@code dispatcher
+   * ready} once it listens: before this returns, or later, when the listener first connects.
    *
    * @throws ConfigException when a schedule or on-start task names a task that is not registered,
    *     or the metrics port cannot be served
@@ -64,7 +71,8 @@ public final class Dispatcher implements AutoCloseable {
       dispatcher.closeResources();
       throw e;
     }
-    log.info("dispatcher ready: node {} listening on {} with {} worker(s)", config.nodeId(), config.channels(), config.pool().maxWorkers());
+    dispatcher.listener.whenListening(() -> log.info("dispatcher ready: node {} listening on {} with {} worker(s)", config.nodeId(),
+        config.channels(), config.pool().maxWorkers()));
     return dispatcher;
   }
 
@@ -76,6 +84,15 @@ public final class Dispatcher implements AutoCloseable {
   /** Reported when a part of the daemon that must never stop stopped; the caller should then stop the daemon. */
   public FatalFailure failure() {
     return failure;
+  }
+
+  /**
+   * Logs, in one bounded line, what a stop that cannot wait for {@link #close()} drops: the tasks
+   * that run or wait (the first uuids, and how many) and the messages not yet dispatched. Waits
+   * for the pool's lock: a caller that must not wait runs it on a thread of its own, with a bound.
+   */
+  public void logWhatAHaltDrops() {
+    log.warn("stopping at once, dropping {}", unfinished.describe());
   }
 
   @Override

@@ -25,6 +25,7 @@ import dev.dispatcher.service.intake.DispatchLoop;
 import dev.dispatcher.service.intake.MessageDecoder;
 import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.listener.PgNotifyListener;
+import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.MessageLimits;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
@@ -126,19 +127,19 @@ final class DispatcherBuilder {
     ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, storage.tickClaims(), Clock.systemUTC());
     OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
 
+    DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper);
     ControlCommands commands = new ControlCommands(
-        new DispatcherView(config, registry, pool, cancellations, backlog, listener, metrics.counts()), mapper, replyLimits, metrics,
-        messages);
+        new DispatcherView(config, registry, pool, cancellations, backlog, health, metrics.counts(), chunks::pendingMessages), mapper,
+        replyLimits, metrics, messages);
     ControlResponder responder = new ControlResponder(commands, policy, metrics,
         new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
     runServices.bind(cancellations, commands);
 
     // the one thread between the backlog and the pool; control messages go to the responder
-    DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages), registry, pool, admissions, metrics,
+    DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages, metrics), registry, pool, admissions, metrics,
         responder::accept, failure);
 
     registerGauges(metrics.prometheus(), pool, backlog, listener);
-    DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper);
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
     List<Service> services = new ArrayList<>();
@@ -148,23 +149,23 @@ final class DispatcherBuilder {
       services.add(metricsServer(config, metrics, health));
     }
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
-    services.add(Service.of("pool", Service.Action.NONE, () -> {
-      for (Work work : pool.shutdown(config.pool().shutdownGracePeriod())) {
-        metrics.dropped(DropReason.SHUTTING_DOWN);
-        log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", work.message().uuid(), work.message().task());
-      }
-    }));
+    // the abandoned are counted and logged before the grace period, which a second signal may cut short
+    services.add(Service.of("pool", Service.Action.NONE, () -> pool.shutdown(config.pool().shutdownGracePeriod(), work -> {
+      metrics.dropped(DropReason.SHUTTING_DOWN);
+      log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", UntrustedText.of(work.message().uuid()), work.message().task());
+    })));
     services.add(loop);
     services.add(Service.of("listener", () -> {
       listener.start();
       if (!listener.awaitListening(readyTimeout)) {
-        log.warn("not listening after {} s; will keep trying to connect to {}", readyTimeout.toSeconds(), listenAddress);
+        log.warn("not listening after {} s: not connected yet; retrying to connect to {}; it reports ready once it listens",
+            readyTimeout.toSeconds(), listenAddress);
       }
     }, listener::close));
     services.add(idle);
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
-    return new Dispatcher(metrics.counts(), failure, services, pool,
+    return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
         List.of(timer::shutdownNow, followUpPublisher::close, dataSource::close));
   }
 

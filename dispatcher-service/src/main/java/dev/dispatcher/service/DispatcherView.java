@@ -2,8 +2,9 @@ package dev.dispatcher.service;
 
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.control.DaemonView;
+import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.intake.Backlog;
-import dev.dispatcher.service.listener.PgNotifyListener;
+import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.Cancellations;
@@ -11,6 +12,7 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /** What control commands see of the running daemon, and the two things they may do (cancel, run). */
 final class DispatcherView implements DaemonView {
@@ -20,18 +22,21 @@ final class DispatcherView implements DaemonView {
   private final WorkerPool pool;
   private final Cancellations cancellations;
   private final Backlog backlog;
-  private final PgNotifyListener listener;
+  private final DaemonHealth health;
   private final EventCounts counts;
+  private final IntSupplier pendingChunks;
+  private final long builtNanos = System.nanoTime();
 
   DispatcherView(DispatcherConfig config, TaskRegistry registry, WorkerPool pool, Cancellations cancellations, Backlog backlog,
-      PgNotifyListener listener, EventCounts counts) {
+      DaemonHealth health, EventCounts counts, IntSupplier pendingChunks) {
     this.config = config;
     this.registry = registry;
     this.pool = pool;
     this.cancellations = cancellations;
     this.backlog = backlog;
-    this.listener = listener;
+    this.health = health;
     this.counts = counts;
+    this.pendingChunks = pendingChunks;
   }
 
   @Override
@@ -55,8 +60,8 @@ final class DispatcherView implements DaemonView {
   }
 
   @Override
-  public List<WorkerPool.Located> cancel(String uuid, String taskName) {
-    return cancellations.cancel(uuid, taskName);
+  public List<WorkerPool.Located> cancel(TaskFilter filter) {
+    return cancellations.cancel(filter);
   }
 
   @Override
@@ -70,8 +75,18 @@ final class DispatcherView implements DaemonView {
   }
 
   @Override
-  public boolean listenerConnected() {
-    return listener.isConnected();
+  public HealthStatus health() {
+    return health.status();
+  }
+
+  @Override
+  public long uptimeNanos() {
+    return System.nanoTime() - builtNanos;
+  }
+
+  @Override
+  public int pendingChunks() {
+    return pendingChunks.getAsInt();
   }
 
   @Override

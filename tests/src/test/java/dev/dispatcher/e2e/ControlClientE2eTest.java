@@ -182,12 +182,41 @@ class ControlClientE2eTest {
     assertThat(result.stderr()).contains("expected 2 replies", "got 1");
   }
 
+  /** BUG: ctl exited 0 when the replies were errors. */
   @Test
-  void theCliUsesTheConfigsDefaultChannelAndReportsErrorReplies() throws Exception {
+  void theCliUsesTheConfigsDefaultChannelAndExitsThreeOnErrorReplies() throws Exception {
     Cli result = ctl("no_such_command", "--expected-replies", "2", "--timeout", "10");
 
-    assertThat(result.status()).as(result.toString()).isZero();
+    assertThat(result.status()).as(result.toString()).isEqualTo(3);
     assertThat(result.stdout()).contains("error: No control method no_such_command", "node_id: " + nodeA, "node_id: " + nodeB);
+    assertThat(result.stderr()).contains("2 of 2 replies are an error");
+  }
+
+  /** BUG: ctl run sent no uuid and no time_pub: the task ran with a made-up uuid and logged "(waited ? ms)". */
+  @Test
+  void theCliRunsATaskWithAUuidOfItsOwnAndTheRunKnowsItsWait() throws Exception {
+    Cli result = ctl("run", "--task", "dev.dispatcher.demo.DemoTasks.hello", "--channel", channelA, "--json");
+
+    assertThat(result.status()).as(result.toString()).isZero();
+    JsonNode ack = WireFormat.newObjectMapper().readTree(result.stdout()).get(0).get("ack");
+    String uuid = ack.get("uuid").asText();
+    assertThat(java.util.UUID.fromString(uuid)).isNotNull();
+    assertThat(ack.get("time_pub").isNumber()).isTrue();
+    assertThat(daemonA.awaitLine(line -> line.contains("task " + uuid) && line.contains("succeeded"), WAIT)).isTrue();
+    assertThat(daemonA.linesContaining("task " + uuid)).filteredOn(line -> line.contains("succeeded")).singleElement().asString()
+        .containsPattern("\\(waited [0-9.]+ ms\\)");
+  }
+
+  /** BUG: ctl status printed every worker slot; now a summary, and --verbose for all. */
+  @Test
+  void theCliStatusIsCompactUnlessVerbose() throws Exception {
+    Cli compact = ctl("status", "--channel", channelB, "--timeout", "10");
+    Cli verbose = ctl("status", "--channel", channelB, "--timeout", "10", "--verbose");
+
+    assertThat(compact.status()).as(compact.toString()).isZero();
+    assertThat(compact.stdout()).contains("4 slots: 0 busy, 4 ready", "pg_notify-producer").doesNotContain("worker-3:");
+    assertThat(verbose.status()).as(verbose.toString()).isZero();
+    assertThat(verbose.stdout()).contains("worker-0:", "worker-3:").doesNotContain("slots:");
   }
 
   private static Set<String> delayedUuids(ControlReply reply) {

@@ -93,7 +93,8 @@ class ControlSecurityE2eTest {
         ControlClient control = ControlClient.fromUrl(database.url())) {
       for (String level : List.of("OFF", "all")) {
         ControlReply reply = control.send(channel, "set_log_level", Map.of("level", level), 1, REPLY).get(0);
-        assertThat(reply.errorMessage()).as(level).isEqualTo("unknown log level '" + level + "' (TRACE, DEBUG, INFO, WARN or ERROR)");
+        assertThat(reply.errorMessage()).as(level).isEqualTo("unknown log level \"" + level + "\" (TRACE, DEBUG, INFO, WARN (or WARNING), "
+            + "ERROR (or CRITICAL, FATAL), or a Python level number from 1 to 50)");
       }
       String marker = UUID.randomUUID().toString();
       ControlReply ran = control.send(channel, "run", Map.of("task", "dev.dispatcher.demo.DemoTasks.hello", "uuid", marker), 1, REPLY)

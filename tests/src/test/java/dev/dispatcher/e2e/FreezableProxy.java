@@ -124,13 +124,17 @@ final class FreezableProxy implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     listener.close();
     for (Pair pair : pairs) {
       pair.thawed.countDown();
       closeQuietly(pair.client);
       closeQuietly(pair.server);
     }
-    acceptor.join(5_000);
+    try {
+      acceptor.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -89,6 +89,7 @@ class MetricsHealthE2eTest {
         String after = publisher.task(DemoTasks::sum2).delay(1L, 1L);
         await().atMost(WAIT).until(() -> journal.runs(after) == 1);
         assertThat(get(port, "/metrics").body()).contains("dispatcher_listener_losses_total 1.0");
+        assertThat(daemon.isAlive()).as("the outage did not stop the daemon").isTrue();
       }
     }
   }

@@ -25,7 +25,7 @@ final class PostgresExtension implements ParameterResolver {
   /** Closes the database when the root context closes. */
   private record Resource(TestDatabase database) implements AutoCloseable {
     @Override
-    public void close() throws Exception {
+    public void close() {
       database.close();
     }
   }

@@ -159,7 +159,7 @@ public final class RunJournal implements DispatcherHook {
   private static Timestamp epochMicros(double epochSeconds) {
     long micros = Math.round(epochSeconds * 1e6);
     Timestamp timestamp = new Timestamp(Math.floorDiv(micros, 1000));
-    timestamp.setNanos((int) Math.floorMod(micros, 1_000_000) * 1000);
+    timestamp.setNanos(Math.floorMod(micros, 1_000_000) * 1000);
     return timestamp;
   }
 }

@@ -19,10 +19,12 @@ import dev.dispatcher.wire.WireFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +38,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dispatcher-standalone ctl COMMAND}: sends a control command to the daemons listening on a
- * channel and prints their replies (YAML, or JSON with {@code --json}). Exit status: 0 when at
- * least {@code --expected-replies} replies arrived, 1 when fewer did (or the database failed), 2
- * for a configuration or usage error (the message names the key or option).
+ * channel and prints their replies (YAML, or JSON with {@code --json}; {@code status} compact
+ * unless {@code --verbose}). Exit status: 0 when at least {@code --expected-replies} replies
+ * arrived, 1 when fewer did (or the database failed), 2 for a configuration or usage error (the
+ * message names the key or option), 3 when a daemon replied with an error.
  */
 @Command(
     name = "ctl",
@@ -50,16 +53,22 @@ import picocli.CommandLine.Spec;
         "",
         "Commands (control_data options in brackets):",
         "  alive          just the node_id of every daemon",
-        "  running        running, queued, held and delayed tasks [--task, --uuid]",
-        "  cancel         cancel matching tasks [--task, --uuid]",
+        "  aio_tasks      the Python dispatcher's asyncio tasks: always empty here",
+        "  running        running, queued, held and delayed tasks; running ones with",
+        "                 started_at and elapsed_seconds [--task, --args, --kwargs, --uuid]",
+        "  cancel         cancel matching tasks [--task, --args, --kwargs, --uuid]",
         "  workers        worker slots: status, current task, finished count",
-        "  producers      counters of the channel listener, schedules, on-start",
-        "  main           counters of the dispatch loop",
+        "  producers      counters of the channel listener, schedules, control run",
+        "  main           counters of the dispatch loop and the pool, health",
         "  chunks         counters of chunk reassembly",
         "  metrics        the daemon's metrics",
-        "  status         all the read-only commands above in one reply",
-        "  set_log_level  change the log level [--level: TRACE, DEBUG, INFO, WARN, ERROR]",
+        "  status         all the read-only commands above in one reply (compact",
+        "                 unless --verbose: busy worker slots only, waiting tasks counted)",
+        "  set_log_level  change the log level [--level: TRACE, DEBUG, INFO, WARN, ERROR,",
+        "                 Python's WARNING, CRITICAL, or a Python level number 1-50]",
         "  run            start a registered task [--task, --args, --kwargs, --uuid]",
+        "",
+        "running and cancel match every filter given (task, args, kwargs and uuid).",
         "",
         "cancel, set_log_level and run act on the daemon: a daemon carries them out only",
         "when its control.allow lists them, and signed when it has DISPATCHER_CONTROL_SECRET",
@@ -75,12 +84,16 @@ import picocli.CommandLine.Spec;
         "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
         "DISPATCHER_DATABASE_PASSWORD, DISPATCHER_CONTROL_SECRET (sign with this secret).",
         "Exit status: 0 enough replies, 1 fewer replies or a database error,",
-        "2 configuration or usage error."})
+        "2 configuration or usage error, 3 a daemon replied with an error."})
 public final class ControlCommand implements Callable<Integer> {
 
   static final int EXIT_OK = 0;
   static final int EXIT_TOO_FEW = 1;
   static final int EXIT_CONFIG = 2;
+  /** A daemon answered {@code {"error": ...}}: the command was refused or failed there. */
+  static final int EXIT_ERROR_REPLY = 3;
+  /** The commands whose control_data takes args and kwargs. */
+  private static final List<String> ARGUMENT_COMMANDS = List.of("run", "running", "cancel");
 
   /** The commands the daemons answer, in the order {@code --help} lists them. */
   static final List<String> COMMANDS = dev.dispatcher.service.control.Command.names();
@@ -107,17 +120,24 @@ public final class ControlCommand implements Callable<Integer> {
   @Option(names = "--task", paramLabel = "NAME", description = "control_data task: the task name to match (running, cancel) or to run (run).")
   private String task;
 
-  @Option(names = "--uuid", paramLabel = "UUID", description = "control_data uuid: the task uuid to match (running, cancel) or to give (run).")
+  @Option(names = "--uuid", paramLabel = "UUID",
+      description = "control_data uuid: the task uuid to match (running, cancel) or to give (run; default: a new one).")
   private String uuid;
 
-  @Option(names = "--level", paramLabel = "LEVEL", description = "control_data level for set_log_level, e.g. DEBUG.")
+  @Option(names = "--level", paramLabel = "LEVEL",
+      description = "control_data level for set_log_level, e.g. DEBUG, WARNING or 20 (Python's levels map to ours).")
   private String level;
 
-  @Option(names = "--args", paramLabel = "JSON", description = "run only: positional arguments as a JSON array, e.g. '[1, \"two\"]'.")
+  @Option(names = "--args", paramLabel = "JSON",
+      description = "positional arguments as a JSON array, e.g. '[1, \"two\"]': to run (run) or to match (running, cancel).")
   private String args;
 
-  @Option(names = "--kwargs", paramLabel = "JSON", description = "run only: named arguments as a JSON object, e.g. '{\"who\": \"me\"}'.")
+  @Option(names = "--kwargs", paramLabel = "JSON",
+      description = "named arguments as a JSON object, e.g. '{\"who\": \"me\"}': to run (run) or to match (running, cancel).")
   private String kwargs;
+
+  @Option(names = {"-v", "--verbose"}, description = "status: every worker slot and every waiting task (default: a compact summary).")
+  private boolean verbose;
 
   @Option(names = "--expected-replies", paramLabel = "N", defaultValue = "1",
       description = "Replies to wait for, one per daemon on the channel (default: ${DEFAULT-VALUE}).")
@@ -182,7 +202,7 @@ public final class ControlCommand implements Callable<Integer> {
       err.flush();
       return EXIT_TOO_FEW;
     }
-    out.print(format(replies, json));
+    out.print(format("status".equals(command) && !verbose ? StatusSummary.compact(replies) : replies, json));
     out.flush();
     if (replies.size() < expectedReplies) {
       err.println("expected " + expectedReplies + " " + (expectedReplies == 1 ? "reply" : "replies") + " on channel '" + target
@@ -190,17 +210,24 @@ public final class ControlCommand implements Callable<Integer> {
       err.flush();
       return EXIT_TOO_FEW;
     }
+    List<String> refused = replies.stream().filter(ControlReply::isError).map(ControlReply::nodeId).toList();
+    if (!refused.isEmpty()) {
+      err.println(refused.size() + " of " + replies.size() + " " + (replies.size() == 1 ? "reply is" : "replies are") + " an error"
+          + " (node " + String.join(", ", refused) + ")");
+      err.flush();
+      return EXIT_ERROR_REPLY;
+    }
     return EXIT_OK;
   }
 
   /** The control_data the options give, checked against the command. */
   Map<String, Object> controlData() {
     boolean run = "run".equals(command);
-    if (!run && args != null) {
-      throw new ConfigException("--args", "only applies to the run command");
+    if (!ARGUMENT_COMMANDS.contains(command) && args != null) {
+      throw new ConfigException("--args", "only applies to run, running and cancel");
     }
-    if (!run && kwargs != null) {
-      throw new ConfigException("--kwargs", "only applies to the run command");
+    if (!ARGUMENT_COMMANDS.contains(command) && kwargs != null) {
+      throw new ConfigException("--kwargs", "only applies to run, running and cancel");
     }
     if (run && task == null) {
       throw new ConfigException("--task", "is required for run (the name of the task to start)");
@@ -214,6 +241,8 @@ public final class ControlCommand implements Callable<Integer> {
     }
     if (uuid != null) {
       data.put(WireFormat.UUID, uuid);
+    } else if (run) {
+      data.put(WireFormat.UUID, UUID.randomUUID().toString()); // as a publisher would: a Python daemon makes none up
     }
     if (level != null) {
       data.put("level", level);
@@ -223,6 +252,10 @@ public final class ControlCommand implements Callable<Integer> {
     }
     if (kwargs != null) {
       data.put(WireFormat.KWARGS, parseJson("--kwargs", kwargs, new TypeReference<LinkedHashMap<String, Object>>() {}, "a JSON object"));
+    }
+    if (run) {
+      Instant now = Instant.now(); // published now: the task's wait is measured from here
+      data.put(WireFormat.TIME_PUB, now.getEpochSecond() + now.getNano() / 1e9);
     }
     return data;
   }

@@ -13,7 +13,6 @@ import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.registry.TaskScanner;
 import dev.dispatcher.service.storage.StorageException;
 import dev.dispatcher.wire.WireFormat;
-import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -63,7 +62,8 @@ public final class DispatcherStandalone implements Callable<Integer> {
   private String logFormat;
 
   @Option(names = "--classpath", paramLabel = "PATH", split = "[:;]",
-      description = "Extra jars or folders with task classes, separated by ':' (repeatable); every @Task in them is registered.")
+      description = {"Extra jars or folders with task classes, separated by ':' (repeatable); every @Task in them is registered.",
+          "A folder brings its classes and the jars in it; 'lib/*' (quoted) the jars in lib/, as java -cp does."})
   private List<Path> classpath = new ArrayList<>();
 
   private final ShutdownSignals signals = new ShutdownSignals();
@@ -97,9 +97,10 @@ public final class DispatcherStandalone implements Callable<Integer> {
     Dispatcher dispatcher;
     try {
       DispatcherConfig settings = new ConfigLoader(System.getenv()).load(ConfigLoader.configFile(config, System.getenv()));
-      ClassLoader loader = taskClassLoader();
+      TaskClasspath extra = TaskClasspath.of(classpath);
+      ClassLoader loader = extra.loader(DispatcherStandalone.class.getClassLoader());
       TaskRegistry registry = TaskRegistry.of(
-          new TaskScanner(loader).scan(settings.tasks().packages(), settings.tasks().classes(), classpath),
+          new TaskScanner(loader).scan(settings.tasks().packages(), settings.tasks().classes(), extra.entries()),
           WireFormat.newObjectMapper());
       if (registry.size() == 0) {
         throw new ConfigException("tasks", "no @Task methods found in packages " + settings.tasks().packages()
@@ -119,6 +120,7 @@ public final class DispatcherStandalone implements Callable<Integer> {
       System.err.println("database error: " + e.getMessage());
       return EXIT_DATABASE;
     }
+    signals.beforeHalt(dispatcher::logWhatAHaltDrops);
     warnWithoutExitOnOutOfMemory(log);
     Thread.ofVirtual().name("fatal-failure-watch").start(() -> {
       try {
@@ -143,26 +145,6 @@ public final class DispatcherStandalone implements Callable<Integer> {
       log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: on an OutOfMemoryError the daemon may stay up without working;"
           + " start it with java -XX:+ExitOnOutOfMemoryError -jar dispatcher-standalone.jar");
     }
-  }
-
-  private ClassLoader taskClassLoader() {
-    ClassLoader parent = DispatcherStandalone.class.getClassLoader();
-    if (classpath.isEmpty()) {
-      return parent;
-    }
-    List<java.net.URL> urls = new ArrayList<>();
-    for (Path entry : classpath) {
-      File file = entry.toFile();
-      if (!file.exists()) {
-        throw new ConfigException("--classpath", "no such jar or folder: " + entry.toAbsolutePath());
-      }
-      try {
-        urls.add(file.toURI().toURL());
-      } catch (java.net.MalformedURLException e) {
-        throw new ConfigException("--classpath", "not a usable path: " + entry);
-      }
-    }
-    return new java.net.URLClassLoader("tasks", urls.toArray(java.net.URL[]::new), parent);
   }
 
   private static List<DispatcherHook> hooks(List<String> classNames, ClassLoader loader) {

@@ -11,6 +11,8 @@ import java.util.Optional;
  */
 public enum Command {
   ALIVE("alive", false),
+  /** The Python dispatcher's asyncio tasks; a JVM has none, so the reply is empty. */
+  AIO_TASKS("aio_tasks", false),
   RUNNING("running", false),
   CANCEL("cancel", true),
   WORKERS("workers", false),

@@ -6,19 +6,25 @@ import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.message.BadMessageException;
+import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.metrics.OutcomeKind;
+import dev.dispatcher.service.pool.RunState;
+import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.BindException;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.wire.ChunkAssembler;
+import dev.dispatcher.wire.WireFormat;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlCommands {
 
-  /** The log levels set_log_level accepts (Logback's OFF and ALL are not among them). */
-  public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+  /** The Python dispatcher's producer names, which its control client and tests read. */
+  static final String PG_NOTIFY_PRODUCER = "pg_notify-producer";
+  static final String CONTROL_PRODUCER = "control-producer";
 
   private final DaemonView daemon;
   private final TaskMessageReader messages;
@@ -62,6 +69,7 @@ public final class ControlCommands {
     ReplyBudget budget = new ReplyBudget(limits, mapper);
     return switch (command) {
       case ALIVE -> mapper.createObjectNode();
+      case AIO_TASKS -> mapper.createObjectNode(); // a JVM runs no asyncio tasks: the well-formed empty listing
       case RUNNING -> running(data, budget);
       case CANCEL -> cancel(data, budget);
       case WORKERS -> workers(budget);
@@ -82,24 +90,26 @@ public final class ControlCommands {
     }
   }
 
+  /** Running tasks carry when they started: {@code started_at} (UTC, ISO-8601) and {@code elapsed_seconds}. */
   private ObjectNode running(JsonNode data, ReplyBudget budget) {
-    return located(daemon.work(), text(data, "uuid"), text(data, "task"), budget);
+    TaskFilter filter = TaskFilter.of(data);
+    List<WorkerPool.Located> matching = daemon.work().stream().filter(located -> filter.matches(located.work().message())).toList();
+    return located(matching, true, budget);
   }
 
   private ObjectNode cancel(JsonNode data, ReplyBudget budget) {
-    String uuid = text(data, "uuid");
-    String task = text(data, "task");
-    if (uuid == null && task == null) {
-      throw new IllegalArgumentException("cancel needs control_data with a uuid, a task or both");
+    TaskFilter filter = TaskFilter.of(data);
+    if (filter.isEmpty()) {
+      throw new IllegalArgumentException("cancel needs control_data with task, args, kwargs or uuid (all that are given must match)");
     }
-    return located(daemon.cancel(uuid, task), null, null, budget);
+    return located(daemon.cancel(filter), false, budget);
   }
 
   /**
    * The wire format's keys: worker-<slot>, queued-<i>, blocked-<i> (held), delayed-<i>; values are
    * the task messages. Capped: see {@link ReplyBudget}.
    */
-  private ObjectNode located(List<WorkerPool.Located> work, String uuid, String task, ReplyBudget budget) {
+  private ObjectNode located(List<WorkerPool.Located> work, boolean runTimes, ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
     ReplyBudget.Listing listing = budget.listing(reply);
     int queued = 0;
@@ -107,39 +117,66 @@ public final class ControlCommands {
     int delayed = 0;
     for (WorkerPool.Located located : work) {
       TaskMessage message = located.work().message();
-      if ((uuid != null && !uuid.equals(message.uuid())) || (task != null && !task.equals(message.task()))) {
-        continue;
-      }
       String key = switch (located.place()) {
         case RUNNING -> "worker-" + located.work().state().slot();
         case QUEUED -> "queued-" + queued++;
         case HELD -> "blocked-" + blocked++;
         case DELAYED -> "delayed-" + delayed++;
       };
-      listing.add(key, message.raw());
+      listing.add(key, runTimes && located.place() == WorkerPool.Place.RUNNING ? withRunTimes(message, located.work().state())
+          : message.raw());
     }
     return listing.finish();
   }
 
+  /** A copy of the message (its own keys shared, never changed) with when its run started and how long it has run. */
+  private ObjectNode withRunTimes(TaskMessage message, RunState state) {
+    Instant startedAt = state.startedAt();
+    if (startedAt == null) {
+      return message.raw(); // in its slot, not begun yet
+    }
+    ObjectNode copy = mapper.createObjectNode();
+    copy.setAll(message.raw());
+    copy.put("started_at", startedAt.truncatedTo(ChronoUnit.MILLIS).toString());
+    copy.put("elapsed_seconds", Math.round(state.runningNanos() / 1e6) / 1e3);
+    return copy;
+  }
+
+  /** Ours ({@code status}, {@code current_task}, ...) and the Python dispatcher's keys; every slot lives as long as the daemon. */
   private ObjectNode workers(ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
     ReplyBudget.Listing listing = budget.listing(reply);
+    long pid = ProcessHandle.current().pid();
+    double age = seconds(daemon.uptimeNanos());
     for (WorkerPool.Slot slot : daemon.slots()) {
+      Work current = slot.current();
       ObjectNode worker = mapper.createObjectNode();
-      worker.put("status", slot.current() == null ? "ready" : "running");
-      worker.put("current_task", slot.current() == null ? null : slot.current().message().task());
-      worker.put("current_task_uuid", slot.current() == null ? null : slot.current().message().uuid());
+      worker.put("worker_id", slot.id());
+      worker.put("pid", pid); // the slots are virtual threads of this process
+      worker.put("status", current == null ? "ready" : "running");
       worker.put("finished_count", slot.finished());
+      worker.put("current_task", current == null ? null : current.message().task());
+      worker.put("current_task_uuid", current == null ? null : current.message().uuid());
+      worker.put("active_cancel", current != null && current.state().isCancelled());
+      worker.put("age", age);
       listing.add("worker-" + slot.id(), worker);
     }
     return listing.finish();
   }
 
+  /**
+   * Ours ({@code pg_notify}, {@code schedules}) and the Python dispatcher's producers
+   * ({@code pg_notify-producer}, {@code control-producer}). The listener's state is that of
+   * {@code GET /health} at the same instant.
+   */
   private ObjectNode producers() {
     EventCounts counts = daemon.counts();
+    HealthStatus health = daemon.health();
+    double uptime = seconds(daemon.uptimeNanos());
     ObjectNode reply = mapper.createObjectNode();
     ObjectNode listener = reply.putObject("pg_notify");
-    listener.put("connected", daemon.listenerConnected());
+    listener.put("connected", health.listenerConnected());
+    listener.put("last_self_check_passed", health.lastSelfCheckPassed());
     listener.set("channels", mapper.valueToTree(daemon.channels()));
     listener.put("received", counts.received());
     listener.put("connections", counts.listenerConnections());
@@ -148,6 +185,25 @@ public final class ControlCommands {
     listener.put("self_check_failures", counts.selfCheckFailures());
     counts.lastSelfCheckNanos().ifPresent(roundTrip -> listener.put("last_self_check_ms", roundTrip / 1e6));
     reply.putObject("schedules").set("names", mapper.valueToTree(daemon.scheduleNames()));
+
+    ObjectNode notify = reply.putObject(PG_NOTIFY_PRODUCER);
+    notify.put("produced_count", counts.received());
+    notify.put("uptime_seconds", uptime);
+    notify.put("recycle_count", Math.max(0, counts.listenerConnections() - 1)); // reconnections
+    ObjectNode selfCheck = notify.putObject("broker_self_check");
+    long passed = counts.selfChecks();
+    selfCheck.put("enabled", true); // the listener always checks a quiet connection
+    selfCheck.put("success_count", passed);
+    if (passed > 0) {
+      selfCheck.put("average_time_seconds", counts.selfCheckTotalNanos() / 1e9 / passed);
+    } else {
+      selfCheck.putNull("average_time_seconds");
+    }
+    counts.selfCheckMaxNanos().ifPresentOrElse(max -> selfCheck.put("max_time_seconds", max / 1e9),
+        () -> selfCheck.putNull("max_time_seconds"));
+    ObjectNode control = reply.putObject(CONTROL_PRODUCER);
+    control.put("produced_count", counts.runSubmitted());
+    control.put("uptime_seconds", uptime);
     return reply;
   }
 
@@ -175,9 +231,24 @@ public final class ControlCommands {
     reply.put("received", counts.received());
     reply.set("dropped", mapper.valueToTree(counts.droppedByReason()));
     reply.set("control_refused", mapper.valueToTree(counts.controlRefusedByReason()));
+    HealthStatus health = daemon.health();
+    reply.put("health", health.label());
+    if (health.reason() != null) {
+      reply.put("health_reason", health.reason());
+    }
+    // the Python dispatcher's keys
+    reply.put("received_count", counts.received());
+    reply.put("control_count", counts.controlReceived());
+    reply.put("pid", ProcessHandle.current().pid());
+    ObjectNode pool = reply.putObject("pool");
+    pool.put("next_worker_id", daemon.maxWorkers()); // slots 0 to max_workers - 1 exist from the start
+    pool.put("finished_count", counts.finished(OutcomeKind.SUCCEEDED) + counts.finished(OutcomeKind.FAILED));
+    pool.put("canceled_count", counts.finished(OutcomeKind.CANCELLED) + counts.finished(OutcomeKind.TIMED_OUT));
+    pool.put("retirement_count", 0); // slots are never retired
     return reply;
   }
 
+  /** Ours, and the Python dispatcher's {@code status} and {@code partials} (its partials list each message; ours stay empty). */
   private ObjectNode chunks() {
     EventCounts counts = daemon.counts();
     ObjectNode reply = mapper.createObjectNode();
@@ -185,6 +256,13 @@ public final class ControlCommands {
     reply.put("expired", counts.chunks(ChunkAssembler.Result.EXPIRED));
     reply.put("invalid", counts.chunks(ChunkAssembler.Result.INVALID));
     reply.put("evicted_for_space", counts.chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE));
+    ObjectNode status = reply.putObject("status");
+    status.put("total_chunks_received", counts.chunksReceived());
+    status.put("successful_assemblies", counts.chunks(ChunkAssembler.Result.COMPLETED));
+    status.put("errored_assemblies", counts.chunks(ChunkAssembler.Result.INVALID) + counts.chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE));
+    status.put("timed_out_assemblies", counts.chunks(ChunkAssembler.Result.EXPIRED));
+    status.put("active_messages", daemon.pendingChunks());
+    reply.putObject("partials");
     return reply;
   }
 
@@ -207,28 +285,21 @@ public final class ControlCommands {
     return reply;
   }
 
+  /** The read-only commands, keyed as the Python dispatcher keys its {@code status}. */
   private ObjectNode status(ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
-    reply.set("alive", mapper.createObjectNode());
     reply.set("running", running(null, budget));
+    reply.set("aio_tasks", mapper.createObjectNode());
     reply.set("workers", workers(budget));
     reply.set("producers", producers());
+    reply.set("metrics", metrics());
     reply.set("main", main());
     reply.set("chunks", chunks());
-    reply.set("metrics", metrics());
     return reply;
   }
 
   private ObjectNode setLogLevel(JsonNode data) {
-    String levelName = text(data, "level");
-    if (levelName == null) {
-      throw new IllegalArgumentException("set_log_level needs control_data.level (TRACE, DEBUG, INFO, WARN or ERROR)");
-    }
-    String upper = levelName.toUpperCase(Locale.ROOT);
-    if (!LOG_LEVELS.contains(upper)) {
-      throw new IllegalArgumentException("unknown log level '" + cut(levelName) + "' (TRACE, DEBUG, INFO, WARN or ERROR)");
-    }
-    Level level = Level.toLevel(upper);
+    Level level = LogLevels.of(data == null || !data.isObject() ? null : data.get("level"));
     String name = text(data, "logger");
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     // only loggers that exist: a new name would add a logger to the context for good
@@ -251,6 +322,10 @@ public final class ControlCommands {
     }
     ObjectNode message = ((ObjectNode) data).deepCopy();
     message.put("origin", "control:run");
+    if (!message.has(WireFormat.TIME_PUB)) {
+      Instant now = Instant.now(); // published now, as far as this daemon knows: its wait is measured from here
+      message.put(WireFormat.TIME_PUB, now.getEpochSecond() + now.getNano() / 1e9);
+    }
     TaskMessage task;
     try {
       task = messages.read(message, null, UUID.randomUUID().toString());
@@ -259,6 +334,7 @@ public final class ControlCommands {
     }
     checkRunnable(task);
     daemon.run(task);
+    events.runSubmitted();
     ObjectNode reply = mapper.createObjectNode();
     reply.set("ack", task.raw());
     return reply;
@@ -283,8 +359,12 @@ public final class ControlCommands {
   }
 
   /** A value from the wire, cut for an error reply. */
-  private static String cut(String text) {
+  static String cut(String text) {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+  }
+
+  private static double seconds(long nanos) {
+    return Math.round(nanos / 1e6) / 1e3;
   }
 
   private static String text(JsonNode data, String key) {

@@ -64,6 +64,7 @@ public final class ControlResponder {
 
   /** From the dispatch thread: never blocks. */
   public void accept(ObjectNode message, String channel) {
+    events.controlReceived();
     JsonNode commandNode = message.get("control");
     String command = commandNode != null && commandNode.isTextual() ? commandNode.textValue() : String.valueOf(commandNode);
     JsonNode replyToNode = message.get("reply_to");

@@ -1,5 +1,7 @@
 package dev.dispatcher.service.control;
 
+import dev.dispatcher.service.health.HealthStatus;
+import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -18,8 +20,8 @@ public interface DaemonView {
 
   List<WorkerPool.Slot> slots();
 
-  /** Cancels and logs; see {@code Dispatcher.cancel}. */
-  List<WorkerPool.Located> cancel(String uuid, String taskName);
+  /** Cancels what the filter matches, and logs it (an empty filter: nothing). */
+  List<WorkerPool.Located> cancel(TaskFilter filter);
 
   /** What the daemon's events added up to (messages, tasks, listener, chunks, control). */
   EventCounts counts();
@@ -27,7 +29,14 @@ public interface DaemonView {
   /** Messages received but not yet dispatched. */
   int backlog();
 
-  boolean listenerConnected();
+  /** The health {@code GET /health} reports, now. */
+  HealthStatus health();
+
+  /** How long the daemon has run (since it was built). */
+  long uptimeNanos();
+
+  /** Chunked messages whose parts have not all arrived (read while the dispatch thread works: approximate). */
+  int pendingChunks();
 
   List<String> channels();
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.BadMessageException;
 import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
@@ -23,11 +24,14 @@ public final class MessageDecoder {
   private final ObjectMapper mapper;
   private final TaskMessageReader reader;
   private final ChunkAssembler chunks;
+  private final DispatcherEvents events;
 
-  public MessageDecoder(ObjectMapper mapper, ChunkAssembler chunks, TaskMessageReader reader) {
+  /** @param events told of every chunk envelope */
+  public MessageDecoder(ObjectMapper mapper, ChunkAssembler chunks, TaskMessageReader reader, DispatcherEvents events) {
     this.mapper = mapper;
     this.reader = reader;
     this.chunks = chunks;
+    this.events = events;
   }
 
   public Decoded decode(String channel, String payload, long nowNanos) {
@@ -56,6 +60,7 @@ public final class MessageDecoder {
     }
     ObjectNode message = (ObjectNode) node; // the reader saw an object
     if (ChunkAssembler.isChunk(message)) {
+      events.chunkReceived();
       if (reassembled) {
         return new Decoded.Rejected(DropReason.BAD_CHUNK, "a reassembled message is itself a chunk (nested chunks are not allowed)", null);
       }

@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,7 +74,8 @@ public final class PgNotifyListener implements AutoCloseable {
   private final Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final CountDownLatch firstListen = new CountDownLatch(1);
+  /** Completed (on the supervisor thread) when the first LISTEN has been issued on every channel. */
+  private final CompletableFuture<Void> firstListen = new CompletableFuture<>();
   private final Thread supervisor;
   private volatile boolean closing;
   private volatile boolean connected;
@@ -107,7 +110,30 @@ public final class PgNotifyListener implements AutoCloseable {
 
   /** Waits until the first LISTEN has been issued on every channel. */
   public boolean awaitListening(Duration timeout) throws InterruptedException {
-    return firstListen.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    try {
+      firstListen.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("never completed exceptionally", e);
+    }
+  }
+
+  /** True once the first LISTEN has been issued on every channel (it may be down again now). */
+  public boolean hasListened() {
+    return firstListen.isDone();
+  }
+
+  /**
+   * Runs {@code action} once the first LISTEN has been issued: at once, on this thread, when it has
+   * been; else on the listener's thread when it is. A failing action is logged, never fatal.
+   */
+  public void whenListening(Runnable action) {
+    firstListen.thenRun(action).exceptionally(e -> {
+      log.error("an action on the first LISTEN failed", e);
+      return null;
+    });
   }
 
   public boolean isConnected() {
@@ -139,8 +165,13 @@ public final class PgNotifyListener implements AutoCloseable {
       }
       if (outageStartNanos == 0) {
         outageStartNanos = System.nanoTime();
-        events.listenerLost();
-        log.warn("listener connection lost: {}; reconnecting (notifications sent meanwhile are not delivered)", lossCause);
+        if (hasListened()) {
+          events.listenerLost();
+          log.warn("listener connection lost: {}; reconnecting (notifications sent meanwhile are not delivered)", lossCause);
+        } else {
+          // nothing was lost: the listener never listened since start (the database was down, or refused it)
+          log.warn("listener not connected yet: {}; retrying (notifications sent meanwhile are not delivered)", lossCause);
+        }
       }
       pause(backoff.nextDelayNanos());
     }
@@ -162,15 +193,18 @@ public final class PgNotifyListener implements AutoCloseable {
     lastSelfCheckPassed = true; // a fresh connection has not failed a check
     events.listenerConnected();
     backoff.reset();
-    if (outageStartNanos != 0) {
+    if (outageStartNanos != 0 && hasListened()) {
       log.info("listener reconnected to {} after {} ms; listening on {} again", address,
+          (System.nanoTime() - outageStartNanos) / 1_000_000, channels);
+    } else if (outageStartNanos != 0) {
+      log.info("listener connected to {} after {} ms of retrying; listening on {}", address,
           (System.nanoTime() - outageStartNanos) / 1_000_000, channels);
     } else {
       log.info("listener connected to {}; listening on {}", address, channels);
     }
     outageStartNanos = 0;
     lastConnectError = null;
-    firstListen.countDown();
+    firstListen.complete(null);
     return watch(session);
   }
 
@@ -317,8 +351,9 @@ public final class PgNotifyListener implements AutoCloseable {
     return message == null || message.isBlank() ? e.getClass().getName() : message;
   }
 
+  /** Stops listening; waits up to 10 s for the supervisor (an interrupt ends the wait, and stays set). */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closing = true;
     lock.lock();
     try {
@@ -326,6 +361,10 @@ public final class PgNotifyListener implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    supervisor.join(Duration.ofSeconds(10));
+    try {
+      supervisor.join(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

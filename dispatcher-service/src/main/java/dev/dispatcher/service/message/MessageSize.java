@@ -47,7 +47,7 @@ final class MessageSize {
       if (node.isTextual()) {
         bytes += 2L * node.textValue().length();
       } else if (node.isObject()) {
-        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator(); fields.hasNext(); ) {
           Map.Entry<String, JsonNode> field = fields.next();
           bytes += NODE_BYTES + 2L * field.getKey().length();
           pending.push(field.getValue());

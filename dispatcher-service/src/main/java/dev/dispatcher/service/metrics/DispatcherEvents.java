@@ -49,6 +49,15 @@ public interface DispatcherEvents {
   /** Chunked messages completed, expired, invalid or evicted for space. */
   void chunks(ChunkAssembler.Result result, int messages);
 
+  /** A chunk envelope arrived (one part of a chunked message, whatever becomes of it). */
+  void chunkReceived();
+
+  /** A control message reached the control plane (answered, refused or dropped after). */
+  void controlReceived();
+
+  /** A task sent with the {@code run} control command was handed to the dispatch loop. */
+  void runSubmitted();
+
   /** A control message was refused or dropped. */
   void controlRefused(Refusal reason);
 

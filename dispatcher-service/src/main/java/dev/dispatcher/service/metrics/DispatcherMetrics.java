@@ -32,6 +32,12 @@ public final class DispatcherMetrics implements DispatcherEvents {
   private final LongAdder selfCheckFailures = new LongAdder();
   /** Nanoseconds; -1 before the first passed check. */
   private final AtomicLong lastSelfCheckNanos = new AtomicLong(-1);
+  private final LongAdder selfCheckTotalNanos = new LongAdder();
+  /** Nanoseconds; -1 before the first passed check. */
+  private final AtomicLong selfCheckMaxNanos = new AtomicLong(-1);
+  private final LongAdder chunksReceived = new LongAdder();
+  private final LongAdder controlReceived = new LongAdder();
+  private final LongAdder runSubmitted = new LongAdder();
   private final LongAdder[] chunks = adders(ChunkAssembler.Result.values().length);
   private final LongAdder[] controlRefused = adders(Refusal.values().length);
   private final AtomicInteger controlHandlersActive = new AtomicInteger();
@@ -134,6 +140,8 @@ public final class DispatcherMetrics implements DispatcherEvents {
   @Override
   public void selfCheckPassed(long roundTripNanos) {
     lastSelfCheckNanos.set(roundTripNanos); // before the count: whoever sees a passed check sees its round trip
+    selfCheckTotalNanos.add(roundTripNanos);
+    selfCheckMaxNanos.accumulateAndGet(roundTripNanos, Math::max);
     selfChecks.increment();
   }
 
@@ -145,6 +153,21 @@ public final class DispatcherMetrics implements DispatcherEvents {
   @Override
   public void chunks(ChunkAssembler.Result result, int messages) {
     chunks[result.ordinal()].add(messages);
+  }
+
+  @Override
+  public void chunkReceived() {
+    chunksReceived.increment();
+  }
+
+  @Override
+  public void controlReceived() {
+    controlReceived.increment();
+  }
+
+  @Override
+  public void runSubmitted() {
+    runSubmitted.increment();
   }
 
   @Override
@@ -221,8 +244,34 @@ public final class DispatcherMetrics implements DispatcherEvents {
     }
 
     @Override
+    public long selfCheckTotalNanos() {
+      return selfCheckTotalNanos.sum();
+    }
+
+    @Override
+    public OptionalLong selfCheckMaxNanos() {
+      long nanos = selfCheckMaxNanos.get();
+      return nanos < 0 ? OptionalLong.empty() : OptionalLong.of(nanos);
+    }
+
+    @Override
     public long chunks(ChunkAssembler.Result result) {
       return chunks[result.ordinal()].sum();
+    }
+
+    @Override
+    public long chunksReceived() {
+      return chunksReceived.sum();
+    }
+
+    @Override
+    public long controlReceived() {
+      return controlReceived.sum();
+    }
+
+    @Override
+    public long runSubmitted() {
+      return runSubmitted.sum();
     }
 
     @Override

@@ -34,7 +34,22 @@ public interface EventCounts {
   /** The round trip of the last passed listener self-check, in nanoseconds; empty before the first. */
   OptionalLong lastSelfCheckNanos();
 
+  /** The round trips of every passed self-check added up, in nanoseconds. */
+  long selfCheckTotalNanos();
+
+  /** The longest round trip of a passed self-check, in nanoseconds; empty before the first. */
+  OptionalLong selfCheckMaxNanos();
+
   long chunks(ChunkAssembler.Result result);
+
+  /** Chunk envelopes received (parts of chunked messages). */
+  long chunksReceived();
+
+  /** Control messages that reached the control plane. */
+  long controlReceived();
+
+  /** Tasks sent with the {@code run} control command and handed to the dispatch loop. */
+  long runSubmitted();
 
   long controlRefused(Refusal reason);
 

@@ -1,5 +1,7 @@
 package dev.dispatcher.service.pool;
 
+import java.time.Instant;
+
 /**
  * What happens to one run, shared between its worker thread, the timer (timeouts) and whoever
  * cancels it. Every field is written once, from false to true (or null to the worker thread).
@@ -12,9 +14,24 @@ public final class RunState {
   private volatile boolean timedOut;
   private volatile boolean stuck;
   private volatile boolean finished;
+  private volatile long startedNanos;
+  private volatile Instant startedAt; // written once, after startedNanos: whoever sees it sees both
 
+  /** The run begins on this thread, now: the wall clock for people, the monotonic one for how long it runs. */
   void started(Thread worker) {
     this.thread = worker;
+    this.startedNanos = System.nanoTime();
+    this.startedAt = Instant.now();
+  }
+
+  /** When the run began, or null before it does. */
+  public Instant startedAt() {
+    return startedAt;
+  }
+
+  /** How long the run has been going, in nanoseconds; 0 before it begins. */
+  public long runningNanos() {
+    return startedAt == null ? 0 : System.nanoTime() - startedNanos; // startedAt read first
   }
 
   void slot(int slot) {

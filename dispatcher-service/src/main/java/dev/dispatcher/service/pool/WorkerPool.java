@@ -1,5 +1,6 @@
 package dev.dispatcher.service.pool;
 
+import dev.dispatcher.service.message.TaskFilter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -333,12 +334,19 @@ public final class WorkerPool implements AutoCloseable {
    * The result is ordered by place: running, queued, held, delayed.
    */
   public List<Located> cancel(String uuid, String taskName) {
+    return cancel(TaskFilter.byUuidAndTask(uuid, taskName));
+  }
+
+  /**
+   * Cancels the work whose message the filter matches, as {@link #cancel(String, String)} does;
+   * an empty filter matches nothing here (cancelling everything is never meant).
+   */
+  public List<Located> cancel(TaskFilter filter) {
     List<Located> cancelled = new ArrayList<>();
-    if (uuid == null && taskName == null) {
+    if (filter.isEmpty()) {
       return cancelled;
     }
-    Predicate<Work> matches = work -> (uuid == null || uuid.equals(work.message().uuid()))
-        && (taskName == null || taskName.equals(work.message().task()));
+    Predicate<Work> matches = work -> filter.matches(work.message());
     lock.lock();
     try {
       // Held and delayed first: removing a queued duplicate releases held work into the queue,
@@ -459,6 +467,15 @@ public final class WorkerPool implements AutoCloseable {
    * log it; running tasks get the grace period, then an interrupt and a little more time.
    */
   public List<Work> shutdown(Duration gracePeriod) {
+    return shutdown(gracePeriod, work -> { });
+  }
+
+  /**
+   * {@link #shutdown(Duration)}, telling {@code onAbandoned} of each work that will never run as
+   * soon as it is taken out, before the grace period: a stop cut short during it (a second signal)
+   * has logged them already.
+   */
+  public List<Work> shutdown(Duration gracePeriod, Consumer<Work> onAbandoned) {
     List<Work> abandoned = new ArrayList<>();
     lock.lock();
     try {
@@ -474,6 +491,7 @@ public final class WorkerPool implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    abandoned.forEach(onAbandoned);
     if (!awaitQuiet(gracePeriod)) {
       List<Work> stillRunning = new ArrayList<>();
       lock.lock();

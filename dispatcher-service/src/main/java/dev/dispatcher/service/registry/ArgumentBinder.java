@@ -46,7 +46,7 @@ final class ArgumentBinder {
     for (int i = 0; i < args.size(); i++) {
       values[i] = args.get(i);
     }
-    Iterator<Map.Entry<String, JsonNode>> named = kwargs.fields();
+    Iterator<Map.Entry<String, JsonNode>> named = kwargs.properties().iterator();
     while (named.hasNext()) {
       Map.Entry<String, JsonNode> entry = named.next();
       int index = indexOf(entry.getKey());

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,8 +94,8 @@ class ControlCommandTest {
       assertThat(help.toString()).containsPattern("(?m)^\\s+" + command + "\\s");
     }
     assertThat(help.toString()).contains("--expected-replies", "--timeout", "--json", "--channel", "--task", "--uuid",
-        "--level", "--args", "--kwargs", "--config");
-    assertThat(ControlCommand.COMMANDS).containsExactly("alive", "running", "cancel", "workers", "producers", "main",
+        "--level", "--args", "--kwargs", "--config", "--verbose");
+    assertThat(ControlCommand.COMMANDS).containsExactly("alive", "aio_tasks", "running", "cancel", "workers", "producers", "main",
         "chunks", "metrics", "status", "set_log_level", "run");
   }
 
@@ -152,7 +153,7 @@ class ControlCommandTest {
 
     assertThat(status).isZero();
     Map<String, Object> data = sent.get(0).data();
-    assertThat(data.keySet()).containsExactly("task", "args", "kwargs");
+    assertThat(data.keySet()).containsExactly("task", "uuid", "args", "kwargs", "time_pub");
     assertThat(data.get("task")).isEqualTo("dev.dispatcher.demo.DemoTasks.sum2");
     List<Object> args = new ArrayList<>();
     args.add(1);
@@ -162,6 +163,34 @@ class ControlCommandTest {
     args.add(third);
     assertThat(data.get("args")).isEqualTo(args);
     assertThat(data.get("kwargs")).isEqualTo(Map.of("who", "me", "n", 2));
+  }
+
+  /** BUG: run sent no uuid (a Python daemon names such a task internal-<n>) and no time_pub (its run logged "waited ? ms"). */
+  @Test
+  void runSendsAUuidAndAPublishTime() {
+    replies = List.of(reply("a"));
+    double before = System.currentTimeMillis() / 1e3;
+
+    assertThat(run("run", "--task", "t")).isZero();
+    assertThat(run("run", "--task", "t", "--uuid", "mine")).isZero();
+
+    Map<String, Object> first = sent.get(0).data();
+    assertThat(UUID.fromString((String) first.get("uuid"))).isNotNull();
+    assertThat((Double) first.get("time_pub")).isBetween(before - 1, System.currentTimeMillis() / 1e3 + 1);
+    assertThat(sent.get(1).data()).containsEntry("uuid", "mine");
+    assertThat(sent.get(1).data().get("uuid")).isNotEqualTo(first.get("uuid"));
+  }
+
+  /** BUG: --args and --kwargs applied to run only, although running and cancel filter on them. */
+  @Test
+  void runningAndCancelSendArgsAndKwargsToMatch() {
+    replies = List.of(reply("a"));
+
+    assertThat(run("cancel", "--task", "app.sleep", "--args", "[21]")).isZero();
+    assertThat(run("running", "--kwargs", "{\"who\": \"me\"}")).isZero();
+
+    assertThat(sent.get(0).data()).containsExactly(Map.entry("task", "app.sleep"), Map.entry("args", List.of(21)));
+    assertThat(sent.get(1).data()).containsExactly(Map.entry("kwargs", Map.of("who", "me")));
   }
 
   @Test
@@ -188,18 +217,51 @@ class ControlCommandTest {
     assertThat(err.toString()).isEmpty();
   }
 
+  /** BUG: ctl exited 0 when a daemon answered with an error (refused, unknown command, bad control_data). */
   @Test
-  void jsonOutputIsAnArrayOfReplies() throws Exception {
-    replies = List.of(reply("node-a", "error", "No control method nope"));
+  void jsonOutputIsAnArrayOfRepliesAndAnErrorReplyExitsThree() throws Exception {
+    replies = List.of(reply("node-a", "error", "No control method nope"), reply("node-b"));
 
-    int status = run("nope", "--json");
+    int status = run("nope", "--json", "--expected-replies", "2");
 
-    assertThat(status).isZero();
+    assertThat(status).isEqualTo(3);
+    assertThat(err.toString()).contains("1 of 2 replies are an error (node node-a)");
     JsonNode parsed = WireFormat.newObjectMapper().readTree(out.toString());
     assertThat(parsed.isArray()).isTrue();
-    assertThat(parsed.size()).isEqualTo(1);
+    assertThat(parsed.size()).isEqualTo(2);
     assertThat(parsed.get(0).get("node_id").asText()).isEqualTo("node-a");
     assertThat(parsed.get(0).get("error").asText()).isEqualTo("No control method nope");
+  }
+
+  /** BUG: ctl status printed every worker slot (206 lines for 32 workers) and every waiting task. */
+  @Test
+  void statusIsCompactUnlessVerbose() {
+    Map<String, Object> workers = new LinkedHashMap<>();
+    for (int i = 0; i < 32; i++) {
+      workers.put("worker-" + i, i == 7 ? Map.of("status", "running", "current_task", "app.slow", "current_task_uuid", "u-7")
+          : Map.of("status", "ready", "finished_count", 3));
+    }
+    Map<String, Object> running = new LinkedHashMap<>();
+    running.put("worker-7", Map.of("task", "app.slow", "uuid", "u-7", "started_at", "2026-01-01T00:00:00Z", "elapsed_seconds", 12.5));
+    for (int i = 0; i < 50; i++) {
+      running.put("queued-" + i, Map.of("task", "app.fast", "uuid", "q-" + i));
+    }
+    running.put("delayed-0", Map.of("task", "app.later", "uuid", "d-0"));
+    replies = List.of(reply("node-a", "running", running, "workers", workers, "main", Map.of("running", 1)));
+
+    assertThat(run("status")).isZero();
+    String compact = out.toString();
+    out.getBuffer().setLength(0);
+    assertThat(run("status", "--verbose")).isZero();
+    String verbose = out.toString();
+
+    assertThat(compact).contains("32 slots: 1 busy, 31 ready", "worker-7:", "u-7", "50 queued, 0 blocked, 1 delayed", "elapsed_seconds: 12.5")
+        .doesNotContain("worker-0:", "q-0", "d-0");
+    assertThat(compact.lines().count()).isLessThan(30);
+    assertThat(verbose).contains("worker-0:", "worker-31:", "q-49", "d-0").doesNotContain("slots:");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> parsed = (Map<String, Object>) ((List<Object>) new Yaml().load(compact)).get(0);
+    assertThat(parsed).containsEntry("node_id", "node-a").containsEntry("main", Map.of("running", 1));
   }
 
   @Test
@@ -283,8 +345,9 @@ class ControlCommandTest {
 
   @Test
   void usageErrorsExitTwoAndNameTheOption() {
-    assertUsageError(List.of("alive", "--args", "[1]"), "--args: only applies to the run command");
-    assertUsageError(List.of("alive", "--kwargs", "{}"), "--kwargs: only applies to the run command");
+    assertUsageError(List.of("alive", "--args", "[1]"), "--args: only applies to run, running and cancel");
+    assertUsageError(List.of("status", "--kwargs", "{}"), "--kwargs: only applies to run, running and cancel");
+    assertUsageError(List.of("cancel", "--args", "{}"), "--args: must be a JSON array");
     assertUsageError(List.of("run"), "--task: is required for run");
     assertUsageError(List.of("run", "--task", "t", "--args", "{\"a\": 1}"), "--args: must be a JSON array");
     assertUsageError(List.of("run", "--task", "t", "--kwargs", "[1]"), "--kwargs: must be a JSON object");

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.Task;
+import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.message.TestMessages;
@@ -51,6 +53,7 @@ class ControlCommandsTest {
   private WorkerPool pool;
   private RegisteredTask block;
   private DaemonView view;
+  private HealthStatus health = new HealthStatus(true, true, true, null);
   private ControlCommands commands;
 
   @BeforeEach
@@ -69,10 +72,12 @@ class ControlCommandsTest {
       public int maxWorkers() { return pool.maxWorkers(); }
       public List<WorkerPool.Located> work() { return pool.snapshot(); }
       public List<WorkerPool.Slot> slots() { return pool.slots(); }
-      public List<WorkerPool.Located> cancel(String uuid, String taskName) { return pool.cancel(uuid, taskName); }
+      public List<WorkerPool.Located> cancel(TaskFilter filter) { return pool.cancel(filter); }
       public EventCounts counts() { return metrics.counts(); }
       public int backlog() { return 3; }
-      public boolean listenerConnected() { return true; }
+      public HealthStatus health() { return health; }
+      public long uptimeNanos() { return 5_000_000_000L; }
+      public int pendingChunks() { return 2; }
       public List<String> channels() { return List.of("tasks"); }
       public List<String> scheduleNames() { return List.of("nightly"); }
       public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
@@ -103,6 +108,14 @@ class ControlCommandsTest {
     return mapper.readTree(json);
   }
 
+  private JsonNode json(String text) {
+    try {
+      return mapper.readTree(text);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void aliveIsEmpty() {
     assertThat(commands.run("alive", null).size()).isZero();
@@ -119,6 +132,37 @@ class ControlCommandsTest {
     assertThat(commands.run("running", data("{\"task\": \"other\"}")).size()).isZero();
   }
 
+  /** BUG: args and kwargs in control_data were ignored: a filter on args [2] listed (and cancelled) every ctl.block. */
+  @Test
+  void runningAndCancelMatchTaskArgsKwargsAndUuidAllThatAreGiven() throws Exception {
+    assertThat(commands.run("running", data("{\"task\": \"ctl.block\", \"args\": [2]}")).fieldNames()).toIterable()
+        .containsExactly("queued-0", "blocked-0");
+    assertThat(commands.run("running", data("{\"args\": [2.0]}")).fieldNames()).as("numbers by value, as in Python").toIterable()
+        .containsExactly("queued-0", "blocked-0");
+    assertThat(commands.run("running", data("{\"args\": [2], \"uuid\": \"held\"}")).fieldNames()).toIterable()
+        .containsExactly("blocked-0");
+    assertThat(commands.run("running", data("{\"kwargs\": {\"n\": 2}}")).size()).isZero();
+    assertThat(commands.run("running", data("{\"task\": \"ctl.block\", \"args\": [], \"kwargs\": {}, \"uuid\": \"\"}")).size())
+        .as("empty values are no condition (Python's falsy ones)").isEqualTo(4);
+
+    assertThat(commands.run("cancel", data("{\"task\": \"ctl.block\", \"args\": [3]}")).fieldNames()).toIterable()
+        .containsExactly("delayed-0");
+    assertThat(pool.snapshot()).extracting(located -> located.work().message().uuid()).containsExactly("running", "queued", "held");
+    assertThatThrownBy(() -> commands.run("cancel", data("{\"args\": [], \"task\": \"\"}")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("task, args, kwargs or uuid");
+  }
+
+  @Test
+  void aRunningTaskSaysWhenItStartedAndHowLongItHasRun() throws Exception {
+    ObjectNode reply = commands.run("running", null);
+    java.time.Instant startedAt = java.time.Instant.parse(reply.get("worker-0").get("started_at").textValue());
+    assertThat(startedAt).isBetween(java.time.Instant.now().minusSeconds(60), java.time.Instant.now());
+    assertThat(reply.get("worker-0").get("elapsed_seconds").doubleValue()).isBetween(0.0, 60.0);
+    assertThat(reply.get("worker-0").get("uuid").textValue()).isEqualTo("running");
+    assertThat(reply.get("queued-0").has("started_at")).isFalse();
+    assertThat(pool.snapshot().get(0).work().message().raw().has("started_at")).as("the message itself is unchanged").isFalse();
+  }
+
   @Test
   void cancelRemovesWhatMatchesAndRepliesInTheSameShape() throws Exception {
     ObjectNode reply = commands.run("cancel", data("{\"uuid\": \"delayed\"}"));
@@ -131,12 +175,18 @@ class ControlCommandsTest {
   }
 
   @Test
-  void workersHasOneEntryPerSlot() {
+  void workersHasOneEntryPerSlotWithThePythonDispatchersKeys() {
     ObjectNode reply = commands.run("workers", null);
     assertThat(reply.get("worker-0").get("status").textValue()).isEqualTo("running");
     assertThat(reply.get("worker-0").get("current_task_uuid").textValue()).isEqualTo("running");
     assertThat(reply.get("worker-0").get("finished_count").longValue()).isZero();
     assertThat(reply.size()).isEqualTo(1);
+    assertThat(reply.get("worker-0").fieldNames()).toIterable().containsExactlyInAnyOrder("worker_id", "pid", "status", "finished_count",
+        "current_task", "current_task_uuid", "active_cancel", "age");
+    assertThat(reply.get("worker-0").get("worker_id").intValue()).isZero();
+    assertThat(reply.get("worker-0").get("pid").longValue()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(reply.get("worker-0").get("age").doubleValue()).isEqualTo(5.0);
+    assertThat(reply.get("worker-0").get("active_cancel").booleanValue()).isFalse();
   }
 
   @Test
@@ -155,11 +205,14 @@ class ControlCommandsTest {
     ObjectNode producers = commands.run("producers", null);
     assertThat(producers.get("pg_notify").get("connected").booleanValue()).isTrue();
     assertThat(producers.get("pg_notify").fieldNames()).toIterable()
-        .containsExactly("connected", "channels", "received", "connections", "losses", "self_checks", "self_check_failures",
-            "last_self_check_ms");
+        .containsExactly("connected", "last_self_check_passed", "channels", "received", "connections", "losses", "self_checks",
+            "self_check_failures", "last_self_check_ms");
     assertThat(producers.get("pg_notify").get("last_self_check_ms").doubleValue()).isEqualTo(2.5);
     assertThat(producers.get("schedules").get("names").get(0).textValue()).isEqualTo("nightly");
-    assertThat(commands.run("chunks", null).toString()).isEqualTo("{\"completed\":0,\"expired\":2,\"invalid\":0,\"evicted_for_space\":0}");
+    ObjectNode chunks = commands.run("chunks", null);
+    assertThat(chunks.get("expired").longValue()).isEqualTo(2);
+    assertThat(chunks.fieldNames()).toIterable().containsExactly("completed", "expired", "invalid", "evicted_for_space", "status",
+        "partials");
     ObjectNode counts = commands.run("metrics", null);
     assertThat(counts.fieldNames()).toIterable().containsExactly("received", "started", "succeeded", "failed", "timed_out", "cancelled",
         "stuck", "dropped", "listener_connections", "listener_losses", "control_refused", "control_handlers_active",
@@ -168,7 +221,68 @@ class ControlCommandsTest {
     assertThat(counts.get("timed_out").longValue()).isEqualTo(1);
     assertThat(counts.get("succeeded").longValue()).isZero();
     assertThat(commands.run("status", null).fieldNames()).toIterable()
-        .containsExactly("alive", "running", "workers", "producers", "main", "chunks", "metrics");
+        .containsExactly("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks");
+  }
+
+  /** BUG: producers, main and chunks shared no key with the Python dispatcher's replies, which its client and tests read. */
+  @Test
+  void producersMainAndChunksCarryThePythonDispatchersKeysToo() {
+    for (int i = 0; i < 7; i++) {
+      metrics.received("tasks");
+    }
+    metrics.listenerConnected();
+    metrics.listenerConnected();
+    metrics.selfCheckPassed(2_000_000);
+    metrics.selfCheckPassed(4_000_000);
+    metrics.controlReceived();
+    metrics.finished("ctl.block", OutcomeKind.SUCCEEDED, 1_000, Double.NaN);
+    metrics.finished("ctl.block", OutcomeKind.FAILED, 1_000, Double.NaN);
+    metrics.finished("ctl.block", OutcomeKind.TIMED_OUT, 1_000, Double.NaN);
+    metrics.chunkReceived();
+    metrics.chunkReceived();
+    metrics.chunkReceived();
+    metrics.chunks(ChunkAssembler.Result.COMPLETED, 1);
+    metrics.chunks(ChunkAssembler.Result.INVALID, 1);
+    metrics.chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE, 1);
+
+    ObjectNode producers = commands.run("producers", null);
+    JsonNode notify = producers.get("pg_notify-producer");
+    assertThat(notify.fieldNames()).toIterable().containsExactly("produced_count", "uptime_seconds", "recycle_count", "broker_self_check");
+    assertThat(notify.get("produced_count").longValue()).isEqualTo(7);
+    assertThat(notify.get("uptime_seconds").doubleValue()).isEqualTo(5.0);
+    assertThat(notify.get("recycle_count").longValue()).isEqualTo(1);
+    assertThat(notify.get("broker_self_check").toString())
+        .isEqualTo("{\"enabled\":true,\"success_count\":2,\"average_time_seconds\":0.003,\"max_time_seconds\":0.004}");
+    assertThat(producers.get("control-producer").fieldNames()).toIterable().containsExactly("produced_count", "uptime_seconds");
+
+    ObjectNode main = commands.run("main", null);
+    assertThat(main.get("received_count").longValue()).isEqualTo(7);
+    assertThat(main.get("control_count").longValue()).isEqualTo(1);
+    assertThat(main.get("pid").longValue()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(main.get("pool").toString())
+        .isEqualTo("{\"next_worker_id\":1,\"finished_count\":2,\"canceled_count\":1,\"retirement_count\":0}");
+
+    ObjectNode chunks = commands.run("chunks", null);
+    assertThat(chunks.get("status").toString()).isEqualTo("{\"total_chunks_received\":3,\"successful_assemblies\":1,"
+        + "\"errored_assemblies\":2,\"timed_out_assemblies\":0,\"active_messages\":2}");
+    assertThat(chunks.get("partials").isObject()).isTrue();
+    assertThat(chunks.get("partials").size()).isZero();
+
+    assertThat(commands.run("aio_tasks", json("{\"limit\": 0}")).size()).as("a JVM runs no asyncio tasks").isZero();
+  }
+
+  @Test
+  void producersMainAndHealthAgreeOnTheListener() {
+    health = new HealthStatus(false, false, true, "not connected yet; retrying");
+    assertThat(commands.run("producers", null).get("pg_notify").get("connected").booleanValue()).isFalse();
+    ObjectNode main = commands.run("main", null);
+    assertThat(main.get("health").textValue()).isEqualTo("unavailable");
+    assertThat(main.get("health_reason").textValue()).isEqualTo("not connected yet; retrying");
+    health = new HealthStatus(true, true, false, "the last listener self-check failed");
+    assertThat(commands.run("producers", null).get("pg_notify").get("last_self_check_passed").booleanValue()).isFalse();
+    health = new HealthStatus(true, true, true, null);
+    assertThat(commands.run("main", null).get("health").textValue()).isEqualTo("ok");
+    assertThat(commands.run("main", null).has("health_reason")).isFalse();
   }
 
   @Test
@@ -180,16 +294,40 @@ class ControlCommandsTest {
     assertThat(reply.get("previous_level").textValue()).isNotBlank();
     assertThat(commands.run("set_log_level", data("{\"level\": \"info\", \"logger\": \"ctl.test\"}")).get("previous_level").textValue())
         .isEqualTo("WARN");
-    assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"loud\"}"))).hasMessageContaining("'loud'");
+    assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"loud\"}"))).hasMessageContaining("\"loud\"");
+  }
+
+  /** BUG: WARNING and CRITICAL (the names dispatcherctl offers) and Python's level numbers were refused. */
+  @Test
+  void setLogLevelAcceptsPythonsNamesAndNumbersMappedToOurs() throws Exception {
+    org.slf4j.LoggerFactory.getLogger("ctl.python"); // a logger the daemon has
+    java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+    expected.put("\"WARNING\"", "WARN");
+    expected.put("\"critical\"", "ERROR");
+    expected.put("\"FATAL\"", "ERROR");
+    expected.put("10", "DEBUG");
+    expected.put("20", "INFO");
+    expected.put("\"30\"", "WARN");
+    expected.put("40", "ERROR");
+    expected.put("50", "ERROR");
+    expected.put("15", "INFO"); // Python logs INFO and above at 15
+    expected.put("5", "DEBUG");
+    expected.put("25", "WARN");
+    expected.put("\"trace\"", "TRACE");
+    expected.forEach((given, ours) -> assertThat(
+        commands.run("set_log_level", json("{\"level\": " + given + ", \"logger\": \"ctl.python\"}")).get("level").textValue())
+        .as(given).isEqualTo(ours));
   }
 
   @Test
-  void setLogLevelRefusesLevelsOutsideTheDocumentedFiveAndLoggersThatDoNotExist() throws Exception {
+  void setLogLevelRefusesOffAllAndAnythingElseAndLoggersThatDoNotExist() throws Exception {
     ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     ch.qos.logback.classic.Level before = root.getLevel();
-    for (String level : List.of("OFF", "off", "ALL", "FATAL", "WARNING", "")) {
-      assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"" + level + "\"}")))
-          .as(level).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRACE, DEBUG, INFO, WARN or ERROR");
+    for (String level : List.of("\"OFF\"", "\"off\"", "\"ALL\"", "\"NOTSET\"", "\"\"", "0", "51", "-10", "20.5", "true",
+        "[20]", "\"loud\"", "null", "99999999999")) {
+      assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": " + level + "}")))
+          .as(level).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("TRACE, DEBUG, INFO, WARN (or WARNING), ERROR (or CRITICAL, FATAL), or a Python level number from 1 to 50");
     }
     assertThat(root.getLevel()).isEqualTo(before);
     assertThatThrownBy(() -> commands.run("set_log_level", data("{\"level\": \"DEBUG\", \"logger\": \"no.such.logger.x1\"}")))
@@ -204,6 +342,18 @@ class ControlCommandsTest {
     assertThat(reply.get("ack").get("task").textValue()).isEqualTo("ctl.block");
     assertThat(reply.get("ack").get("uuid").textValue()).isEqualTo(ran.get(0).uuid());
     assertThatThrownBy(() -> commands.run("run", data("{\"args\": [1]}"))).hasMessageContaining("'task'");
+  }
+
+  /** BUG: a task started with run had no time_pub, so its run logged "(waited ? ms)". */
+  @Test
+  void runGivesTheMessageAPublishTimeWhenItHasNoneAndCountsIt() throws Exception {
+    double before = System.currentTimeMillis() / 1e3;
+    commands.run("run", data("{\"task\": \"ctl.block\", \"args\": [9]}"));
+    commands.run("run", data("{\"task\": \"ctl.block\", \"args\": [9], \"time_pub\": 1700000000.5}"));
+    assertThat(ran.get(0).timePub()).isBetween(before - 1, System.currentTimeMillis() / 1e3 + 1);
+    assertThat(ran.get(0).raw().get("time_pub").isNumber()).isTrue();
+    assertThat(ran.get(1).timePub()).as("a publish time given is kept").isEqualTo(1700000000.5);
+    assertThat(metrics.counts().runSubmitted()).isEqualTo(2);
   }
 
   @Test

@@ -34,7 +34,7 @@ class ControlPolicyTest {
   @Test
   void theCommandsAreSplitIntoReadOnlyAndActing() {
     assertThat(Command.actingNames()).containsExactly("cancel", "set_log_level", "run");
-    assertThat(Command.names()).containsExactly("alive", "running", "cancel", "workers", "producers", "main", "chunks", "metrics",
+    assertThat(Command.names()).containsExactly("alive", "aio_tasks", "running", "cancel", "workers", "producers", "main", "chunks", "metrics",
         "status", "set_log_level", "run");
   }
 

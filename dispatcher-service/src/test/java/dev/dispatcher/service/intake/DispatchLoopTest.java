@@ -46,7 +46,7 @@ class DispatchLoopTest {
     TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
     pool = TestPools.unbounded(2, work -> ran.add(work.message().uuid()));
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
-        new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))));
+        new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))), metrics);
     backlog = new Backlog(bounds, metrics);
     loop = new DispatchLoop(backlog, decoder, registry, pool, new AdmissionLog(metrics), metrics, controls, failure);
     return loop;

@@ -29,7 +29,7 @@ class MessageDecoderTest {
   private final DispatcherMetrics metrics = new DispatcherMetrics();
   private final MessageDecoder decoder =
       new MessageDecoder(mapper, new ChunkAssembler(Duration.ofSeconds(30).toNanos(), 1_000_000, metrics::chunks),
-          new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(2))));
+          new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(2))), metrics);
 
   private Decoded decode(String payload) {
     return decoder.decode("tasks", payload, 0);
@@ -190,7 +190,7 @@ class MessageDecoderTest {
     expected.put("channel", "tasks");
     assertThat(m.raw()).isEqualTo(expected);
     assertThat(m.uuid()).isEqualTo("big-1");
-    assertThat(m.args().get(0).textValue()).isEqualTo(((JsonNode) mapper.readTree(original)).get("args").get(0).textValue());
+    assertThat(m.args().get(0).textValue()).isEqualTo(mapper.readTree(original).get("args").get(0).textValue());
     assertThat(metrics.counts().chunks(ChunkAssembler.Result.COMPLETED)).isEqualTo(1);
   }
 

@@ -145,7 +145,7 @@ final class DispatcherBench implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     transactions.close();
     publisher.close();
     dispatcher.close();

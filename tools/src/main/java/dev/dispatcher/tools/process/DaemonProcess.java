@@ -219,9 +219,16 @@ public final class DaemonProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** {@link #stop} with 30 s; interrupted meanwhile, it kills the daemon at once (and the interrupt stays set). */
   @Override
-  public void close() throws InterruptedException {
-    stop(Duration.ofSeconds(30));
-    logFile.close();
+  public void close() {
+    try {
+      stop(Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      logFile.close();
+    }
   }
 }
