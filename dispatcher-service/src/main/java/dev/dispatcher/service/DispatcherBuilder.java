@@ -71,7 +71,7 @@ final class DispatcherBuilder {
   static Dispatcher build(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hookList, Duration readyTimeout) {
     checkTaskNames(config, registry);
     ObjectMapper mapper = WireFormat.newObjectMapper();
-    DispatcherMetrics metrics = new DispatcherMetrics();
+    DispatcherMetrics metrics = new DispatcherMetrics(config.http().recordsTaskHistograms());
     FatalFailure failure = new FatalFailure();
     ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1,
         Thread.ofPlatform().name("dispatcher-timer").daemon(true).factory());

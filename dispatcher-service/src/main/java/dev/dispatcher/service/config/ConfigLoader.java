@@ -153,7 +153,8 @@ public final class ConfigLoader {
     listenerNode.rejectUnknownKeys();
 
     ConfigNode httpNode = root.child("metrics");
-    DispatcherConfig.Http http = new DispatcherConfig.Http(httpNode.string("host", "127.0.0.1"), httpNode.integer("port", 0, 0, 65535));
+    DispatcherConfig.Http http = new DispatcherConfig.Http(httpNode.string("host", "127.0.0.1"), httpNode.integer("port", 0, 0, 65535),
+        httpNode.bool("task_histograms", true));
     httpNode.rejectUnknownKeys();
 
     DispatcherConfig.Control control = control(root.child("control"));

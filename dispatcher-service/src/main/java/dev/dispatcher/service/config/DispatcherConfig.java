@@ -95,9 +95,24 @@ public record DispatcherConfig(
     }
   }
 
-  /** The HTTP endpoint for metrics and health; off when the port is 0. */
-  public record Http(String host, int port) {
-    public static final Http OFF = new Http("127.0.0.1", 0);
+  /**
+   * The HTTP endpoint for metrics and health; off when the port is 0.
+   *
+   * @param taskHistograms whether runs are recorded in the per-task duration and queue-wait
+   *     histograms (they cost more per run than the rest of the metrics together); never when the
+   *     endpoint is off, since nothing could read them
+   */
+  public record Http(String host, int port, boolean taskHistograms) {
+    public static final Http OFF = new Http("127.0.0.1", 0, true);
+
+    public Http(String host, int port) {
+      this(host, port, true);
+    }
+
+    /** Whether runs are recorded in the per-task histograms. */
+    public boolean recordsTaskHistograms() {
+      return enabled() && taskHistograms;
+    }
 
     public boolean enabled() {
       return port > 0;

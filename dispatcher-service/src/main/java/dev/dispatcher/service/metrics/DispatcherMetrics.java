@@ -43,9 +43,21 @@ public final class DispatcherMetrics implements DispatcherEvents {
   private final AtomicInteger controlHandlersActive = new AtomicInteger();
   private final AtomicInteger controlHandlersPeak = new AtomicInteger();
   private final EventCounts counts = new Counts();
+  private final boolean taskHistograms;
 
-  /** Registers every meter; each labelled series exists (at 0) from the start, but those by channel and by task. */
+  /** With the per-task histograms recorded. */
   public DispatcherMetrics() {
+    this(true);
+  }
+
+  /**
+   * Registers every meter; each labelled series exists (at 0) from the start, but those by channel and by task.
+   *
+   * @param taskHistograms whether runs are recorded in the per-task duration and queue-wait
+   *     histograms: the costliest recording on a task's path, useless when nothing scrapes them
+   */
+  public DispatcherMetrics(boolean taskHistograms) {
+    this.taskHistograms = taskHistograms;
     prometheus.counter("dispatcher_tasks_started", "Tasks started", started);
     for (OutcomeKind outcome : OutcomeKind.values()) {
       prometheus.counter("dispatcher_tasks_finished", "Tasks finished, by outcome", "outcome", outcome.label(),
@@ -109,7 +121,9 @@ public final class DispatcherMetrics implements DispatcherEvents {
   @Override
   public void finished(String task, OutcomeKind outcome, long durationNanos, double waitSeconds) {
     finished[outcome.ordinal()].increment();
-    prometheus.recordRun(task, durationNanos, waitSeconds);
+    if (taskHistograms) {
+      prometheus.recordRun(task, durationNanos, waitSeconds);
+    }
   }
 
   @Override

@@ -160,6 +160,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void taskHistogramsAreRecordedWhenTheMetricsAreServedUnlessTurnedOff() {
+    assertThat(parse(MINIMAL).http().recordsTaskHistograms()).isFalse();
+    assertThat(parse(MINIMAL + "metrics:\n  port: 9180\n").http().recordsTaskHistograms()).isTrue();
+    assertThat(parse(MINIMAL + "metrics:\n  port: 9180\n  task_histograms: false\n").http().recordsTaskHistograms()).isFalse();
+    assertThat(failure(MINIMAL + "metrics:\n  port: 9180\n  task_histograms: sometimes\n").key()).isEqualTo("metrics.task_histograms");
+  }
+
+  @Test
   void chunkLimitsHaveDefaultsAndAreChecked() {
     assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");

@@ -38,6 +38,21 @@ class PrometheusMetricsTest {
   }
 
   @Test
+  void finishedRunsReachTheHistogramsOnlyWhenAsked() {
+    DispatcherMetrics recording = new DispatcherMetrics(true);
+    DispatcherMetrics counting = new DispatcherMetrics(false);
+    for (DispatcherMetrics metrics : List.of(recording, counting)) {
+      metrics.finished("app.x", OutcomeKind.SUCCEEDED, 2_000_000, 0.004);
+    }
+
+    assertThat(recording.prometheus().scrape()).contains("dispatcher_task_duration_seconds_count{task=\"app.x\"} 1",
+        "dispatcher_task_queue_wait_seconds_count{task=\"app.x\"} 1");
+    String counted = counting.prometheus().scrape();
+    assertThat(counted).contains("dispatcher_tasks_finished_total{outcome=\"succeeded\"} 1.0");
+    assertThat(counted).doesNotContain("task=\"app.x\"");
+  }
+
+  @Test
   void waitsOutsideZeroToTheBoundAreNotRecorded() {
     DispatcherMetrics metrics = new DispatcherMetrics();
     for (double wait : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.5, 1e308,

@@ -10,6 +10,7 @@ import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.cron.CronExpression;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.storage.TickClaims;
+import dev.dispatcher.service.testing.FakeTimer;
 import dev.dispatcher.wire.WireFormat;
 import java.sql.SQLException;
 import java.time.Clock;

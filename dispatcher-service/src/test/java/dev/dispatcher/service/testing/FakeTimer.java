@@ -1,4 +1,4 @@
-package dev.dispatcher.service.producers;
+package dev.dispatcher.service.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
  * A timer that runs nothing by itself: it records what was scheduled with which delay, and the
  * test runs the entries when it likes (after setting its clock), so no test sleeps.
  */
-final class FakeTimer extends AbstractExecutorService implements ScheduledExecutorService {
+public final class FakeTimer extends AbstractExecutorService implements ScheduledExecutorService {
 
   /** One scheduled entry. */
-  static final class Entry implements ScheduledFuture<Object> {
-    final Runnable task;
-    final long delayNanos;
-    final long periodNanos; // 0 for one-shot
+  public static final class Entry implements ScheduledFuture<Object> {
+    public final Runnable task;
+    public final long delayNanos;
+    public final long periodNanos; // 0 for one-shot
     boolean cancelled;
     boolean ran;
 
@@ -68,22 +68,22 @@ final class FakeTimer extends AbstractExecutorService implements ScheduledExecut
 
   private final List<Entry> entries = new ArrayList<>();
 
-  synchronized List<Entry> entries() {
+  public synchronized List<Entry> entries() {
     return List.copyOf(entries);
   }
 
   /** One-shot entries not yet run nor cancelled, in scheduling order. */
-  synchronized List<Entry> pending() {
+  public synchronized List<Entry> pending() {
     return entries.stream().filter(e -> e.periodNanos == 0 && !e.ran && !e.cancelled).toList();
   }
 
   /** Periodic entries not cancelled. */
-  synchronized List<Entry> periodic() {
+  public synchronized List<Entry> periodic() {
     return entries.stream().filter(e -> e.periodNanos != 0 && !e.cancelled).toList();
   }
 
   /** The only pending one-shot entry (each schedule has exactly one at a time). */
-  Entry single() {
+  public Entry single() {
     List<Entry> pending = pending();
     if (pending.size() != 1) {
       throw new AssertionError("expected one pending timer entry, found " + pending.size());
@@ -92,7 +92,7 @@ final class FakeTimer extends AbstractExecutorService implements ScheduledExecut
   }
 
   /** Runs a one-shot entry, as the timer would when its delay is over. */
-  void run(Entry entry) {
+  public void run(Entry entry) {
     synchronized (this) {
       if (entry.ran || entry.cancelled) {
         throw new AssertionError("entry already ran or was cancelled");
