@@ -37,6 +37,12 @@ public final class DispatchLoop implements Service {
   private static final Logger log = LoggerFactory.getLogger(DispatchLoop.class);
   private static final long CHUNK_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int DRAIN_BATCH = 256;
+  /**
+   * Decoded work is handed to the pool this many at a time (and at the end of each batch taken
+   * from the backlog): one lock and at most one thread start per free slot for a burst, while the
+   * first task of a burst waits for at most this many decodes.
+   */
+  private static final int ADMIT_BATCH = 64;
 
   private final Backlog backlog;
   private final MessageDecoder decoder;
@@ -84,6 +90,7 @@ public final class DispatchLoop implements Service {
   private void loop() {
     long nextSweep = System.nanoTime() + CHUNK_SWEEP_NANOS;
     List<Inbound> batch = new ArrayList<>(DRAIN_BATCH);
+    List<Work> admitting = new ArrayList<>(ADMIT_BATCH);
     while (running) {
       try {
         backlog.take(batch, DRAIN_BATCH, CHUNK_SWEEP_NANOS);
@@ -93,13 +100,17 @@ public final class DispatchLoop implements Service {
       long now = System.nanoTime();
       for (Inbound next : batch) {
         try {
-          handle(next, now);
+          handle(next, now, admitting);
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError | LinkageError | AssertionError e) {
           events.dropped(DropReason.INTERNAL_ERROR);
           log.error("dispatch of {} failed: {}", Backlog.describe(next), UntrustedText.of(e.toString()), e);
         }
+        if (admitting.size() >= ADMIT_BATCH) {
+          admit(admitting);
+        }
       }
       batch.clear();
+      admit(admitting);
       if (now - nextSweep >= 0) {
         int expired = decoder.expireChunks(now);
         if (expired > 0) {
@@ -114,14 +125,18 @@ public final class DispatchLoop implements Service {
       throw new IllegalStateException("the dispatch loop was interrupted while it should run");
     }
   }
-  private void handle(Inbound next, long now) {
+  /** Decodes one message; the work it makes is added to {@code admitting}, or put on the timer when delayed. */
+  private void handle(Inbound next, long now, List<Work> admitting) {
     switch (next) {
       case Inbound.Notified notified -> {
         events.received(notified.channel());
         switch (decoder.decode(notified.channel(), notified.payload(), now)) {
-          case Decoded.Task task -> dispatch(task.message());
+          case Decoded.Task task -> dispatch(task.message(), admitting);
           case Decoded.PartialChunk partial -> { }
-          case Decoded.Control control -> controls.accept(control.message(), control.channel());
+          case Decoded.Control control -> {
+            admit(admitting); // a control command (a cancel, say) sees every task that came before it
+            controls.accept(control.message(), control.channel());
+          }
           case Decoded.Rejected rejected -> {
             events.dropped(rejected.reason());
             rejects.reject(rejected.reason().label(), "dropped message{} on channel {}: {}",
@@ -129,11 +144,11 @@ public final class DispatchLoop implements Service {
           }
         }
       }
-      case Inbound.Local local -> dispatch(local.message());
+      case Inbound.Local local -> dispatch(local.message(), admitting);
     }
   }
 
-  private void dispatch(TaskMessage message) {
+  private void dispatch(TaskMessage message, List<Work> admitting) {
     RegisteredTask task = registry.find(message.task());
     if (task == null) {
       events.dropped(DropReason.UNKNOWN_TASK);
@@ -151,9 +166,26 @@ public final class DispatchLoop implements Service {
       return;
     }
     Work work = new Work(message, task, arguments);
-    admissions.admitted(work, message.delaySeconds() > 0
-        ? pool.admitAfter(work, (long) (message.delaySeconds() * 1e9))
-        : pool.admit(work));
+    if (message.delaySeconds() > 0) {
+      admissions.admitted(work, pool.admitAfter(work, (long) (message.delaySeconds() * 1e9)));
+    } else {
+      admitting.add(work);
+    }
+  }
+
+  /** Hands the decoded work to the pool, in order, and clears the list. */
+  private void admit(List<Work> admitting) {
+    if (admitting.isEmpty()) {
+      return;
+    }
+    try {
+      List<WorkerPool.Admission> admitted = pool.admitAll(admitting);
+      for (int i = 0; i < admitting.size(); i++) {
+        admissions.admitted(admitting.get(i), admitted.get(i));
+      }
+    } finally {
+      admitting.clear();
+    }
   }
 
   /** Stops the loop; what was still waiting to be decoded is logged with its uuid (it is lost: fire-and-forget). */

@@ -4,6 +4,7 @@ import dev.dispatcher.service.message.TaskFilter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -138,27 +139,45 @@ public final class WorkerPool implements AutoCloseable {
 
   /** Admits work now: starts, queues, holds or drops it (on_duplicate), or refuses it (bounds, shutdown). */
   public Admission admit(Work work) {
-    List<Work> toStart;
-    Admission admission;
+    return admitAll(List.of(work)).get(0);
+  }
+
+  /**
+   * Admits each work in order, as {@link #admit} would one after the other, under one hold of the
+   * lock; the threads for the work that starts are started after it. A burst costs one lock and
+   * as many thread starts as there are free slots, however long it is: the rest waits in the
+   * queue for the threads that run the first ones.
+   *
+   * @return the admission of each work, in the same order
+   */
+  public List<Admission> admitAll(List<Work> works) {
+    Admission[] admissions = new Admission[works.size()];
+    List<Work> toStart = new ArrayList<>();
     lock.lock();
     try {
-      if (!accepting) {
-        return Admission.CLOSED;
-      }
-      admission = enter(work);
-      toStart = fillSlots();
-      boolean started = admission == Admission.QUEUED && toStart.contains(work);
-      if (started) {
-        admission = Admission.STARTED;
-      } else if ((admission == Admission.QUEUED || admission == Admission.HELD) && bounds.exceeded(queue.size() + duplicates.held())) {
-        withdraw(work, admission);
-        admission = Admission.QUEUE_FULL;
+      for (int i = 0; i < admissions.length; i++) {
+        admissions[i] = accepting ? enterAndFill(works.get(i), toStart) : Admission.CLOSED;
       }
       updateIdle();
     } finally {
       lock.unlock();
     }
     toStart.forEach(slots::start);
+    return Arrays.asList(admissions);
+  }
+
+  /** Under the lock: one admission; what it lets start is added to {@code toStart}. */
+  private Admission enterAndFill(Work work, List<Work> toStart) {
+    Admission admission = enter(work);
+    int before = toStart.size();
+    fillSlots(toStart);
+    if (admission == Admission.QUEUED && toStart.subList(before, toStart.size()).contains(work)) {
+      return Admission.STARTED;
+    }
+    if ((admission == Admission.QUEUED || admission == Admission.HELD) && bounds.exceeded(queue.size() + duplicates.held())) {
+      withdraw(work, admission);
+      return Admission.QUEUE_FULL;
+    }
     return admission;
   }
 
@@ -222,20 +241,15 @@ public final class WorkerPool implements AutoCloseable {
     events.admitted(work, admit(work));
   }
 
-  /** Under the lock: takes the work that can start now off the queue and puts it in slots. */
-  private List<Work> fillSlots() {
-    List<Work> toStart = List.of();
+  /** Under the lock: takes the work that can start now off the queue, puts it in slots and adds it to {@code toStart}. */
+  private void fillSlots(List<Work> toStart) {
     while (slots.free() > 0) {
       Work next = takeEligible();
       if (next == null) {
-        break;
-      }
-      if (toStart.isEmpty()) {
-        toStart = new ArrayList<>();
+        return;
       }
       toStart.add(next);
     }
-    return toStart;
   }
 
   /** Under the lock, with a slot free: the first queued work whose task is under its limit, put in a slot; or null. */
@@ -255,7 +269,7 @@ public final class WorkerPool implements AutoCloseable {
 
   /** On the worker thread, its run over: frees the slot, releases a held duplicate, and picks this thread's next work. */
   private Work finishAndTakeNext(Work done) {
-    List<Work> others;
+    List<Work> others = new ArrayList<>(0);
     Work mine;
     int freed = 0;
     lock.lock();
@@ -267,7 +281,7 @@ public final class WorkerPool implements AutoCloseable {
         requeue(released);
       }
       mine = takeEligible();
-      others = fillSlots();
+      fillSlots(others);
       updateIdle();
       if (slots.busy() == 0 && queue.isEmpty()) {
         quiet.signalAll();

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
@@ -43,8 +45,12 @@ class DispatchLoopTest {
   private Backlog backlog;
 
   private DispatchLoop loop(Backlog.Bounds bounds, BiConsumer<ObjectNode, String> controls) throws Exception {
+    return loop(bounds, controls, TestPools.unbounded(2, work -> ran.add(work.message().uuid())));
+  }
+
+  private DispatchLoop loop(Backlog.Bounds bounds, BiConsumer<ObjectNode, String> controls, WorkerPool workers) throws Exception {
     TaskRegistry registry = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work", String.class)), mapper);
-    pool = TestPools.unbounded(2, work -> ran.add(work.message().uuid()));
+    pool = workers;
     MessageDecoder decoder = new MessageDecoder(mapper, new ChunkAssembler(TimeUnit.SECONDS.toNanos(30), 1 << 20),
         new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))), metrics);
     backlog = new Backlog(bounds, metrics);
@@ -92,6 +98,30 @@ class DispatchLoopTest {
     backlog.notified("tasks", "{\"task\":\"loop.work\",\"uuid\":\"big\",\"args\":[\"" + "x".repeat(1_000) + "\"]}");
     assertThat(backlog.size()).isEqualTo(2);
     assertThat(metrics.counts().dropped(DropReason.BACKLOG_FULL)).isEqualTo(1);
+  }
+
+  @Test
+  void aControlMessageSeesEveryTaskThatArrivedBeforeItInTheSameBurst() throws Exception {
+    List<List<String>> seenByControl = new CopyOnWriteArrayList<>();
+    CountDownLatch release = new CountDownLatch(1);
+    DispatchLoop loop = loop(new Backlog.Bounds(100, Long.MAX_VALUE),
+        (message, channel) -> seenByControl.add(pool.snapshot().stream().map(located -> located.work().message().uuid()).toList()),
+        TestPools.unbounded(1, work -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }));
+    for (int i = 0; i < 5; i++) {
+      backlog.notified("tasks", task("b" + i)); // not started yet: all of it is taken as one burst
+    }
+    backlog.notified("tasks", "{\"control\":\"running\"}");
+    loop.start();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !seenByControl.isEmpty());
+    release.countDown();
+    assertThat(seenByControl.get(0)).containsExactly("b0", "b1", "b2", "b3", "b4");
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -127,6 +128,52 @@ class WorkerPoolAdmissionTest {
       result.add(pool.admit(dup("m" + i, policy, 7)));
     }
     return result;
+  }
+
+  @Test
+  void aBurstIsAdmittedAsOneAfterTheOtherWouldBe() throws Exception {
+    WorkerPool pool = pool(2, new WorkerPool.Bounds(3, 10, Long.MAX_VALUE, Long.MAX_VALUE));
+    List<Work> burst = List.of(dup("b0", "parallel", 1), dup("b1", "serial", 1), dup("b2", "parallel", 2), dup("b3", "serial", 1),
+        dup("b4", "discard", 1), dup("b5", "parallel", 3), dup("b6", "parallel", 4), dup("b7", "parallel", 5), dup("b8", "parallel", 6));
+
+    assertThat(pool.admitAll(burst)).containsExactly(WorkerPool.Admission.STARTED, WorkerPool.Admission.HELD,
+        WorkerPool.Admission.STARTED, WorkerPool.Admission.HELD, WorkerPool.Admission.DROPPED_DUPLICATE, WorkerPool.Admission.QUEUED,
+        WorkerPool.Admission.QUEUE_FULL, WorkerPool.Admission.QUEUE_FULL, WorkerPool.Admission.QUEUE_FULL);
+    assertThat(List.of(nextStart(), nextStart())).containsExactlyInAnyOrder("b0", "b2");
+    assertThat(pool.held()).isEqualTo(2);
+    assertThat(pool.queued()).isEqualTo(1);
+  }
+
+  /** Cost: admitted one by one, a burst started a thread for nearly every task; now one per free slot. */
+  @Test
+  void aBurstStartsOneThreadPerFreeSlotAndTheyRunTheRest() throws Exception {
+    List<String> order = Collections.synchronizedList(new ArrayList<>());
+    Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    WorkerPool pool = new WorkerPool(3, run -> {
+      order.add(run.message().uuid());
+      threads.add(Thread.currentThread());
+    }, timer, (w, admission) -> { }, TestPools.UNBOUNDED);
+    pools.add(pool);
+    List<Work> burst = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      burst.add(dup("r" + i, "parallel", i));
+    }
+
+    List<WorkerPool.Admission> admitted = pool.admitAll(burst);
+    TestPools.awaitQuiet(pool);
+
+    assertThat(admitted.subList(0, 3)).containsOnly(WorkerPool.Admission.STARTED);
+    assertThat(admitted.subList(3, 200)).containsOnly(WorkerPool.Admission.QUEUED);
+    assertThat(threads).hasSize(3);
+    assertThat(order).containsExactlyInAnyOrderElementsOf(burst.stream().map(w -> w.message().uuid()).toList());
+  }
+
+  @Test
+  void aBurstAfterShutdownIsRefused() {
+    WorkerPool pool = pool(2);
+    pool.shutdown(Duration.ZERO);
+    assertThat(pool.admitAll(List.of(dup("c0", "parallel", 1), dup("c1", "parallel", 2))))
+        .containsExactly(WorkerPool.Admission.CLOSED, WorkerPool.Admission.CLOSED);
   }
 
   @Test
