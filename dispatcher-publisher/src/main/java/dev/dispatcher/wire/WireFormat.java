@@ -27,6 +27,11 @@ public final class WireFormat {
   public static final String CALLBACKS = "callbacks";
   public static final String ERRBACKS = "errbacks";
   public static final String CONTROL = "control";
+  /**
+   * The key of a durable queue's doorbell, {@code {"doorbell":"durable"}}: a NOTIFY that only says
+   * "rows wait on this channel" (see {@code dispatcher.enqueue_many}); it is never a task itself.
+   */
+  public static final String DOORBELL = "doorbell";
 
   /** Postgres rejects a NOTIFY payload of this many bytes or more. */
   public static final int MAX_PAYLOAD_BYTES = 8000;
