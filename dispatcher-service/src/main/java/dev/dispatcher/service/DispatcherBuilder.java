@@ -6,7 +6,9 @@ import dev.dispatcher.Publisher;
 import dev.dispatcher.control.ControlSignature;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.completion.DurableCompleter;
 import dev.dispatcher.service.completion.FireAndForgetCompleter;
+import dev.dispatcher.service.completion.RoutingCompleter;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.control.Command;
@@ -14,6 +16,10 @@ import dev.dispatcher.service.control.ControlCommands;
 import dev.dispatcher.service.control.ControlPolicy;
 import dev.dispatcher.service.control.ControlResponder;
 import dev.dispatcher.service.control.ReplyLimits;
+import dev.dispatcher.service.durable.Claimer;
+import dev.dispatcher.service.durable.CompletionWriter;
+import dev.dispatcher.service.durable.Heartbeat;
+import dev.dispatcher.service.durable.Maintenance;
 import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
@@ -27,6 +33,7 @@ import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.message.MessageLimits;
+import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessageReader;
 import dev.dispatcher.service.metrics.DispatcherMetrics;
 import dev.dispatcher.service.metrics.DropReason;
@@ -39,11 +46,13 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.PostgresStorage;
 import dev.dispatcher.service.storage.SchemaName;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,6 +60,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -93,7 +103,14 @@ final class DispatcherBuilder {
     IdleWatch idle = new IdleWatch(hooks, timer, config.pool().idleAfter());
     RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper);
     FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local);
-    TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices, completer);
+    DispatcherConfig.Durable durableSettings = config.durable();
+    DurableTasks durableRows = storage.durableTasks();
+    // the grace period's tasks end, then their outcomes are written: within the same time again
+    CompletionWriter outcomes = new CompletionWriter(durableRows, metrics, config.pool().shutdownGracePeriod().plusSeconds(5));
+    AtomicBoolean stopping = new AtomicBoolean();
+    DurableCompleter durableCompleter = new DurableCompleter(completer, outcomes::accept, stopping::get, metrics, mapper, config.nodeId());
+    TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices,
+        new RoutingCompleter(completer, durableCompleter));
     AdmissionLog admissions = new AdmissionLog(metrics);
     WorkerPool pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
@@ -107,7 +124,25 @@ final class DispatcherBuilder {
       }
     }, new WorkerPool.Bounds(limits.maxWaiting(), limits.maxDelayed(), limits.maxWaitingBytes(),
         limits.maxDelayedBytes()));
-    Cancellations cancellations = new Cancellations(pool, metrics);
+    Cancellations cancellations = new Cancellations(pool, metrics, durableSettings.enabled() ? new Cancellations.DurableRows() {
+      @Override
+      public void cancelledBeforeStart(Work work) {
+        outcomes.accept(new DurableTasks.Completion.Cancelled(work.claim().rowId(), work.claim().attempt()));
+      }
+
+      @Override
+      public List<String> cancelWaiting(TaskFilter filter) {
+        if (filter.hasImpossibleCondition() || filter.hasArgumentConditions()) {
+          return List.of(); // the table is searched by uuid and task name only
+        }
+        try {
+          return durableRows.cancelWaiting(filter.uuidCondition(), filter.taskCondition());
+        } catch (SQLException e) {
+          log.warn("cannot cancel durable rows not claimed yet: {}", UntrustedText.of(e.getMessage(), 500));
+          return List.of();
+        }
+      }
+    } : Cancellations.DurableRows.NONE);
 
     // the control plane, fed by the dispatch loop
     DispatcherConfig.Control control = config.control();
@@ -135,9 +170,24 @@ final class DispatcherBuilder {
         new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
     runServices.bind(cancellations, commands);
 
+    // durable delivery: claims sized by the free slots, leases kept alive, the table kept clean
+    ScheduledExecutorService heartbeatTimer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("dispatcher-heartbeat").daemon(true).factory());
+    ScheduledExecutorService maintenanceTimer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("dispatcher-maintenance").daemon(true).factory());
+    Claimer claimer = new Claimer(durableRows, pool, registry, messages, mapper, config.channels(), durableSettings, config.nodeId(),
+        outcomes::accept, metrics);
+    Heartbeat heartbeat = new Heartbeat(durableRows, pool, outcomes, heartbeatTimer, durableSettings.heartbeatInterval(),
+        durableSettings.lease(), config.nodeId());
+    Maintenance maintenance = new Maintenance(durableRows, maintenanceTimer, durableSettings, metrics);
+    if (durableSettings.enabled()) {
+      pool.addSlotListener(free -> claimer.slotFreed());
+      listener.onEachListen(claimer::wake); // catch up on what was enqueued while the listener was away
+    }
+
     // the one thread between the backlog and the pool; control messages go to the responder
     DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages, metrics), registry, pool, admissions, metrics,
-        responder::accept, failure);
+        responder::accept, durableSettings.enabled() ? claimer::wake : () -> { }, failure);
 
     registerGauges(metrics.prometheus(), pool, backlog, listener);
 
@@ -149,12 +199,29 @@ final class DispatcherBuilder {
       services.add(metricsServer(config, metrics, health));
     }
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
+    if (durableSettings.enabled()) {
+      services.add(outcomes); // stops after the pool: the grace period's outcomes are written
+      services.add(heartbeat); // the leases last while the grace period runs
+    }
     // the abandoned are counted and logged before the grace period, which a second signal may cut short
-    services.add(Service.of("pool", Service.Action.NONE, () -> pool.shutdown(config.pool().shutdownGracePeriod(), work -> {
-      metrics.dropped(DropReason.SHUTTING_DOWN);
-      log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", UntrustedText.of(work.message().uuid()), work.message().task());
-    })));
+    services.add(Service.of("pool", Service.Action.NONE, () -> {
+      stopping.set(true);
+      pool.shutdown(config.pool().shutdownGracePeriod(), work -> {
+        if (work.claim() != null) {
+          outcomes.accept(new DurableTasks.Completion.Released(work.claim().rowId(), work.claim().attempt()));
+          log.info("released on shutdown: durable task {} {} (another node, or this one at its next start, runs it)",
+              work.message().uuid(), work.message().task());
+          return;
+        }
+        metrics.dropped(DropReason.SHUTTING_DOWN);
+        log.warn("abandoned on shutdown: task {} {} (queued, held or delayed)", UntrustedText.of(work.message().uuid()), work.message().task());
+      });
+    }));
     services.add(loop);
+    if (durableSettings.enabled()) {
+      services.add(claimer);
+      services.add(maintenance);
+    }
     services.add(Service.of("listener", () -> {
       listener.start();
       if (!listener.awaitListening(readyTimeout)) {
@@ -166,7 +233,7 @@ final class DispatcherBuilder {
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
-        List.of(timer::shutdownNow, followUpPublisher::close, dataSource::close));
+        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, followUpPublisher::close, dataSource::close));
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {

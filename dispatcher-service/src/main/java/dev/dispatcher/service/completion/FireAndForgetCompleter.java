@@ -51,14 +51,24 @@ public final class FireAndForgetCompleter implements Completer {
 
   @Override
   public void completed(Work work, TaskRun run, Outcome outcome, Duration duration) {
+    report(work, run, outcome, duration, "");
+    followUpsAfter(work.message(), outcome);
+  }
+
+  /** The counts, the log line (with {@code note} at its end), the hooks' {@code afterTask}: what every mode reports of a run. */
+  void report(Work work, TaskRun run, Outcome outcome, Duration duration, String note) {
     TaskMessage message = work.message();
     double waitSeconds = QueueWait.seconds(message.timePub(), run.startedAt());
     // counted before the line is written: whoever sees the line sees the count
     events.finished(message.task(), outcome.kind(), duration.toNanos(), waitSeconds);
-    logOutcome(work, outcome, duration, waitSeconds);
+    logOutcome(work, outcome, duration, waitSeconds, note);
     if (!hooks.isEmpty()) {
       hooks.afterTask(run, new TaskOutcome(outcome.status(), outcome.result(), outcome.error(), Instant.now(), duration));
     }
+  }
+
+  /** The message's callbacks after a success, its errbacks after a failure or timeout. */
+  void followUpsAfter(TaskMessage message, Outcome outcome) {
     if (message.hasFollowUps()) {
       switch (outcome) {
         case Outcome.Succeeded succeeded -> followUps(message, WireFormat.CALLBACKS);
@@ -69,24 +79,24 @@ public final class FireAndForgetCompleter implements Completer {
     }
   }
 
-  private void logOutcome(Work work, Outcome outcome, Duration duration, double waitSeconds) {
+  private void logOutcome(Work work, Outcome outcome, Duration duration, double waitSeconds, String note) {
     TaskMessage message = work.message();
     switch (outcome) {
       case Outcome.Succeeded succeeded -> {
         if (log.isInfoEnabled()) { // the formatting below is the costliest part of a no-op task
-          log.info("task {} {} succeeded in {} ms (waited {} ms){}", message.uuid(), message.task(), millis(duration.toNanos()),
-              waited(waitSeconds), succeeded.result() == null ? "" : " -> " + UntrustedText.of(succeeded.result()));
+          log.info("task {} {} succeeded in {} ms (waited {} ms){}{}", message.uuid(), message.task(), millis(duration.toNanos()),
+              waited(waitSeconds), note, succeeded.result() == null ? "" : " -> " + UntrustedText.of(succeeded.result()));
         }
       }
       case Outcome.TimedOut timedOut -> {
-        log.warn("task {} {} timed out: interrupted at its {} s timeout, ended after {} ms", message.uuid(), message.task(),
-            work.timeoutSeconds(), millis(duration.toNanos()));
+        log.warn("task {} {} timed out: interrupted at its {} s timeout, ended after {} ms{}", message.uuid(), message.task(),
+            work.timeoutSeconds(), millis(duration.toNanos()), note);
       }
       case Outcome.Cancelled cancelled -> {
-        log.info("task {} {} cancelled after {} ms", message.uuid(), message.task(), millis(duration.toNanos()));
+        log.info("task {} {} cancelled after {} ms{}", message.uuid(), message.task(), millis(duration.toNanos()), note);
       }
       case Outcome.Failed failed -> {
-        log.warn("task {} {} failed in {} ms: {}", message.uuid(), message.task(), millis(duration.toNanos()), failed.error(),
+        log.warn("task {} {} failed in {} ms{}: {}", message.uuid(), message.task(), millis(duration.toNanos()), note, failed.error(),
             failed.error());
       }
     }

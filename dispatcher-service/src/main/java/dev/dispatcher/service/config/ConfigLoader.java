@@ -86,7 +86,8 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
-      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control");
+      "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control",
+      "durable");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -158,10 +159,40 @@ public final class ConfigLoader {
     httpNode.rejectUnknownKeys();
 
     DispatcherConfig.Control control = control(root.child("control"));
+    DispatcherConfig.Durable durable = durable(root.child("durable"));
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http, limits, control);
+        http, limits, control, durable);
+  }
+
+  private static DispatcherConfig.Durable durable(ConfigNode node) {
+    DispatcherConfig.Durable defaults = DispatcherConfig.Durable.DEFAULT;
+    DispatcherConfig.Durable durable = new DispatcherConfig.Durable(
+        node.bool("enabled", defaults.enabled()),
+        atLeast(node, "poll_interval", defaults.pollInterval(), Duration.ofMillis(10)),
+        atLeast(node, "lease", defaults.lease(), Duration.ofSeconds(1)),
+        atLeast(node, "heartbeat_interval", defaults.heartbeatInterval(), Duration.ofMillis(100)),
+        atLeast(node, "rescue_interval", defaults.rescueInterval(), Duration.ofMillis(100)),
+        node.integer("claim_batch", defaults.claimBatch(), 1, 10_000),
+        atLeast(node, "completed_retention", defaults.completedRetention(), Duration.ZERO),
+        atLeast(node, "failed_retention", defaults.failedRetention(), Duration.ZERO),
+        atLeast(node, "cleanup_interval", defaults.cleanupInterval(), Duration.ofMillis(100)),
+        node.integer("vacuum_dead_rows", (int) defaults.vacuumDeadRows(), 100, Integer.MAX_VALUE));
+    if (durable.heartbeatInterval().compareTo(durable.lease().dividedBy(2)) > 0) {
+      throw new ConfigException("durable.heartbeat_interval", "must be at most half of durable.lease (" + durable.lease().toMillis()
+          + "ms), was " + durable.heartbeatInterval().toMillis() + "ms: a lease must survive a missed heartbeat");
+    }
+    node.rejectUnknownKeys();
+    return durable;
+  }
+
+  private static Duration atLeast(ConfigNode node, String key, Duration fallback, Duration min) {
+    Duration value = node.duration(key, fallback);
+    if (value.compareTo(min) < 0) {
+      throw new ConfigException(node.key(key), "must be at least " + min.toMillis() + "ms, was " + value.toMillis() + "ms");
+    }
+    return value;
   }
 
   private static final long MIB = 1024L * 1024L;

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param http where GET /metrics and /health are served; port 0 means off
  * @param limits what the daemon holds in memory at most, and the largest delay and timeout it accepts
  * @param control who may send which control commands, and the bounds of their handling
+ * @param durable how durable tasks are claimed, kept alive, retried and cleaned up
  */
 public record DispatcherConfig(
     Database database,
@@ -41,7 +42,8 @@ public record DispatcherConfig(
     Listener listener,
     Http http,
     Limits limits,
-    Control control) {
+    Control control,
+    Durable durable) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -53,13 +55,44 @@ public record DispatcherConfig(
     http = http == null ? Http.OFF : http;
     limits = limits == null ? Limits.forHeap(Runtime.getRuntime().maxMemory()) : limits;
     control = control == null ? Control.DEFAULT : control;
+    durable = durable == null ? Durable.DEFAULT : durable;
+  }
+
+  /** A configuration with the default durable settings. */
+  public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
+      TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart, Chunks chunks, Listener listener,
+      Http http, Limits limits, Control control) {
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener, http, limits, control,
+        Durable.DEFAULT);
   }
 
   /** A configuration with the default chunk limits. */
   public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart) {
     this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, Chunks.DEFAULT, Listener.DEFAULT, Http.OFF,
-        null, Control.DEFAULT);
+        null, Control.DEFAULT, Durable.DEFAULT);
+  }
+
+  /**
+   * Durable delivery: the daemon claims rows of the channels it listens on (a channel is also a
+   * durable queue's name), as many as its pool has free slots.
+   *
+   * @param enabled whether this daemon claims durable tasks at all
+   * @param pollInterval how often it looks for rows without a doorbell (a lost NOTIFY costs at most this)
+   * @param lease how long a claim holds a row without a heartbeat; past it another node may run it
+   * @param heartbeatInterval how often the leases of this node's rows are extended
+   * @param rescueInterval how often rows whose lease ran out are returned (by any node)
+   * @param claimBatch rows claimed per statement at most
+   * @param completedRetention how long completed and cancelled rows are kept
+   * @param failedRetention how long failed rows (the dead letter) are kept
+   * @param cleanupInterval how often finished rows past their retention are deleted, and dead rows vacuumed
+   * @param vacuumDeadRows dead rows of the table past which it is vacuumed (autovacuum may be off)
+   */
+  public record Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
+      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows) {
+
+    public static final Durable DEFAULT = new Durable(true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
+        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000);
   }
 
   /**

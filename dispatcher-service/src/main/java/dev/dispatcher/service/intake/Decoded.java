@@ -13,6 +13,9 @@ public sealed interface Decoded {
   /** A control command ({@code {"control": ...}}). */
   record Control(ObjectNode message, String channel) implements Decoded {}
 
+  /** A durable queue's doorbell ({@code {"doorbell": ...}}): rows wait on this channel. */
+  record Doorbell(String channel) implements Decoded {}
+
   /** One part of a chunked message that is not complete yet. */
   record PartialChunk() implements Decoded {}
 

@@ -50,19 +50,28 @@ public final class DispatchLoop implements Service {
   private final WorkerPool pool;
   private final AdmissionLog admissions;
   private final BiConsumer<ObjectNode, String> controls;
+  private final Runnable doorbells;
   private final DispatcherEvents events;
   private final RejectLog rejects = new RejectLog(log, Level.WARN);
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** A loop for a daemon without durable queues: doorbells are ignored. */
+  public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
+      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
+    this(backlog, decoder, registry, pool, admissions, events, controls, () -> { }, failure);
+  }
+
   /**
    * @param controls takes control messages (it must not block: it runs on this thread)
+   * @param doorbells told of each durable queue's doorbell (it must not block)
    * @param failure told when this loop's thread ends while it should run
    */
   public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
-      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
+      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, Runnable doorbells, FatalFailure failure) {
     this.backlog = backlog;
     this.controls = controls;
+    this.doorbells = doorbells;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
@@ -133,6 +142,7 @@ public final class DispatchLoop implements Service {
         switch (decoder.decode(notified.channel(), notified.payload(), now)) {
           case Decoded.Task task -> dispatch(task.message(), admitting);
           case Decoded.PartialChunk partial -> { }
+          case Decoded.Doorbell doorbell -> doorbells.run();
           case Decoded.Control control -> {
             admit(admitting); // a control command (a cancel, say) sees every task that came before it
             controls.accept(control.message(), control.channel());

@@ -72,6 +72,9 @@ public final class MessageDecoder {
       }
       return whole.isPresent() ? decode(channel, whole.get(), nowNanos, true) : new Decoded.PartialChunk();
     }
+    if (message.has(WireFormat.DOORBELL)) {
+      return new Decoded.Doorbell(channel);
+    }
     if (message.has(WireFormat.CONTROL)) {
       return new Decoded.Control(message, channel);
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,6 +78,7 @@ public final class PgNotifyListener implements AutoCloseable {
   /** Completed (on the supervisor thread) when the first LISTEN has been issued on every channel. */
   private final CompletableFuture<Void> firstListen = new CompletableFuture<>();
   private final Thread supervisor;
+  private final List<Runnable> listenActions = new CopyOnWriteArrayList<>();
   private volatile boolean closing;
   private volatile boolean connected;
   private volatile boolean lastSelfCheckPassed = true;
@@ -136,6 +138,14 @@ public final class PgNotifyListener implements AutoCloseable {
     });
   }
 
+  /**
+   * Runs {@code action} on the listener's thread each time it listens again after (re)connecting,
+   * e.g. to catch up on what was missed meanwhile. It must not block; a failing action is logged.
+   */
+  public void onEachListen(Runnable action) {
+    listenActions.add(action);
+  }
+
   public boolean isConnected() {
     return connected;
   }
@@ -193,6 +203,13 @@ public final class PgNotifyListener implements AutoCloseable {
     lastSelfCheckPassed = true; // a fresh connection has not failed a check
     events.listenerConnected();
     backoff.reset();
+    for (Runnable action : listenActions) {
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        log.error("an action on listening again failed: {}", e.toString(), e);
+      }
+    }
     if (outageStartNanos != 0 && hasListened()) {
       log.info("listener reconnected to {} after {} ms; listening on {} again", address,
           (System.nanoTime() - outageStartNanos) / 1_000_000, channels);

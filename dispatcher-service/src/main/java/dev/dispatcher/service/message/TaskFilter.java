@@ -45,6 +45,26 @@ public final class TaskFilter {
     return new TaskFilter(taskName == null ? null : nodes.textNode(taskName), null, null, uuid == null ? null : nodes.textNode(uuid));
   }
 
+  /** The uuid condition, or null when there is none (or it is not a string: then nothing matches it). */
+  public String uuidCondition() {
+    return uuid != null && uuid.isTextual() ? uuid.textValue() : null;
+  }
+
+  /** The task name condition, or null when there is none (or it is not a string). */
+  public String taskCondition() {
+    return task != null && task.isTextual() ? task.textValue() : null;
+  }
+
+  /** True when the filter has conditions on args or kwargs. */
+  public boolean hasArgumentConditions() {
+    return args != null || kwargs != null;
+  }
+
+  /** True when a uuid or task condition is there but not a string: no message can match it. */
+  public boolean hasImpossibleCondition() {
+    return uuid != null && !uuid.isTextual() || task != null && !task.isTextual();
+  }
+
   /** True when no key is a condition: the filter matches every message. */
   public boolean isEmpty() {
     return task == null && args == null && kwargs == null && uuid == null;

@@ -194,7 +194,7 @@ public final class TaskMessageReader {
           fields.followUps |= value != JsonToken.VALUE_NULL;
           json.skipChildren(); // read from the raw tree when the task is done
         }
-        case WireFormat.CONTROL, Chunker.MARKER_KEY -> {
+        case WireFormat.CONTROL, WireFormat.DOORBELL, Chunker.MARKER_KEY -> {
           if (fromText) {
             throw NOT_A_TASK_MESSAGE;
           }

@@ -66,4 +66,19 @@ public interface DispatcherEvents {
 
   /** A control handler ended. */
   void controlHandlerEnded();
+
+  /** Durable rows claimed by this node in one claim. */
+  void durableClaimed(int rows);
+
+  /** A batch of durable outcomes written in one transaction: {@code rows} of them, {@code fenced} refused (their lease was lost). */
+  void durableCompletionBatch(int rows, int fenced);
+
+  /** A durable attempt failed and the row waits for its next one. */
+  void durableRetried();
+
+  /** A durable task failed for good: the dead letter. */
+  void durableDeadLettered();
+
+  /** Rows whose lease ran out were returned by this node's rescuer (they run again, or failed on their last attempt). */
+  void durableLeasesExpired(int rows);
 }

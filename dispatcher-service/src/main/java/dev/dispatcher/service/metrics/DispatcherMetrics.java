@@ -42,6 +42,13 @@ public final class DispatcherMetrics implements DispatcherEvents {
   private final LongAdder[] controlRefused = adders(Refusal.values().length);
   private final AtomicInteger controlHandlersActive = new AtomicInteger();
   private final AtomicInteger controlHandlersPeak = new AtomicInteger();
+  private final LongAdder durableClaimed = new LongAdder();
+  private final LongAdder durableCompletionBatches = new LongAdder();
+  private final LongAdder durableCompletions = new LongAdder();
+  private final LongAdder durableFenced = new LongAdder();
+  private final LongAdder durableRetries = new LongAdder();
+  private final LongAdder durableDeadLetters = new LongAdder();
+  private final LongAdder durableLeaseExpiries = new LongAdder();
   private final EventCounts counts = new Counts();
   private final boolean taskHistograms;
 
@@ -81,6 +88,13 @@ public final class DispatcherMetrics implements DispatcherEvents {
           controlRefused[reason.ordinal()]);
     }
     prometheus.gauge("dispatcher_control_handlers_active", "Control commands being handled now", controlHandlersActive, AtomicInteger::get);
+    prometheus.counter("dispatcher_durable_claimed", "Durable rows claimed by this node", durableClaimed);
+    prometheus.counter("dispatcher_durable_completion_batches", "Batches of durable outcomes written", durableCompletionBatches);
+    prometheus.counter("dispatcher_durable_completions", "Durable outcomes written", durableCompletions);
+    prometheus.counter("dispatcher_durable_completions_fenced", "Durable outcomes refused: the row's lease was lost meanwhile", durableFenced);
+    prometheus.counter("dispatcher_durable_retries", "Durable attempts that failed and wait for the next one", durableRetries);
+    prometheus.counter("dispatcher_durable_dead_letters", "Durable tasks failed for good", durableDeadLetters);
+    prometheus.counter("dispatcher_durable_lease_expiries", "Durable rows whose lease ran out, returned by this node", durableLeaseExpiries);
     prometheus.gauge("dispatcher_control_handlers_peak", "Most control commands handled at once since start", controlHandlersPeak,
         AtomicInteger::get);
   }
@@ -199,8 +213,55 @@ public final class DispatcherMetrics implements DispatcherEvents {
     controlHandlersActive.decrementAndGet();
   }
 
+  @Override
+  public void durableClaimed(int rows) {
+    durableClaimed.add(rows);
+  }
+
+  @Override
+  public void durableCompletionBatch(int rows, int fenced) {
+    durableCompletionBatches.increment();
+    durableCompletions.add(rows);
+    durableFenced.add(fenced);
+  }
+
+  @Override
+  public void durableRetried() {
+    durableRetries.increment();
+  }
+
+  @Override
+  public void durableDeadLettered() {
+    durableDeadLetters.increment();
+  }
+
+  @Override
+  public void durableLeasesExpired(int rows) {
+    durableLeaseExpiries.add(rows);
+  }
+
   /** The read-only view: reads the same adders. */
   private final class Counts implements EventCounts {
+
+    @Override
+    public long durableClaimed() {
+      return durableClaimed.sum();
+    }
+
+    @Override
+    public long durableRetries() {
+      return durableRetries.sum();
+    }
+
+    @Override
+    public long durableDeadLetters() {
+      return durableDeadLetters.sum();
+    }
+
+    @Override
+    public long durableLeaseExpiries() {
+      return durableLeaseExpiries.sum();
+    }
 
     @Override
     public long received() {

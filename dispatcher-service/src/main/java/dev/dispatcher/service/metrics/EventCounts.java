@@ -82,6 +82,18 @@ public interface EventCounts {
     return result;
   }
 
+  /** Durable rows this node claimed. */
+  long durableClaimed();
+
+  /** Durable attempts that failed and wait for the next one. */
+  long durableRetries();
+
+  /** Durable tasks that failed for good. */
+  long durableDeadLetters();
+
+  /** Durable rows whose lease ran out, returned by this node's rescuer. */
+  long durableLeaseExpiries();
+
   /** One line for the log: every count (the shutdown summary; tests and operators grep it). */
   default String summary() {
     return "received=" + received() + " started=" + started() + " succeeded=" + finished(OutcomeKind.SUCCEEDED)
@@ -90,6 +102,8 @@ public interface EventCounts {
         + " listener_connections=" + listenerConnections() + " listener_losses=" + listenerLosses()
         + " self_checks=" + selfChecks() + " self_check_failures=" + selfCheckFailures()
         + " chunks_completed=" + chunks(ChunkAssembler.Result.COMPLETED) + " chunks_expired=" + chunks(ChunkAssembler.Result.EXPIRED)
-        + " chunks_invalid=" + chunks(ChunkAssembler.Result.INVALID) + " chunks_evicted=" + chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE);
+        + " chunks_invalid=" + chunks(ChunkAssembler.Result.INVALID) + " chunks_evicted=" + chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE)
+        + " durable_claimed=" + durableClaimed() + " durable_retries=" + durableRetries() + " durable_dead_letters=" + durableDeadLetters()
+        + " durable_lease_expiries=" + durableLeaseExpiries();
   }
 }

@@ -16,12 +16,37 @@ public final class Cancellations {
 
   private static final Logger log = LoggerFactory.getLogger(Cancellations.class);
 
+  /** Where durable work lives besides the pool: the table's rows not claimed yet, and the outcome of claimed work the pool drops. */
+  public interface DurableRows {
+    DurableRows NONE = new DurableRows() {
+      @Override
+      public void cancelledBeforeStart(Work work) {}
+
+      @Override
+      public List<String> cancelWaiting(TaskFilter filter) {
+        return List.of();
+      }
+    };
+
+    /** Claimed work cancelled while it waited in the pool: its row is cancelled too. */
+    void cancelledBeforeStart(Work work);
+
+    /** Cancels the rows no node has claimed yet that the filter means; returns their uuids. */
+    List<String> cancelWaiting(TaskFilter filter);
+  }
+
   private final WorkerPool pool;
   private final DispatcherEvents events;
+  private final DurableRows durable;
 
   public Cancellations(WorkerPool pool, DispatcherEvents events) {
+    this(pool, events, DurableRows.NONE);
+  }
+
+  public Cancellations(WorkerPool pool, DispatcherEvents events, DurableRows durable) {
     this.pool = pool;
     this.events = events;
+    this.durable = durable;
   }
 
   public List<WorkerPool.Located> cancel(String uuid, String taskName) {
@@ -34,9 +59,17 @@ public final class Cancellations {
     for (WorkerPool.Located located : cancelled) {
       if (located.place() != WorkerPool.Place.RUNNING) {
         events.cancelledBeforeStart(located.work().message().task()); // a running one is counted when it ends as cancelled
+        if (located.work().claim() != null) {
+          durable.cancelledBeforeStart(located.work());
+        }
       }
       log.info("cancelled task {} {} ({})", UntrustedText.of(located.work().message().uuid()), located.work().message().task(),
           located.place().name().toLowerCase(Locale.ROOT));
+    }
+    if (!filter.isEmpty()) {
+      for (String uuid : durable.cancelWaiting(filter)) {
+        log.info("cancelled durable task {} (not claimed yet)", UntrustedText.of(uuid));
+      }
     }
     return cancelled;
   }

@@ -17,13 +17,25 @@ public final class Work {
   private final dev.dispatcher.OnDuplicate onDuplicate;
   private final double timeoutSeconds;
   private final DuplicateKey duplicateKey;
+  private final DurableClaim claim;
 
+  /** Fire-and-forget work. */
   public Work(TaskMessage message, RegisteredTask task, Object[] arguments) {
+    this(message, task, arguments, null);
+  }
+
+  /**
+   * @param claim the durable row this work runs, or null for fire-and-forget work. Durable work is
+   *     always admitted as parallel: its table applied on_duplicate when the row went in.
+   */
+  public Work(TaskMessage message, RegisteredTask task, Object[] arguments, DurableClaim claim) {
     this.message = message;
     this.task = task;
     this.arguments = arguments;
+    this.claim = claim;
     // The message decides; where it is silent, the task's @Task defaults apply (e.g. for Python publishers).
-    this.onDuplicate = message.onDuplicateGiven() ? message.onDuplicate() : task.definition().onDuplicate();
+    this.onDuplicate = claim != null ? dev.dispatcher.OnDuplicate.PARALLEL
+        : message.onDuplicateGiven() ? message.onDuplicate() : task.definition().onDuplicate();
     this.timeoutSeconds = message.timeoutSeconds() > 0 ? message.timeoutSeconds() : task.definition().timeoutSeconds();
     this.duplicateKey = new DuplicateKey(message.task(), message.args(), message.kwargs()); // hashed here, not under the pool's lock
   }
@@ -52,6 +64,11 @@ public final class Work {
 
   public RunState state() {
     return state;
+  }
+
+  /** The durable row this work runs, or null for fire-and-forget work. */
+  public DurableClaim claim() {
+    return claim;
   }
 
   /** Two submissions are duplicates when task, args and kwargs are equal (JSON equality). */

@@ -337,6 +337,16 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /** False once {@link #shutdown} began: what ends now ends because the daemon stops. */
+  public boolean isAccepting() {
+    lock.lock();
+    try {
+      return accepting;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Adds a listener told each time a slot frees (see {@link SlotListener}). */
   public void addSlotListener(SlotListener listener) {
     slotListeners.add(Objects.requireNonNull(listener, "listener"));

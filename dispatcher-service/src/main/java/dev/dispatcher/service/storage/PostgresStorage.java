@@ -16,6 +16,7 @@ public final class PostgresStorage {
   private final SchemaMigrations migrations;
   private final TickClaims tickClaims;
   private final Notifier notifier;
+  private final DurableTasks durableTasks;
 
   /**
    * @param address where the migrations connect, with sessions of their own
@@ -31,6 +32,7 @@ public final class PostgresStorage {
     this.migrations = migrations;
     this.tickClaims = new PostgresTickClaims(pool, migrations, nodeId);
     this.notifier = new PostgresNotifier(pool);
+    this.durableTasks = new PostgresDurableTasks(pool, migrations);
   }
 
   /**
@@ -55,6 +57,11 @@ public final class PostgresStorage {
   /** Claims of cluster-wide schedule ticks. */
   public TickClaims tickClaims() {
     return tickClaims;
+  }
+
+  /** The durable task table. */
+  public DurableTasks durableTasks() {
+    return durableTasks;
   }
 
   /** NOTIFYs through the pool (control replies). */

@@ -22,7 +22,6 @@ final class PostgresTickClaims implements TickClaims {
   static final String TABLE = "schedule_ticks";
 
   private static final int QUERY_TIMEOUT_SECONDS = 10;
-  private static final String UNDEFINED_TABLE = "42P01";
 
   private final DataSource pool;
   private final SchemaMigrations migrations;
@@ -74,13 +73,7 @@ final class PostgresTickClaims implements TickClaims {
     }
   }
 
-  /** The migrations made the table; gone, it was dropped by hand, and the history no longer tells the truth. */
   private SQLException missingTable(SQLException e) {
-    if (!UNDEFINED_TABLE.equals(e.getSQLState())) {
-      return e;
-    }
-    return new SQLException("the table " + table + " is missing although the schema history (" + migrations.schema() + "."
-        + SchemaMigrations.HISTORY_TABLE + ") says it was created; restore it, or drop schema " + migrations.schema()
-        + " and start again (its claims are then lost): " + e.getMessage(), e.getSQLState(), e);
+    return MissingTable.explain(e, table, migrations);
   }
 }

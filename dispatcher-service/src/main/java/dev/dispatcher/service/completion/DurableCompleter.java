@@ -1,0 +1,141 @@
+package dev.dispatcher.service.completion;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.hooks.TaskRun;
+import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.pool.Completer;
+import dev.dispatcher.service.pool.DurableClaim;
+import dev.dispatcher.service.pool.Outcome;
+import dev.dispatcher.service.pool.Work;
+import dev.dispatcher.service.storage.DurableTasks.Completion;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * What happens after a durable run: the same report as a fire-and-forget run (counts, log line,
+ * hooks), and its outcome for the task table, handed to the batched writer: completed with its
+ * result; failed with its error, then retried after the {@link RetryPolicy}'s wait or, with no
+ * attempt left, the dead letter; cancelled; or, when the run was cut short by this daemon's
+ * shutdown, released for another node. Callbacks follow a success, errbacks only the last failure.
+ */
+public final class DurableCompleter implements Completer {
+
+  /** A result larger than this (as JSON) is not kept in the table: the row says so instead. */
+  static final int MAX_RESULT_CHARS = 1 << 20;
+  static final int MAX_ERROR_CHARS = 2000;
+  static final int MAX_STACK_FRAMES = 20;
+
+  private final FireAndForgetCompleter report;
+  private final RetryPolicy retries;
+  private final Consumer<Completion> writer;
+  private final BooleanSupplier stopping;
+  private final DispatcherEvents events;
+  private final ObjectMapper mapper;
+  private final String nodeId;
+  private final Clock clock;
+
+  /**
+   * @param report counts, logs, calls the hooks and submits follow-ups, as for fire-and-forget runs
+   * @param writer takes each outcome to the table (batched)
+   * @param stopping true once the daemon stops: a run cancelled then was cut short, not cancelled by anyone
+   */
+  public DurableCompleter(FireAndForgetCompleter report, Consumer<Completion> writer, BooleanSupplier stopping, DispatcherEvents events,
+      ObjectMapper mapper, String nodeId) {
+    this(report, new RetryPolicy(Math::random), writer, stopping, events, mapper, nodeId, Clock.systemUTC());
+  }
+
+  DurableCompleter(FireAndForgetCompleter report, RetryPolicy retries, Consumer<Completion> writer, BooleanSupplier stopping,
+      DispatcherEvents events, ObjectMapper mapper, String nodeId, Clock clock) {
+    this.report = report;
+    this.retries = retries;
+    this.writer = writer;
+    this.stopping = stopping;
+    this.events = events;
+    this.mapper = mapper;
+    this.nodeId = nodeId;
+    this.clock = clock;
+  }
+
+  @Override
+  public void completed(Work work, TaskRun run, Outcome outcome, Duration duration) {
+    DurableClaim claim = work.claim();
+    long id = claim.rowId();
+    int attempt = claim.attempt();
+    String attempts = " (attempt " + attempt + " of " + claim.maxAttempts() + ")";
+    switch (outcome) {
+      case Outcome.Succeeded succeeded -> {
+        writer.accept(new Completion.Completed(id, attempt, resultJson(succeeded.result())));
+        report.report(work, run, outcome, duration, attempts);
+        report.followUpsAfter(work.message(), outcome);
+      }
+      case Outcome.Cancelled cancelled -> {
+        boolean cutShort = stopping.getAsBoolean();
+        writer.accept(cutShort ? new Completion.Released(id, attempt) : new Completion.Cancelled(id, attempt));
+        report.report(work, run, outcome, duration, cutShort ? " by the shutdown; released for another node" : attempts);
+      }
+      case Outcome.Failed failed -> failed(work, run, outcome, duration, failed.error(), "failed");
+      case Outcome.TimedOut timedOut -> failed(work, run, outcome, duration, timedOut.error(), "timed_out");
+    }
+  }
+
+  private void failed(Work work, TaskRun run, Outcome outcome, Duration duration, Throwable error, String kind) {
+    DurableClaim claim = work.claim();
+    Instant now = clock.instant();
+    String errorJson = errorJson(claim, error, kind, now);
+    Duration wait = retries.nextDelay(claim, error);
+    String attempts = " (attempt " + claim.attempt() + " of " + claim.maxAttempts();
+    if (wait != null) {
+      writer.accept(new Completion.Retry(claim.rowId(), claim.attempt(), now.plus(wait), errorJson));
+      events.durableRetried();
+      report.report(work, run, outcome, duration, attempts + "; next in " + FireAndForgetCompleter.millis(wait.toNanos()) + " ms)");
+    } else {
+      writer.accept(new Completion.Failed(claim.rowId(), claim.attempt(), errorJson));
+      events.durableDeadLettered();
+      report.report(work, run, outcome, duration, attempts + "; failed for good: "
+          + (claim.lastAttempt() ? "no attempt left" : "the task said not to retry") + ")");
+      report.followUpsAfter(work.message(), outcome);
+    }
+  }
+
+  /** One entry of the row's errors: when, which attempt, where, what, and the top of the stack. */
+  private String errorJson(DurableClaim claim, Throwable error, String kind, Instant at) {
+    ObjectNode entry = mapper.createObjectNode();
+    entry.put("at", at.toString());
+    entry.put("attempt", claim.attempt());
+    entry.put("node", nodeId);
+    entry.put("kind", kind);
+    entry.put("error", error == null ? kind.equals("timed_out") ? "timed out" : "failed" : UntrustedText.of(error.toString(), MAX_ERROR_CHARS));
+    if (error != null) {
+      StringBuilder stack = new StringBuilder();
+      StackTraceElement[] frames = error.getStackTrace();
+      for (int i = 0; i < Math.min(frames.length, MAX_STACK_FRAMES); i++) {
+        stack.append(i == 0 ? "" : "\n").append("at ").append(frames[i]);
+      }
+      if (frames.length > MAX_STACK_FRAMES) {
+        stack.append("\n... ").append(frames.length - MAX_STACK_FRAMES).append(" more");
+      }
+      entry.put("stack", stack.toString());
+    }
+    return entry.toString();
+  }
+
+  private String resultJson(Object result) {
+    if (result == null) {
+      return null;
+    }
+    try {
+      String json = mapper.writeValueAsString(result);
+      return json.length() <= MAX_RESULT_CHARS ? json
+          : mapper.createObjectNode().put("not_kept", "the result was " + json.length() + " characters of JSON, more than "
+              + MAX_RESULT_CHARS).toString();
+    } catch (JsonProcessingException | RuntimeException e) {
+      return mapper.createObjectNode().put("not_kept", "the result is not JSON: " + UntrustedText.of(e.getMessage(), 300)).toString();
+    }
+  }
+}

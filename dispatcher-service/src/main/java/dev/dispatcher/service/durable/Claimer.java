@@ -1,0 +1,245 @@
+package dev.dispatcher.service.durable;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.service.lifecycle.Service;
+import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.message.BadMessageException;
+import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.message.TaskMessageReader;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.pool.DurableClaim;
+import dev.dispatcher.service.pool.Work;
+import dev.dispatcher.service.pool.WorkerPool;
+import dev.dispatcher.service.registry.BindException;
+import dev.dispatcher.service.registry.RegisteredTask;
+import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.storage.DurableTasks;
+import dev.dispatcher.service.storage.DurableTasks.ClaimedRow;
+import dev.dispatcher.service.storage.DurableTasks.Completion;
+import dev.dispatcher.wire.WireFormat;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims durable rows for this node, exactly as many as the pool has free slots, and hands them to
+ * the pool as work. It claims when woken — by a channel's doorbell, by a slot freeing while rows
+ * are known to wait, by the listener listening again (catch-up after an outage) — and at least
+ * every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
+ * this daemon has are claimed: daemons with other task sets can share a channel.
+ *
+ * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
+ * bind) fails at once, for good: another attempt would fail the same way.
+ */
+public final class Claimer implements Service {
+
+  private static final Logger log = LoggerFactory.getLogger(Claimer.class);
+
+  private final DurableTasks rows;
+  private final WorkerPool pool;
+  private final TaskRegistry registry;
+  private final TaskMessageReader reader;
+  private final ObjectMapper mapper;
+  private final List<String> channels;
+  private final List<String> taskNames;
+  private final DispatcherConfig.Durable settings;
+  private final String nodeId;
+  private final Consumer<Completion> outcomes;
+  private final DispatcherEvents events;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition woken = lock.newCondition();
+  private final Thread thread;
+  private boolean wake; // guarded by lock
+  private volatile boolean running = true;
+  private volatile boolean reachable = true;
+  /** The last claim filled what it asked for: more rows may wait, so a freed slot is worth a claim. */
+  private volatile boolean backlogged;
+  private int nextChannel; // claimer thread only
+
+  /** @param outcomes where rows that cannot run here go, failed */
+  public Claimer(DurableTasks rows, WorkerPool pool, TaskRegistry registry, TaskMessageReader reader, ObjectMapper mapper, List<String> channels,
+      DispatcherConfig.Durable settings, String nodeId, Consumer<Completion> outcomes, DispatcherEvents events) {
+    this.rows = rows;
+    this.pool = pool;
+    this.registry = registry;
+    this.reader = reader;
+    this.mapper = mapper;
+    this.channels = List.copyOf(channels);
+    this.taskNames = registry.all().stream().map(task -> task.definition().name()).sorted().toList();
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.outcomes = outcomes;
+    this.events = events;
+    this.thread = Thread.ofPlatform().name("dispatcher-claimer").daemon(true).unstarted(this::loop);
+  }
+
+  @Override
+  public String name() {
+    return "durable claimer";
+  }
+
+  @Override
+  public void start() {
+    thread.start();
+  }
+
+  /** Rows may wait (a doorbell rang, the listener is back): claim now. Never blocks. */
+  public void wake() {
+    lock.lock();
+    try {
+      wake = true;
+      woken.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** A slot freed: worth a claim only while rows are known to wait (else every fire-and-forget task would cost a query). */
+  public void slotFreed() {
+    if (backlogged) {
+      wake();
+    }
+  }
+
+  /** False while the last claim could not reach the database. */
+  public boolean isReachable() {
+    return reachable;
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        awaitWake();
+        if (running) {
+          claimRound();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("durable claim failed: {}", e.toString(), e);
+      }
+    }
+  }
+
+  private void awaitWake() throws InterruptedException {
+    lock.lock();
+    try {
+      long nanos = settings.pollInterval().toNanos();
+      while (!wake && nanos > 0 && running) {
+        nanos = woken.awaitNanos(nanos);
+      }
+      wake = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Claims for the free slots, channel after channel (starting with a different one each round, so none starves). */
+  private void claimRound() {
+    int free = pool.freeSlots();
+    if (free == 0 || taskNames.isEmpty()) {
+      return;
+    }
+    boolean full = false;
+    try {
+      for (int i = 0; i < channels.size() && free > 0; i++) {
+        String channel = channels.get((nextChannel + i) % channels.size());
+        int asked = Math.min(free, settings.claimBatch());
+        List<ClaimedRow> claimed = rows.claim(channel, taskNames, asked, nodeId, settings.lease());
+        if (!claimed.isEmpty()) {
+          events.durableClaimed(claimed.size());
+          admit(claimed);
+        }
+        free -= claimed.size();
+        full |= claimed.size() == asked;
+      }
+      nextChannel = (nextChannel + 1) % channels.size();
+      if (!reachable) {
+        log.info("durable claims reach the database again");
+        reachable = true;
+      }
+    } catch (SQLException e) {
+      if (reachable) {
+        log.warn("cannot claim durable tasks: {}; trying again every {} ms", UntrustedText.of(e.getMessage(), 500),
+            settings.pollInterval().toMillis());
+        reachable = false;
+      }
+    }
+    backlogged = full;
+    if (full) {
+      wake(); // more may wait: claim again as soon as slots are free
+    }
+  }
+
+  private void admit(List<ClaimedRow> claimed) {
+    List<Work> works = new ArrayList<>(claimed.size());
+    for (ClaimedRow row : claimed) {
+      Work work = toWork(row);
+      if (work != null) {
+        works.add(work);
+      }
+    }
+    List<WorkerPool.Admission> admitted = pool.admitAll(works);
+    for (int i = 0; i < works.size(); i++) {
+      WorkerPool.Admission admission = admitted.get(i);
+      if (admission != WorkerPool.Admission.STARTED && admission != WorkerPool.Admission.QUEUED) {
+        DurableClaim claim = works.get(i).claim();
+        outcomes.accept(new Completion.Released(claim.rowId(), claim.attempt())); // refused here: another node may take it
+        log.info("durable task {} released: the pool refused it ({})", works.get(i).message().uuid(), admission);
+      }
+    }
+  }
+
+  /** The row as work for the pool, or null when it cannot run here (then it is failed for good). */
+  private Work toWork(ClaimedRow row) {
+    DurableClaim claim = new DurableClaim(row.id(), row.attempt(), row.maxAttempts(), row.backoffSeconds(), row.maxBackoffSeconds());
+    RegisteredTask task = registry.find(row.task());
+    try {
+      TaskMessage message = reader.read(tree(row), row.channel(), row.uuid());
+      return new Work(message, task, task.bind(message.args(), message.kwargs()), claim);
+    } catch (BadMessageException | BindException | JsonProcessingException e) {
+      ObjectNode error = mapper.createObjectNode().put("at", Instant.now().toString()).put("attempt", row.attempt()).put("node", nodeId)
+          .put("kind", "unusable").put("error", UntrustedText.of(e.getMessage(), 2000));
+      outcomes.accept(new Completion.Failed(row.id(), row.attempt(), error.toString()));
+      log.warn("durable task {} {} failed for good: it cannot run here: {}", row.uuid(), UntrustedText.of(row.task()),
+          UntrustedText.of(e.getMessage(), 500));
+      return null;
+    }
+  }
+
+  /** The task message the row stands for: the keys it kept, then its columns. */
+  private ObjectNode tree(ClaimedRow row) throws JsonProcessingException {
+    JsonNode kept = mapper.readTree(row.messageJson());
+    ObjectNode message = kept instanceof ObjectNode object ? object : mapper.createObjectNode();
+    message.put(WireFormat.UUID, row.uuid());
+    message.put(WireFormat.TASK, row.task());
+    message.set(WireFormat.ARGS, mapper.readTree(row.argsJson()));
+    message.set(WireFormat.KWARGS, mapper.readTree(row.kwargsJson()));
+    if (row.timeoutSeconds() > 0) {
+      message.put(WireFormat.TIMEOUT, row.timeoutSeconds());
+    }
+    message.remove(List.of(WireFormat.DELAY, WireFormat.ON_DUPLICATE)); // the table applied them
+    return message;
+  }
+
+  @Override
+  public void stop() throws InterruptedException {
+    running = false;
+    wake();
+    thread.join(10_000);
+    if (thread.isAlive()) {
+      thread.interrupt();
+      thread.join(5_000);
+    }
+  }
+}

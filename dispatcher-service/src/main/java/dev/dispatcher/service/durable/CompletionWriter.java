@@ -1,0 +1,164 @@
+package dev.dispatcher.service.durable;
+
+import dev.dispatcher.service.lifecycle.Service;
+import dev.dispatcher.service.log.UntrustedText;
+import dev.dispatcher.service.metrics.DispatcherEvents;
+import dev.dispatcher.service.storage.DurableTasks;
+import dev.dispatcher.service.storage.DurableTasks.Completion;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes durable outcomes to the table in batches: whatever waits when the writer is free goes in
+ * one transaction (up to {@value #MAX_BATCH} rows), so a stream of short tasks costs a statement
+ * per batch, not per task, and a lone task's outcome is written at once. A batch the database
+ * refuses waits and is written again (outcomes are never dropped while the daemon runs; the rows'
+ * leases are kept by the heartbeat meanwhile, see {@link #pendingRowIds}). At stop it writes what
+ * is left, within {@code flushTimeout}; rows it could not write return to the queue when their
+ * lease expires and run again.
+ */
+public final class CompletionWriter implements Service {
+
+  private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
+  static final int MAX_BATCH = 1000;
+  /** Outcomes waiting at most; a run ending while it is full waits for room (its thread is a virtual one). */
+  static final int CAPACITY = 100_000;
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+  private final DurableTasks rows;
+  private final DispatcherEvents events;
+  private final Duration flushTimeout;
+  private final LinkedBlockingQueue<Completion> waiting = new LinkedBlockingQueue<>(CAPACITY);
+  private final Object inFlightLock = new Object();
+  private List<Completion> inFlight = List.of(); // guarded by inFlightLock
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile long stopStartedNanos;
+  private final List<Completion> abandoned = new ArrayList<>(); // guarded by inFlightLock
+  private boolean failing; // writer thread only
+
+  public CompletionWriter(DurableTasks rows, DispatcherEvents events, Duration flushTimeout) {
+    this.rows = rows;
+    this.events = events;
+    this.flushTimeout = flushTimeout;
+    this.thread = Thread.ofPlatform().name("dispatcher-completer").daemon(true).unstarted(this::loop);
+  }
+
+  @Override
+  public String name() {
+    return "durable completion writer";
+  }
+
+  @Override
+  public void start() {
+    thread.start();
+  }
+
+  /** Takes an outcome to write; waits while {@value #CAPACITY} are waiting already. */
+  public void accept(Completion completion) {
+    try {
+      waiting.put(completion);
+    } catch (InterruptedException e) {
+      // a run interrupted while the writer is full: keep the outcome all the same, then the interrupt
+      while (!waiting.offer(completion)) {
+        Thread.onSpinWait();
+      }
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Rows whose outcome is not written yet: their leases must be kept until it is. */
+  public Set<Long> pendingRowIds() {
+    Set<Long> ids = new HashSet<>();
+    synchronized (inFlightLock) {
+      inFlight.forEach(completion -> ids.add(completion.id()));
+      abandoned.forEach(completion -> ids.add(completion.id()));
+    }
+    waiting.forEach(completion -> ids.add(completion.id()));
+    return ids;
+  }
+
+  private void loop() {
+    List<Completion> batch = new ArrayList<>(MAX_BATCH);
+    while (running || !waiting.isEmpty()) {
+      try {
+        Completion first = waiting.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        waiting.drainTo(batch, MAX_BATCH - 1);
+        setInFlight(batch);
+        writeUntilDone(batch);
+      } catch (InterruptedException e) {
+        synchronized (inFlightLock) {
+          abandoned.addAll(batch); // stopping, and the database did not take them in time
+          waiting.drainTo(abandoned);
+        }
+        return;
+      } finally {
+        batch.clear();
+        setInFlight(List.of());
+      }
+    }
+  }
+
+  private void setInFlight(List<Completion> batch) {
+    synchronized (inFlightLock) {
+      inFlight = List.copyOf(batch);
+    }
+  }
+
+  private void writeUntilDone(List<Completion> batch) throws InterruptedException {
+    while (true) {
+      try {
+        int written = rows.complete(batch);
+        events.durableCompletionBatch(written, batch.size() - written);
+        if (written < batch.size()) {
+          log.warn("{} of {} durable outcome(s) not written: their rows' lease was lost meanwhile (another node may run them again)",
+              batch.size() - written, batch.size());
+        }
+        if (failing) {
+          log.info("durable outcomes are written again");
+          failing = false;
+        }
+        return;
+      } catch (SQLException | RuntimeException e) {
+        if (!failing) {
+          log.warn("cannot write {} durable outcome(s): {}; retrying every {} ms (the rows keep their lease meanwhile)", batch.size(),
+              UntrustedText.of(e.getMessage(), 500), RETRY_AFTER.toMillis());
+          failing = true;
+        }
+        if (!running && System.nanoTime() - stopStartedNanos > flushTimeout.toNanos()) {
+          throw new InterruptedException("stopping");
+        }
+        Thread.sleep(RETRY_AFTER.toMillis());
+      }
+    }
+  }
+
+  /** Writes what waits, within the flush timeout; what could not be written is logged by row id. */
+  @Override
+  public void stop() throws InterruptedException {
+    stopStartedNanos = System.nanoTime();
+    running = false;
+    thread.join(flushTimeout.toMillis() + RETRY_AFTER.toMillis() * 2);
+    if (thread.isAlive()) {
+      thread.interrupt();
+      thread.join(5_000);
+    }
+    Set<Long> left = pendingRowIds();
+    if (!left.isEmpty()) {
+      log.warn("{} durable outcome(s) not written at shutdown (rows {}): they run again once their lease expires", left.size(),
+          UntrustedText.of(left, 500));
+    }
+  }
+}

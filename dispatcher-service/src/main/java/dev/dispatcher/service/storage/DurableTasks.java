@@ -1,0 +1,86 @@
+package dev.dispatcher.service.storage;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The durable task table, as the daemon's parts use it: the claimer claims rows, the heartbeat
+ * extends their leases, the completer writes outcomes in batches, the rescuer returns rows whose
+ * lease ran out, the cleaner deletes finished rows past their retention. Every write to a claimed
+ * row is fenced by its id and attempt: a node that lost a row's lease cannot overwrite a newer
+ * attempt. Thread-safe.
+ */
+public interface DurableTasks {
+
+  /** A claimed row, running on this node under a lease. JSON columns come as text. */
+  record ClaimedRow(long id, String uuid, String task, String channel, String argsJson, String kwargsJson, String messageJson,
+      int attempt, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, double timeoutSeconds, int priority) {}
+
+  /** What became of one attempt; {@code id} and {@code attempt} fence the write. */
+  sealed interface Completion {
+    long id();
+
+    int attempt();
+
+    /** The task succeeded; {@code resultJson} is its JSON result, or null. */
+    record Completed(long id, int attempt, String resultJson) implements Completion {}
+
+    /** The attempt failed and another is due at {@code runAt}; {@code errorJson} is appended to the row's errors. */
+    record Retry(long id, int attempt, Instant runAt, String errorJson) implements Completion {}
+
+    /** The attempt failed and no other is left (or the task said not to retry): the dead letter. */
+    record Failed(long id, int attempt, String errorJson) implements Completion {}
+
+    /** The run was cancelled. */
+    record Cancelled(long id, int attempt) implements Completion {}
+
+    /** Not run, or interrupted by this node's shutdown: back to available, the attempt not counted. */
+    record Released(long id, int attempt) implements Completion {}
+  }
+
+  /** A row whose lease ran out, as the rescuer left it. */
+  record Rescued(String uuid, String task, String node, int attempt, boolean failed) {}
+
+  /** Makes sure the table is there (the schema's migrations). Idempotent. */
+  void prepare() throws SQLException;
+
+  /**
+   * Claims up to {@code max} due rows of a channel whose task is one of {@code tasks}, highest
+   * priority first, then by run_at; rows other nodes hold are skipped, not waited for.
+   */
+  List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException;
+
+  /** Extends the leases of this node's running rows; returns how many it still holds. */
+  int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException;
+
+  /** Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost their lease meanwhile). */
+  int complete(List<Completion> completions) throws SQLException;
+
+  /** Returns up to {@code max} rows whose lease ran out to retryable, or failed on their last attempt. */
+  List<Rescued> rescueExpired(int max) throws SQLException;
+
+  /** Cancels rows not running yet that match the uuid and/or the task name (null matches any; both null match nothing); returns their uuids. */
+  List<String> cancelWaiting(String uuid, String taskName) throws SQLException;
+
+  /** A failed or cancelled row becomes available again with one more attempt allowed; false if there is none such. */
+  boolean retry(String uuid) throws SQLException;
+
+  /** Deletes a failed or cancelled row; false if there is none such. */
+  boolean discard(String uuid) throws SQLException;
+
+  /** Deletes up to {@code max} rows finished before their retention (completed and cancelled, failed); returns how many. */
+  int deleteFinished(Duration completedRetention, Duration failedRetention, int max) throws SQLException;
+
+  /** Dead rows of the table, as the statistics count them; -1 when unknown. */
+  long deadRows() throws SQLException;
+
+  /** VACUUMs (and analyzes) the table. */
+  void vacuum() throws SQLException;
+
+  /** Rows by state (every state, 0 included). */
+  Map<String, Long> countByState() throws SQLException;
+}

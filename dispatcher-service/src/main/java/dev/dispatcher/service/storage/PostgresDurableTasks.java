@@ -1,0 +1,336 @@
+package dev.dispatcher.service.storage;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * {@link DurableTasks} on the table {@code <schema>.}{@value #TABLE} of migration V3. Batches go
+ * as arrays ({@code unnest}), one statement per kind of outcome. The claim reads the partial index
+ * {@code tasks_waiting} in its own order, so its plan does not hang on statistics a fresh or never
+ * analyzed table does not have.
+ */
+final class PostgresDurableTasks implements DurableTasks {
+
+  static final String TABLE = "tasks";
+  static final List<String> STATES = List.of("scheduled", "available", "running", "retryable", "completed", "failed", "cancelled");
+
+  private static final int QUERY_TIMEOUT_SECONDS = 30;
+  private static final String WAITING = "('scheduled', 'available', 'retryable')";
+
+  private final DataSource pool;
+  private final SchemaMigrations migrations;
+  private final String table;
+
+  PostgresDurableTasks(DataSource pool, SchemaMigrations migrations) {
+    this.pool = pool;
+    this.migrations = migrations;
+    this.table = migrations.schema().qualify(TABLE);
+  }
+
+  @Override
+  public void prepare() throws SQLException {
+    try {
+      migrations.ensureMigrated();
+    } catch (StorageException e) {
+      throw new SQLException(e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException {
+    prepare();
+    String sql = "WITH picked AS (SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING
+        + " AND run_at <= now() AND task = ANY (?) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+        + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
+        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
+        + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
+        + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
+    try (Connection connection = pool.getConnection(); PreparedStatement claim = connection.prepareStatement(sql)) {
+      claim.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      claim.setString(1, channel);
+      claim.setArray(2, connection.createArrayOf("text", tasks.toArray()));
+      claim.setInt(3, max);
+      claim.setString(4, nodeId);
+      claim.setLong(5, lease.toMillis());
+      List<ClaimedRow> rows = new ArrayList<>(max);
+      try (ResultSet result = claim.executeQuery()) {
+        while (result.next()) {
+          rows.add(new ClaimedRow(result.getLong(1), result.getString(2), result.getString(3), result.getString(4), result.getString(5),
+              result.getString(6), result.getString(7), result.getInt(8), result.getInt(9), result.getDouble(10), result.getDouble(11),
+              result.getDouble(12), result.getInt(13)));
+        }
+      }
+      // RETURNING keeps no order: the claim's own (priority, then run_at, then id) decides which runs first
+      rows.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority()) : Long.compare(a.id(), b.id()));
+      return rows;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement extend = connection.prepareStatement(
+        "UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond'"
+            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ?")) {
+      extend.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      extend.setLong(1, lease.toMillis());
+      extend.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+      extend.setString(3, nodeId);
+      return extend.executeUpdate();
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public int complete(List<Completion> completions) throws SQLException {
+    if (completions.isEmpty()) {
+      return 0;
+    }
+    prepare();
+    Batches batches = new Batches(completions);
+    try (Connection connection = pool.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        int written = 0;
+        written += write(connection, batches.completed, 3, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb",
+            "c.v1");
+        written += write(connection, batches.retry, 4, "state = 'retryable', run_at = to_timestamp(c.v2::double precision), lease_until = NULL,"
+            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", "c.v1, c.v2");
+        written += write(connection, batches.failed, 3, "state = 'failed', finished_at = now(), lease_until = NULL,"
+            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", "c.v1");
+        written += write(connection, batches.cancelled, 2, "state = 'cancelled', finished_at = now(), lease_until = NULL", null);
+        written += write(connection, batches.released, 2, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
+            + " attempted_by = NULL", null);
+        connection.commit();
+        return written;
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  /** One UPDATE for the rows of one kind of outcome: ids, attempts and up to two text values per row. */
+  private int write(Connection connection, List<Object[]> rows, int columns, String set, String usesValues) throws SQLException {
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    StringBuilder unnest = new StringBuilder("unnest(?::bigint[], ?::integer[]");
+    StringBuilder names = new StringBuilder("id, attempt");
+    for (int value = 1; value <= columns - 2; value++) {
+      unnest.append(", ?::text[]");
+      names.append(", v").append(value);
+    }
+    String sql = "UPDATE " + table + " t SET " + set + " FROM " + unnest + ") AS c(" + names + ")"
+        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'";
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      for (int column = 0; column < columns; column++) {
+        Object[] values = new Object[rows.size()];
+        for (int row = 0; row < values.length; row++) {
+          values[row] = rows.get(row)[column];
+        }
+        String type = column == 0 ? "bigint" : column == 1 ? "integer" : "text";
+        Array array = connection.createArrayOf(type, values);
+        update.setArray(column + 1, array);
+      }
+      return update.executeUpdate();
+    }
+  }
+
+  /** Completions sorted by kind, each as the array columns of its UPDATE. */
+  private static final class Batches {
+    final List<Object[]> completed = new ArrayList<>();
+    final List<Object[]> retry = new ArrayList<>();
+    final List<Object[]> failed = new ArrayList<>();
+    final List<Object[]> cancelled = new ArrayList<>();
+    final List<Object[]> released = new ArrayList<>();
+
+    Batches(List<Completion> completions) {
+      for (Completion completion : completions) {
+        switch (completion) {
+          case Completion.Completed c -> completed.add(new Object[] {c.id(), c.attempt(), c.resultJson()});
+          case Completion.Retry r -> retry.add(new Object[] {r.id(), r.attempt(), r.errorJson(),
+              Double.toString(r.runAt().getEpochSecond() + r.runAt().getNano() / 1e9)});
+          case Completion.Failed f -> failed.add(new Object[] {f.id(), f.attempt(), f.errorJson()});
+          case Completion.Cancelled c -> cancelled.add(new Object[] {c.id(), c.attempt()});
+          case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt()});
+        }
+      }
+    }
+  }
+
+  @Override
+  public List<Rescued> rescueExpired(int max) throws SQLException {
+    prepare();
+    String sql = "UPDATE " + table + " t SET"
+        + " state = CASE WHEN t.attempt >= t.max_attempts THEN 'failed' ELSE 'retryable' END,"
+        + " finished_at = CASE WHEN t.attempt >= t.max_attempts THEN now() END, run_at = now(), lease_until = NULL,"
+        + " errors = t.errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', t.attempt, 'node', t.attempted_by,"
+        + " 'error', 'lease expired: the node running it stopped renewing it (killed, cut off or stuck)'))"
+        + " WHERE t.id IN (SELECT id FROM " + table + " WHERE state = 'running' AND lease_until < now()"
+        + " ORDER BY lease_until LIMIT ? FOR UPDATE SKIP LOCKED)"
+        + " RETURNING t.uuid, t.task, t.attempted_by, t.attempt, t.state = 'failed'";
+    try (Connection connection = pool.getConnection(); PreparedStatement rescue = connection.prepareStatement(sql)) {
+      rescue.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      rescue.setInt(1, max);
+      List<Rescued> rescued = new ArrayList<>();
+      try (ResultSet result = rescue.executeQuery()) {
+        while (result.next()) {
+          rescued.add(new Rescued(result.getString(1), result.getString(2), result.getString(3), result.getInt(4), result.getBoolean(5)));
+        }
+      }
+      return rescued;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public List<String> cancelWaiting(String uuid, String taskName) throws SQLException {
+    List<String> cancelled = new ArrayList<>();
+    if (uuid == null && taskName == null || uuid != null && !isUuid(uuid)) {
+      return cancelled; // no row has a uuid that is not one
+    }
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement cancel = connection.prepareStatement(
+        "UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
+            + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING uuid")) {
+      cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      cancel.setString(1, uuid);
+      cancel.setString(2, uuid);
+      cancel.setString(3, taskName);
+      cancel.setString(4, taskName);
+      try (ResultSet result = cancel.executeQuery()) {
+        while (result.next()) {
+          cancelled.add(result.getString(1));
+        }
+      }
+      return cancelled;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public boolean retry(String uuid) throws SQLException {
+    if (!isUuid(uuid)) {
+      return false;
+    }
+    return updateOne("UPDATE " + table + " SET state = 'available', run_at = now(), finished_at = NULL,"
+        + " max_attempts = greatest(max_attempts, least(attempt + 1, 1000)) WHERE uuid = ?::uuid AND state IN ('failed', 'cancelled')", uuid);
+  }
+
+  @Override
+  public boolean discard(String uuid) throws SQLException {
+    if (!isUuid(uuid)) {
+      return false;
+    }
+    return updateOne("DELETE FROM " + table + " WHERE uuid = ?::uuid AND state IN ('failed', 'cancelled')", uuid);
+  }
+
+  private boolean updateOne(String sql, String uuid) throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      update.setString(1, uuid);
+      return update.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public int deleteFinished(Duration completedRetention, Duration failedRetention, int max) throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement delete = connection.prepareStatement(
+        "DELETE FROM " + table + " WHERE id IN (SELECT id FROM " + table + " WHERE state IN ('completed', 'failed', 'cancelled')"
+            + " AND finished_at < now() - CASE WHEN state = 'failed' THEN ? ELSE ? END * interval '1 millisecond' LIMIT ?)")) {
+      delete.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      delete.setLong(1, failedRetention.toMillis());
+      delete.setLong(2, completedRetention.toMillis());
+      delete.setInt(3, max);
+      return delete.executeUpdate();
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public long deadRows() throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement stats = connection.prepareStatement(
+        "SELECT n_dead_tup FROM pg_stat_user_tables WHERE schemaname = ? AND relname = ?")) {
+      stats.setString(1, migrations.schema().value());
+      stats.setString(2, TABLE);
+      try (ResultSet result = stats.executeQuery()) {
+        return result.next() ? result.getLong(1) : -1;
+      }
+    }
+  }
+
+  @Override
+  public void vacuum() throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); Statement vacuum = connection.createStatement()) {
+      vacuum.setQueryTimeout(QUERY_TIMEOUT_SECONDS * 10);
+      vacuum.execute("VACUUM (ANALYZE) " + table); // outside a transaction: the pool's connections autocommit
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public Map<String, Long> countByState() throws SQLException {
+    prepare();
+    Map<String, Long> counts = new LinkedHashMap<>();
+    STATES.forEach(state -> counts.put(state, 0L));
+    try (Connection connection = pool.getConnection(); Statement count = connection.createStatement()) {
+      count.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      try (ResultSet result = count.executeQuery("SELECT state, count(*) FROM " + table + " GROUP BY state")) {
+        while (result.next()) {
+          counts.put(result.getString(1), result.getLong(2));
+        }
+      }
+      return counts;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      UUID.fromString(text);
+      return text.length() == 36;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private SQLException missingTable(SQLException e) {
+    return MissingTable.explain(e, table, migrations);
+  }
+}
