@@ -168,6 +168,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void durableSettingsHaveDefaultsAndAreChecked() {
+    assertThat(parse(MINIMAL).durable()).isEqualTo(DispatcherConfig.Durable.DEFAULT);
+    DispatcherConfig.Durable durable = parse(MINIMAL + "durable:\n  lease: 4s\n  heartbeat_interval: 1s\n  poll_interval: 200ms\n"
+        + "  completed_retention: 0s\n  claim_batch: 50\n").durable();
+    assertThat(durable.lease()).isEqualTo(java.time.Duration.ofSeconds(4));
+    assertThat(durable.heartbeatInterval()).isEqualTo(java.time.Duration.ofSeconds(1));
+    assertThat(durable.pollInterval()).isEqualTo(java.time.Duration.ofMillis(200));
+    assertThat(durable.completedRetention()).isZero();
+    assertThat(durable.claimBatch()).isEqualTo(50);
+    assertThat(parse(MINIMAL + "durable:\n  enabled: false\n").durable().enabled()).isFalse();
+    assertThat(failure(MINIMAL + "durable:\n  lease: 10s\n  heartbeat_interval: 6s\n").key()).isEqualTo("durable.heartbeat_interval");
+    assertThat(failure(MINIMAL + "durable:\n  poll_interval: 1ms\n").key()).isEqualTo("durable.poll_interval");
+    assertThat(failure(MINIMAL + "durable:\n  claim_batch: 0\n").key()).isEqualTo("durable.claim_batch");
+    assertThat(failure(MINIMAL + "durable:\n  leases: 10s\n").key()).isEqualTo("durable.leases");
+  }
+
+  @Test
   void chunkLimitsHaveDefaultsAndAreChecked() {
     assertThat(parse(MINIMAL).chunks()).isEqualTo(DispatcherConfig.Chunks.DEFAULT);
     DispatcherConfig config = parse(MINIMAL + "chunks:\n  timeout: 2s\n  max_buffered_mib: 8\n");

@@ -1,0 +1,212 @@
+package dev.dispatcher.service.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.dispatcher.jdbc.ConnectionPools;
+import dev.dispatcher.service.storage.DurableTasks.ClaimedRow;
+import dev.dispatcher.service.storage.DurableTasks.Completion;
+import dev.dispatcher.service.testing.PostgresExtension;
+import dev.dispatcher.service.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The durable table's repository on a real Postgres, through the schema's migrations and its SQL API. */
+@ExtendWith(PostgresExtension.class)
+class PostgresDurableTasksTest {
+
+  private static final Duration LEASE = Duration.ofSeconds(30);
+  private static final Set<String> TASKS = Set.of("app.a", "app.b");
+
+  private FreshDatabase database;
+  private HikariDataSource pool;
+  private DurableTasks rows;
+
+  @BeforeEach
+  void freshDatabase(TestDatabase server) throws SQLException {
+    database = FreshDatabase.on(server);
+    pool = ConnectionPools.create(database.url(), "durable-test", 4);
+    PostgresStorage storage = new PostgresStorage(database.url(), SchemaName.of(SchemaName.DEFAULT), pool, "node-a");
+    storage.migrateAtStart();
+    rows = storage.durableTasks();
+  }
+
+  @AfterEach
+  void dropIt() throws SQLException {
+    pool.close();
+    database.close();
+  }
+
+  private String enqueue(String task, String channel, String optionsJson) throws SQLException {
+    try (Connection connection = database.connect();
+        PreparedStatement enqueue = connection.prepareStatement("SELECT dispatcher.enqueue(?, ?, '[1]', '{}', ?::jsonb)::text")) {
+      enqueue.setString(1, task);
+      enqueue.setString(2, channel);
+      enqueue.setString(3, optionsJson);
+      try (ResultSet result = enqueue.executeQuery()) {
+        result.next();
+        return result.getString(1);
+      }
+    }
+  }
+
+  private String column(String uuid, String expression) throws SQLException {
+    try (Connection connection = database.connect();
+        PreparedStatement select = connection.prepareStatement("SELECT (" + expression + ")::text FROM dispatcher.tasks WHERE uuid = ?::uuid")) {
+      select.setString(1, uuid);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? result.getString(1) : null;
+      }
+    }
+  }
+
+  @Test
+  void aClaimTakesDueRowsOfItsChannelAndTasksByPriorityThenAge() throws Exception {
+    String old = enqueue("app.a", "emails", "{}");
+    String urgent = enqueue("app.a", "emails", "{\"priority\": 5}");
+    String young = enqueue("app.b", "emails", "{}");
+    enqueue("app.a", "other", "{}");
+    enqueue("app.unknown", "emails", "{}");
+    enqueue("app.a", "emails", "{\"delay\": 60}");
+
+    List<ClaimedRow> claimed = rows.claim("emails", TASKS, 10, "node-a", LEASE);
+
+    assertThat(claimed).extracting(ClaimedRow::uuid).containsExactly(urgent, old, young);
+    assertThat(claimed).allSatisfy(row -> assertThat(row.attempt()).isEqualTo(1));
+    assertThat(column(old, "state || ' ' || attempted_by")).isEqualTo("running node-a");
+    assertThat(column(old, "lease_until > now() + interval '25 seconds'")).isEqualTo("true");
+    assertThat(rows.claim("emails", TASKS, 10, "node-b", LEASE)).as("nothing due is left").isEmpty();
+  }
+
+  @Test
+  void twoNodesNeverClaimTheSameRow() throws Exception {
+    List<String> enqueued = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      enqueued.add(enqueue("app.a", "emails", "{}"));
+    }
+    List<String> claimedByA = new ArrayList<>();
+    List<String> claimedByB = new ArrayList<>();
+    Thread a = Thread.ofPlatform().start(() -> claimAll("node-a", claimedByA));
+    Thread b = Thread.ofPlatform().start(() -> claimAll("node-b", claimedByB));
+    a.join();
+    b.join();
+
+    List<String> all = new ArrayList<>(claimedByA);
+    all.addAll(claimedByB);
+    assertThat(all).hasSize(200).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(enqueued);
+  }
+
+  private void claimAll(String node, List<String> into) {
+    try {
+      List<ClaimedRow> batch;
+      do {
+        batch = rows.claim("emails", TASKS, 7, node, LEASE);
+        batch.forEach(row -> into.add(row.uuid()));
+      } while (!batch.isEmpty());
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void outcomesAreWrittenInOneBatchAndFencedByTheAttempt() throws Exception {
+    String done = enqueue("app.a", "emails", "{}");
+    String retried = enqueue("app.a", "emails", "{}");
+    String dead = enqueue("app.a", "emails", "{}");
+    String released = enqueue("app.a", "emails", "{}");
+    Map<String, ClaimedRow> claimed = byUuid(rows.claim("emails", TASKS, 10, "node-a", LEASE));
+
+    int written = rows.complete(List.of(
+        new Completion.Completed(claimed.get(done).id(), 1, "{\"answer\": 42}"),
+        new Completion.Retry(claimed.get(retried).id(), 1, Instant.now().plusSeconds(30), "{\"error\": \"boom\"}"),
+        new Completion.Failed(claimed.get(dead).id(), 1, "{\"error\": \"gone\"}"),
+        new Completion.Released(claimed.get(released).id(), 1),
+        new Completion.Completed(claimed.get(done).id(), 2, null))); // a stale attempt: fenced out
+
+    assertThat(written).isEqualTo(4);
+    assertThat(column(done, "state || ' ' || result::text")).isEqualTo("completed {\"answer\": 42}");
+    assertThat(column(retried, "state || ' ' || jsonb_array_length(errors)")).isEqualTo("retryable 1");
+    assertThat(column(retried, "run_at > now() + interval '25 seconds'")).isEqualTo("true");
+    assertThat(column(dead, "state || ' ' || (errors->0->>'error')")).isEqualTo("failed gone");
+    assertThat(column(released, "state || ' ' || attempt")).as("a release does not count the attempt").isEqualTo("available 0");
+    assertThat(rows.complete(List.of(new Completion.Completed(claimed.get(done).id(), 1, null))))
+        .as("a finished row takes no second outcome").isZero();
+  }
+
+  @Test
+  void expiredLeasesAreRescuedToRetryableOrFailedOnTheLastAttempt() throws Exception {
+    String again = enqueue("app.a", "emails", "{}");
+    String last = enqueue("app.a", "emails", "{\"max_attempts\": 1}");
+    String alive = enqueue("app.b", "emails", "{}");
+    rows.claim("emails", Set.of("app.a"), 10, "node-a", Duration.ofMillis(1));
+    Map<String, ClaimedRow> held = byUuid(rows.claim("emails", Set.of("app.b"), 10, "node-b", LEASE));
+    database.execute("SELECT pg_sleep(0.01)");
+
+    List<DurableTasks.Rescued> rescued = rows.rescueExpired(100);
+
+    assertThat(rescued).extracting(DurableTasks.Rescued::uuid).containsExactlyInAnyOrder(again, last);
+    assertThat(column(again, "state || ' ' || (errors->0->>'node')")).isEqualTo("retryable node-a");
+    assertThat(column(last, "state")).isEqualTo("failed");
+    assertThat(column(alive, "state")).isEqualTo("running");
+    assertThat(rows.extendLeases(List.of(held.get(alive).id()), "node-b", LEASE)).isEqualTo(1);
+    assertThat(rows.extendLeases(List.of(held.get(alive).id()), "node-a", LEASE)).as("another node's lease").isZero();
+    assertThat(rows.claim("emails", TASKS, 10, "node-b", LEASE)).extracting(ClaimedRow::uuid, ClaimedRow::attempt)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(again, 2));
+  }
+
+  @Test
+  void rowsNotClaimedYetAreCancelledByUuidOrTaskAndFailedOnesRetriedOrDiscarded() throws Exception {
+    String waiting = enqueue("app.a", "emails", "{}");
+    String scheduled = enqueue("app.b", "emails", "{\"delay\": 60}");
+    String running = enqueue("app.b", "emails", "{}");
+    rows.claim("emails", Set.of("app.b"), 10, "node-a", LEASE);
+
+    assertThat(rows.cancelWaiting(waiting, null)).containsExactly(waiting);
+    assertThat(rows.cancelWaiting(null, "app.b")).containsExactly(scheduled);
+    assertThat(rows.cancelWaiting("not-a-uuid", null)).isEmpty();
+    assertThat(rows.cancelWaiting(null, null)).isEmpty();
+    assertThat(column(running, "state")).isEqualTo("running");
+
+    assertThat(rows.retry(waiting)).isTrue();
+    assertThat(column(waiting, "state")).isEqualTo("available");
+    assertThat(rows.retry(running)).as("only failed or cancelled rows").isFalse();
+    assertThat(rows.discard(scheduled)).isTrue();
+    assertThat(column(scheduled, "state")).isNull();
+  }
+
+  @Test
+  void finishedRowsAreDeletedAfterTheirRetentionAndCountedByState() throws Exception {
+    String done = enqueue("app.a", "emails", "{}");
+    String dead = enqueue("app.b", "emails", "{}");
+    enqueue("app.a", "emails", "{}");
+    Map<String, ClaimedRow> claimed = byUuid(rows.claim("emails", TASKS, 2, "node-a", LEASE));
+    rows.complete(List.of(new Completion.Completed(claimed.get(done).id(), 1, null), new Completion.Failed(claimed.get(dead).id(), 1, "{}")));
+
+    assertThat(rows.countByState()).containsEntry("completed", 1L).containsEntry("failed", 1L).containsEntry("available", 1L)
+        .containsEntry("running", 0L);
+    assertThat(rows.deleteFinished(Duration.ZERO, Duration.ofDays(7), 100)).isEqualTo(1);
+    assertThat(column(done, "state")).isNull();
+    assertThat(column(dead, "state")).isEqualTo("failed");
+    assertThat(rows.deleteFinished(Duration.ZERO, Duration.ZERO, 100)).isEqualTo(1);
+    rows.vacuum();
+    assertThat(rows.deadRows()).isGreaterThanOrEqualTo(0);
+  }
+
+  private static Map<String, ClaimedRow> byUuid(List<ClaimedRow> claimed) {
+    Map<String, ClaimedRow> map = new java.util.HashMap<>();
+    claimed.forEach(row -> map.put(row.uuid(), row));
+    return map;
+  }
+}
