@@ -6,6 +6,7 @@ import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.listener.PgNotifyListener;
 import dev.dispatcher.service.metrics.MetricsServer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The daemon's health: healthy while nothing fatal happened, the listener is connected and its
@@ -17,12 +18,15 @@ final class DaemonHealth {
   private final PgNotifyListener listener;
   private final FatalFailure failure;
   private final ObjectMapper mapper;
+  private final BooleanSupplier claimsReachTheDatabase;
 
-  DaemonHealth(String nodeId, PgNotifyListener listener, FatalFailure failure, ObjectMapper mapper) {
+  /** @param claimsReachTheDatabase false while the durable claimer cannot reach the database (always true without durable mode) */
+  DaemonHealth(String nodeId, PgNotifyListener listener, FatalFailure failure, ObjectMapper mapper, BooleanSupplier claimsReachTheDatabase) {
     this.nodeId = nodeId;
     this.listener = listener;
     this.failure = failure;
     this.mapper = mapper;
+    this.claimsReachTheDatabase = claimsReachTheDatabase;
   }
 
   HealthStatus status() {
@@ -31,7 +35,8 @@ final class DaemonHealth {
     boolean checked = listener.lastSelfCheckPassed();
     String reason = failure.failure().map(FatalFailure.Failure::describe)
         .orElse(!connected ? (listening ? "the LISTEN connection is down" : "not connected yet; retrying")
-            : !checked ? "the last listener self-check failed" : null);
+            : !checked ? "the last listener self-check failed"
+            : !claimsReachTheDatabase.getAsBoolean() ? "the durable claimer cannot reach the database" : null);
     return new HealthStatus(listening, connected, checked, reason);
   }
 

@@ -57,6 +57,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -162,14 +163,6 @@ final class DispatcherBuilder {
     ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, storage.tickClaims(), Clock.systemUTC());
     OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
 
-    DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper);
-    ControlCommands commands = new ControlCommands(
-        new DispatcherView(config, registry, pool, cancellations, backlog, health, metrics.counts(), chunks::pendingMessages), mapper,
-        replyLimits, metrics, messages);
-    ControlResponder responder = new ControlResponder(commands, policy, metrics,
-        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
-    runServices.bind(cancellations, commands);
-
     // durable delivery: claims sized by the free slots, leases kept alive, the table kept clean
     ScheduledExecutorService heartbeatTimer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("dispatcher-heartbeat").daemon(true).factory());
@@ -184,6 +177,16 @@ final class DispatcherBuilder {
       pool.addSlotListener(free -> claimer.slotFreed());
       listener.onEachListen(claimer::wake); // catch up on what was enqueued while the listener was away
     }
+
+    DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper,
+        durableSettings.enabled() ? claimer::isReachable : () -> true);
+    ControlCommands commands = new ControlCommands(
+        new DispatcherView(config, registry, pool, cancellations, backlog, health, metrics.counts(), chunks::pendingMessages,
+            durableSettings.enabled() ? maintenance::rowsByState : Map::of), mapper,
+        replyLimits, metrics, messages);
+    ControlResponder responder = new ControlResponder(commands, policy, metrics,
+        new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
+    runServices.bind(cancellations, commands);
 
     // the one thread between the backlog and the pool; control messages go to the responder
     DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages, metrics), registry, pool, admissions, metrics,

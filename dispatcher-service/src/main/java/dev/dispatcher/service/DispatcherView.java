@@ -12,7 +12,9 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /** What control commands see of the running daemon, and the two things they may do (cancel, run). */
 final class DispatcherView implements DaemonView {
@@ -25,10 +27,12 @@ final class DispatcherView implements DaemonView {
   private final DaemonHealth health;
   private final EventCounts counts;
   private final IntSupplier pendingChunks;
+  private final Supplier<Map<String, Long>> durableRows;
   private final long builtNanos = System.nanoTime();
 
   DispatcherView(DispatcherConfig config, TaskRegistry registry, WorkerPool pool, Cancellations cancellations, Backlog backlog,
-      DaemonHealth health, EventCounts counts, IntSupplier pendingChunks) {
+      DaemonHealth health, EventCounts counts, IntSupplier pendingChunks, Supplier<Map<String, Long>> durableRows) {
+    this.durableRows = durableRows;
     this.config = config;
     this.registry = registry;
     this.pool = pool;
@@ -62,6 +66,11 @@ final class DispatcherView implements DaemonView {
   @Override
   public List<WorkerPool.Located> cancel(TaskFilter filter) {
     return cancellations.cancel(filter);
+  }
+
+  @Override
+  public Map<String, Long> durableRowsByState() {
+    return durableRows.get();
   }
 
   @Override

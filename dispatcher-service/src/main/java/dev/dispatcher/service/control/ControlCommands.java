@@ -282,6 +282,10 @@ public final class ControlCommands {
     reply.set("control_refused", mapper.valueToTree(counts.controlRefusedByReason()));
     reply.put("control_handlers_active", counts.controlHandlersActive());
     reply.put("control_handlers_peak", counts.controlHandlersPeak());
+    reply.put("durable_claimed", counts.durableClaimed());
+    reply.put("durable_retries", counts.durableRetries());
+    reply.put("durable_dead_letters", counts.durableDeadLetters());
+    reply.put("durable_lease_expiries", counts.durableLeaseExpiries());
     return reply;
   }
 
@@ -295,6 +299,7 @@ public final class ControlCommands {
     reply.set("metrics", metrics());
     reply.set("main", main());
     reply.set("chunks", chunks());
+    reply.set("durable", mapper.valueToTree(daemon.durableRowsByState())); // the queue in the table, every node's rows
     return reply;
   }
 

@@ -47,4 +47,7 @@ public interface DaemonView {
 
   /** Dispatches a task message as if it had arrived. */
   void run(TaskMessage message);
+
+  /** The durable rows by state, as last sampled by the maintenance (empty without durable mode or before the first sample). */
+  java.util.Map<String, Long> durableRowsByState();
 }

@@ -78,6 +78,7 @@ class ControlCommandsTest {
       public HealthStatus health() { return health; }
       public long uptimeNanos() { return 5_000_000_000L; }
       public int pendingChunks() { return 2; }
+      public java.util.Map<String, Long> durableRowsByState() { return new java.util.TreeMap<>(java.util.Map.of("available", 4L, "running", 1L)); }
       public List<String> channels() { return List.of("tasks"); }
       public List<String> scheduleNames() { return List.of("nightly"); }
       public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
@@ -216,12 +217,13 @@ class ControlCommandsTest {
     ObjectNode counts = commands.run("metrics", null);
     assertThat(counts.fieldNames()).toIterable().containsExactly("received", "started", "succeeded", "failed", "timed_out", "cancelled",
         "stuck", "dropped", "listener_connections", "listener_losses", "control_refused", "control_handlers_active",
-        "control_handlers_peak");
+        "control_handlers_peak", "durable_claimed", "durable_retries", "durable_dead_letters", "durable_lease_expiries");
     assertThat(counts.get("received").longValue()).isEqualTo(7);
     assertThat(counts.get("timed_out").longValue()).isEqualTo(1);
     assertThat(counts.get("succeeded").longValue()).isZero();
     assertThat(commands.run("status", null).fieldNames()).toIterable()
-        .containsExactly("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks");
+        .containsExactly("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks", "durable");
+    assertThat(commands.run("status", null).get("durable").toString()).isEqualTo("{\"available\":4,\"running\":1}");
   }
 
   /** BUG: producers, main and chunks shared no key with the Python dispatcher's replies, which its client and tests read. */
