@@ -160,7 +160,8 @@ final class DispatcherBuilder {
     DatabaseUrl listenAddress = config.database().listenAddress().withDefaultOption("ApplicationName", "dispatcher-listener " + config.nodeId());
     PgNotifyListener listener = new PgNotifyListener(listenAddress, config.channels(), backlog::notified, metrics, new PgNotifyListener.SelfCheck(
         config.listener().selfCheckAfter(), config.listener().selfCheckTimeout()), failure);
-    ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, storage.tickClaims(), Clock.systemUTC());
+    ScheduleProducer schedules = new ScheduleProducer(config.schedules(), timer, backlog, mapper, storage.tickClaims(), durableRows,
+        config.defaultPublishChannel() != null ? config.defaultPublishChannel() : config.channels().get(0), Clock.systemUTC());
     OnStartProducer onStart = new OnStartProducer(config.onStart(), backlog, mapper);
 
     // durable delivery: claims sized by the free slots, leases kept alive, the table kept clean

@@ -284,7 +284,8 @@ public final class ConfigLoader {
   }
 
   private static final java.util.Set<String> SCHEDULE_KEYS = java.util.Set.of("task", "args", "kwargs", "timeout", "on_duplicate",
-      "interval", "cron", "timezone", "run_at_start", "cluster_wide");
+      "interval", "cron", "timezone", "run_at_start", "cluster_wide",
+      "durable", "channel");
 
   private DispatcherConfig.Schedule schedule(String name, ConfigNode node) {
     node.rejectKeysOtherThan(SCHEDULE_KEYS); // a misspelt "cron" is reported as unknown, not as a missing interval
@@ -292,8 +293,23 @@ public final class ConfigLoader {
     String cronText = node.string("cron", null);
     String zoneText = node.string("timezone", null);
     boolean runAtStart = node.bool("run_at_start", false);
-    boolean clusterWide = node.bool("cluster_wide", false);
+    boolean durable = node.bool("durable", false);
+    boolean clusterWide = node.bool("cluster_wide", durable);
+    String channel = node.string("channel", null);
     DispatcherConfig.Submission submission = submission(node);
+    if (durable && !clusterWide) {
+      throw new ConfigException(node.key("cluster_wide"), "a durable schedule is cluster-wide (one row per tick across the cluster)");
+    }
+    if (channel != null && !durable) {
+      throw new ConfigException(node.key("channel"), "only applies to durable schedules (the others run on the node whose tick it is)");
+    }
+    if (channel != null) {
+      try {
+        ChannelNames.check(channel);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(node.key("channel"), e.getMessage());
+      }
+    }
 
     if (interval != null && cronText != null) {
       throw new ConfigException(node.key("cron"), "give either interval or cron, not both");
@@ -327,7 +343,7 @@ public final class ConfigLoader {
       throw new ConfigException(node.key("run_at_start"), "not supported for a cluster-wide cron schedule"
           + " (a start time is not a tick the other nodes share); use on_start for a run at start");
     }
-    return new DispatcherConfig.Schedule(name, submission, interval, cron, zone, runAtStart, clusterWide);
+    return new DispatcherConfig.Schedule(name, submission, interval, cron, zone, runAtStart, clusterWide, durable, channel);
   }
 
   private DispatcherConfig.Submission submission(ConfigNode node) {

@@ -231,8 +231,15 @@ public record DispatcherConfig(
    *     current tick, unless a node has fired it already)
    * @param clusterWide when several daemons share the database, each tick fires on one of them only
    */
+  /**
+   * A schedule.
+   *
+   * @param durable each tick enqueues one durable row on {@code channel}, once across the cluster
+   *     (its uuid is derived from the schedule and the tick); a durable schedule is cluster-wide
+   * @param channel where a durable schedule's rows go; null for the default publish channel
+   */
   public record Schedule(String name, Submission submission, Duration interval, CronExpression cron, ZoneId timezone,
-      boolean runAtStart, boolean clusterWide) {
+      boolean runAtStart, boolean clusterWide, boolean durable, String channel) {
 
     /** The zone cron schedules use unless told otherwise. */
     public static final ZoneId DEFAULT_TIMEZONE = ZoneId.of("UTC");
@@ -244,6 +251,15 @@ public record DispatcherConfig(
       if (timezone == null) {
         timezone = DEFAULT_TIMEZONE;
       }
+      if (durable && !clusterWide) {
+        throw new IllegalArgumentException("schedule " + name + ": a durable schedule is cluster-wide");
+      }
+    }
+
+    /** A schedule that is not durable. */
+    public Schedule(String name, Submission submission, Duration interval, CronExpression cron, ZoneId timezone, boolean runAtStart,
+        boolean clusterWide) {
+      this(name, submission, interval, cron, timezone, runAtStart, clusterWide, false, null);
     }
 
     /** A fixed-interval schedule on this node only. */

@@ -1,18 +1,23 @@
 package dev.dispatcher.service.producers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.intake.Backlog;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.producers.schedule.Timing;
+import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.TickClaims;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +60,9 @@ public final class ScheduleProducer implements AutoCloseable {
   private final Consumer<TaskMessage> submit;
   private final LocalMessages messages;
   private final TickClaims claims;
+  private final DurableTasks durableRows;
+  private final String defaultChannel;
+  private final ObjectMapper mapper;
   private final Clock clock;
   private final Executor claimExecutor;
   private volatile boolean closed;
@@ -62,16 +70,23 @@ public final class ScheduleProducer implements AutoCloseable {
 
   /**
    * @param claims where cluster-wide ticks are claimed (the storage's)
+   * @param durableRows where the ticks of durable schedules enqueue their rows
+   * @param defaultChannel where they go unless the schedule names a channel
    * @param clock the time ticks are computed in ({@code Clock.systemUTC()} in the daemon)
    */
   public ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, Backlog backlog,
-      ObjectMapper mapper, TickClaims claims, Clock clock) {
-    this(schedules, timer, backlog::local, mapper, claims, clock, VIRTUAL_THREADS);
+      ObjectMapper mapper, TickClaims claims, DurableTasks durableRows, String defaultChannel, Clock clock) {
+    this(schedules, timer, backlog::local, mapper, claims, durableRows, defaultChannel, clock, VIRTUAL_THREADS);
   }
 
   /** For tests: where messages go, how ticks are claimed and where claims run. */
   ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, Consumer<TaskMessage> submit,
       ObjectMapper mapper, TickClaims claims, Clock clock, Executor claimExecutor) {
+    this(schedules, timer, submit, mapper, claims, null, null, clock, claimExecutor);
+  }
+
+  ScheduleProducer(List<DispatcherConfig.Schedule> schedules, ScheduledExecutorService timer, Consumer<TaskMessage> submit,
+      ObjectMapper mapper, TickClaims claims, DurableTasks durableRows, String defaultChannel, Clock clock, Executor claimExecutor) {
     for (DispatcherConfig.Schedule schedule : schedules) {
       this.schedules.add(new Running(schedule, Timing.of(schedule)));
     }
@@ -79,6 +94,9 @@ public final class ScheduleProducer implements AutoCloseable {
     this.submit = submit;
     this.messages = new LocalMessages(mapper);
     this.claims = claims;
+    this.durableRows = durableRows;
+    this.defaultChannel = defaultChannel;
+    this.mapper = mapper;
     this.clock = clock;
     this.claimExecutor = claimExecutor;
   }
@@ -90,9 +108,10 @@ public final class ScheduleProducer implements AutoCloseable {
     for (Running running : schedules) {
       DispatcherConfig.Schedule schedule = running.schedule;
       Instant first = running.timing.first(start, schedule.runAtStart());
-      anyClusterWide |= schedule.clusterWide();
+      anyClusterWide |= schedule.clusterWide() && !schedule.durable();
       log.info("schedule {}: task {}, {}, {}, first at {}{}", schedule.name(), schedule.submission().task(),
-          running.timing.describe(), schedule.clusterWide() ? "cluster-wide" : "this node only",
+          running.timing.describe(), schedule.durable() ? "durable (one row per tick, cluster-wide)"
+              : schedule.clusterWide() ? "cluster-wide" : "this node only",
           running.timing.format(first), schedule.runAtStart() ? " (run at start)" : "");
       arm(running, first, start);
     }
@@ -168,7 +187,13 @@ public final class ScheduleProducer implements AutoCloseable {
       return;
     }
     try {
-      claimExecutor.execute(() -> claim(running, tick));
+      claimExecutor.execute(() -> {
+        if (running.schedule.durable()) {
+          enqueue(running, tick);
+        } else {
+          claim(running, tick);
+        }
+      });
     } catch (RuntimeException e) {
       running.claiming.set(false);
       throw e;
@@ -194,6 +219,49 @@ public final class ScheduleProducer implements AutoCloseable {
     } finally {
       running.claiming.set(false);
     }
+  }
+
+  /**
+   * A durable schedule's tick: one row, whose uuid every node derives from the schedule and the
+   * tick, so the row goes in once however many nodes fire the tick (the table's uuid is unique).
+   */
+  private void enqueue(Running running, Instant tick) {
+    DispatcherConfig.Schedule schedule = running.schedule;
+    String name = schedule.name();
+    try {
+      String uuid = tickUuid(name, tick);
+      ObjectNode row = mapper.createObjectNode();
+      row.put("uuid", uuid);
+      row.put("task", schedule.submission().task());
+      row.put("channel", schedule.channel() != null ? schedule.channel() : defaultChannel);
+      row.set("args", mapper.valueToTree(schedule.submission().args()));
+      row.set("kwargs", mapper.valueToTree(schedule.submission().kwargs()));
+      if (schedule.submission().timeout() != null) {
+        row.put("timeout", schedule.submission().timeout().toNanos() / 1e9);
+      }
+      row.put("origin", "schedule:" + name);
+      row.put("schedule_tick", tick.toString());
+      boolean enqueued = durableRows.enqueue(row.toString());
+      if (running.databaseTrouble.compareAndSet(true, false)) {
+        log.info("schedule {}: the database answers again ({} tick(s) skipped meanwhile)", name, running.skipped.getAndSet(0));
+      }
+      if (log.isDebugEnabled()) {
+        log.debug("schedule {}: tick {} {} durable task {} as {}", name, running.timing.format(tick),
+            enqueued ? "enqueued" : "was enqueued already (by another node) as", schedule.submission().task(), uuid);
+      }
+    } catch (SQLException | RuntimeException e) {
+      if (!closed) {
+        skipped(running, tick, "the database is unreachable: " + e);
+      }
+    } finally {
+      running.claiming.set(false);
+    }
+  }
+
+  /** The uuid of a durable schedule's row for a tick: the same on every node. */
+  static String tickUuid(String schedule, Instant tick) {
+    return UUID.nameUUIDFromBytes(("dispatcher schedule " + schedule + " " + tick.truncatedTo(ChronoUnit.MICROS))
+        .getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   private void skipped(Running running, Instant tick, String reason) {

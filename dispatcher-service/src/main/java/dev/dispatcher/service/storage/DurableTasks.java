@@ -49,6 +49,13 @@ public interface DurableTasks {
   void prepare() throws SQLException;
 
   /**
+   * Enqueues one row as {@code <schema>.enqueue_many} does (a JSON object with task, channel and the
+   * SQL API's other keys) and rings its channel; false when its uuid was enqueued already (or its
+   * on_duplicate rule kept it out).
+   */
+  boolean enqueue(String taskJson) throws SQLException;
+
+  /**
    * Claims up to {@code max} due rows of a channel whose task is one of {@code tasks}, highest
    * priority first, then by run_at; rows other nodes hold are skipped, not waited for.
    */

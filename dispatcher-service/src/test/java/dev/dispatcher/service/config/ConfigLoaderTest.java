@@ -168,6 +168,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDurableScheduleIsClusterWideAndMayNameItsChannel() {
+    DispatcherConfig.Schedule schedule = parse(MINIMAL + "schedules:\n  report:\n    task: app.report\n    interval: 1m\n    durable: true\n"
+        + "    channel: reports\n").schedules().get(0);
+    assertThat(schedule.durable()).isTrue();
+    assertThat(schedule.clusterWide()).isTrue();
+    assertThat(schedule.channel()).isEqualTo("reports");
+    assertThat(failure(MINIMAL + "schedules:\n  r:\n    task: a.b\n    interval: 1m\n    durable: true\n    cluster_wide: false\n").key())
+        .isEqualTo("schedules.r.cluster_wide");
+    assertThat(failure(MINIMAL + "schedules:\n  r:\n    task: a.b\n    interval: 1m\n    channel: reports\n").key())
+        .isEqualTo("schedules.r.channel");
+  }
+
+  @Test
   void durableSettingsHaveDefaultsAndAreChecked() {
     assertThat(parse(MINIMAL).durable()).isEqualTo(DispatcherConfig.Durable.DEFAULT);
     DispatcherConfig.Durable durable = parse(MINIMAL + "durable:\n  lease: 4s\n  heartbeat_interval: 1s\n  poll_interval: 200ms\n"

@@ -9,6 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.cron.CronExpression;
 import dev.dispatcher.service.message.TaskMessage;
+import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.TickClaims;
 import dev.dispatcher.service.testing.FakeTimer;
 import dev.dispatcher.wire.WireFormat;
@@ -128,9 +129,14 @@ class ScheduleProducerTest {
     }
 
     Node(List<DispatcherConfig.Schedule> schedules, Instant start, TickClaims claims, Executor claimExecutor, Consumer<TaskMessage> sink) {
+      this(schedules, start, claims, claimExecutor, sink, null);
+    }
+
+    Node(List<DispatcherConfig.Schedule> schedules, Instant start, TickClaims claims, Executor claimExecutor, Consumer<TaskMessage> sink,
+        DurableTasks durableRows) {
       clock = new TestClock(start);
       producer = new ScheduleProducer(schedules, timer, sink != null ? sink : submitted::add, WireFormat.newObjectMapper(), claims,
-          clock, claimExecutor);
+          durableRows, "tasks", clock, claimExecutor);
     }
 
     /** Sets the clock to when the pending entry is due (plus {@code late}) and runs it. */
@@ -164,6 +170,51 @@ class ScheduleProducerTest {
   private static DispatcherConfig.Schedule cron(String name, String expression, String zone, boolean clusterWide) {
     return new DispatcherConfig.Schedule(name, task("app." + name), null, CronExpression.parse(expression), ZoneId.of(zone), false,
         clusterWide);
+  }
+
+  /** A durable table that keeps the rows enqueued into it, each uuid once (as the real one does). */
+  private static final class RowsByUuid {
+    final Map<String, String> rows = new java.util.concurrent.ConcurrentHashMap<>();
+
+    DurableTasks table() {
+      return (DurableTasks) java.lang.reflect.Proxy.newProxyInstance(DurableTasks.class.getClassLoader(), new Class<?>[] {DurableTasks.class},
+          (proxy, method, args) -> {
+            if (!method.getName().equals("enqueue")) {
+              throw new UnsupportedOperationException(method.getName());
+            }
+            String json = (String) args[0];
+            return rows.putIfAbsent(WireFormat.newObjectMapper().readTree(json).get("uuid").asText(), json) == null;
+          });
+    }
+  }
+
+  @Test
+  void aDurableScheduleEnqueuesOneRowPerTickHoweverManyNodesFireIt() throws Exception {
+    RowsByUuid table = new RowsByUuid();
+    DispatcherConfig.Schedule durable = new DispatcherConfig.Schedule("report", task("app.report"), Duration.ofMinutes(1), null, null,
+        false, true, true, "reports");
+    List<Node> nodes = List.of(durableNode(durable, table), durableNode(durable, table));
+    for (Node node : nodes) {
+      node.producer.start();
+      node.runNext();
+    }
+
+    assertThat(table.rows).hasSize(1);
+    com.fasterxml.jackson.databind.JsonNode row = WireFormat.newObjectMapper().readTree(table.rows.values().iterator().next());
+    assertThat(row.get("task").asText()).isEqualTo("app.report");
+    assertThat(row.get("channel").asText()).isEqualTo("reports");
+    assertThat(row.get("args").toString()).isEqualTo("[1,\"two\"]");
+    assertThat(row.get("kwargs").toString()).isEqualTo("{\"flag\":true}");
+    assertThat(row.get("schedule_tick").asText()).isEqualTo("2025-06-10T10:01:00Z");
+    assertThat(row.get("uuid").asText()).isEqualTo(ScheduleProducer.tickUuid("report", Instant.parse("2025-06-10T10:01:00Z")));
+    assertThat(nodes).allSatisfy(node -> assertThat(node.submitted).as("nothing goes to the backlog").isEmpty());
+
+    nodes.get(0).runNext();
+    assertThat(table.rows).as("the next tick is a row of its own").hasSize(2);
+  }
+
+  private Node durableNode(DispatcherConfig.Schedule schedule, RowsByUuid table) {
+    return new Node(List.of(schedule), T0, new SharedTicks().node("n"), DIRECT, null, table.table());
   }
 
   private Node localNode(DispatcherConfig.Schedule... schedules) {

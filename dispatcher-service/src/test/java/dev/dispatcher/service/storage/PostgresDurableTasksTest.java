@@ -91,6 +91,14 @@ class PostgresDurableTasksTest {
   }
 
   @Test
+  void aRowWithAUuidAlreadyEnqueuedDoesNotGoInTwice() throws Exception {
+    String row = "{\"uuid\": \"6f9619ff-8b86-4011-b42d-00c04fc964ff\", \"task\": \"app.a\", \"channel\": \"emails\", \"args\": [2]}";
+    assertThat(rows.enqueue(row)).isTrue();
+    assertThat(rows.enqueue(row)).isFalse();
+    assertThat(rows.claim("emails", TASKS, 10, "node-a", LEASE)).extracting(ClaimedRow::argsJson).containsExactly("[2]");
+  }
+
+  @Test
   void twoNodesNeverClaimTheSameRow() throws Exception {
     List<String> enqueued = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
