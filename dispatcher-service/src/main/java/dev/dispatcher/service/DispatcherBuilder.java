@@ -194,6 +194,13 @@ final class DispatcherBuilder {
         responder::accept, durableSettings.enabled() ? claimer::wake : () -> { }, failure);
 
     registerGauges(metrics.prometheus(), pool, backlog, listener);
+    if (durableSettings.enabled()) {
+      for (String state : DurableTasks.STATES) {
+        // sampled by the maintenance every cleanup_interval: a scrape never queries the table
+        metrics.prometheus().gauge("dispatcher_durable_rows", "Durable rows by state, every node's, as last counted", "state", state,
+            maintenance, m -> m.rowsByState().isEmpty() ? Double.NaN : m.rowsByState().getOrDefault(state, 0L));
+      }
+    }
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
     List<Service> services = new ArrayList<>();

@@ -44,6 +44,11 @@ public final class PrometheusMetrics {
     Gauge.builder(name, source, value).description(description).register(registry);
   }
 
+  /** A gauge with one tag over a live value (the source held as {@link #gauge} says). */
+  public <T> void gauge(String name, String description, String tag, String tagValue, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value).description(description).tag(tag, tagValue).register(registry);
+  }
+
   /** A counter over a live adder the caller keeps (Micrometer holds it weakly, see {@link #gauge}). */
   void counter(String name, String description, LongAdder value) {
     FunctionCounter.builder(name, value, LongAdder::sum).description(description).register(registry);

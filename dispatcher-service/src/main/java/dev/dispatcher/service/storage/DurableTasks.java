@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public interface DurableTasks {
 
+  /** Every state a row can be in, in the order of its life. */
+  List<String> STATES = List.of("scheduled", "available", "running", "retryable", "completed", "failed", "cancelled");
+
   /** A claimed row, running on this node under a lease. JSON columns come as text. */
   record ClaimedRow(long id, String uuid, String task, String channel, String argsJson, String kwargsJson, String messageJson,
       int attempt, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, double timeoutSeconds, int priority) {}

@@ -24,7 +24,6 @@ import javax.sql.DataSource;
 final class PostgresDurableTasks implements DurableTasks {
 
   static final String TABLE = "tasks";
-  static final List<String> STATES = List.of("scheduled", "available", "running", "retryable", "completed", "failed", "cancelled");
 
   private static final int QUERY_TIMEOUT_SECONDS = 30;
   private static final String WAITING = "('scheduled', 'available', 'retryable')";
