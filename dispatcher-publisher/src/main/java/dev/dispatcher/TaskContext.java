@@ -50,4 +50,25 @@ public interface TaskContext {
    * @throws IllegalArgumentException for an unknown command or bad control data, with the reason
    */
   Map<String, Object> control(String command, Map<String, ?> controlData);
+
+  /**
+   * A connection to the daemon's database, in a transaction the daemon ends when the task returns:
+   * committed when it succeeds, rolled back when it fails (throws, times out, is cancelled). For a
+   * durable task the commit also marks the task completed, so its writes and its completion commit
+   * together or not at all: if the task's lease was lost meanwhile (another node may run it), both
+   * are rolled back. Opened on first call; later calls return the same connection. Do not commit,
+   * roll back or close it.
+   *
+   * <pre>{@code
+   * @Task(bind = true, durable = true)
+   * public static void ship(TaskContext context, long orderId) throws SQLException {
+   *   try (PreparedStatement update = context.transaction().prepareStatement(
+   *       "UPDATE orders SET shipped = true WHERE id = ?")) {
+   *     update.setLong(1, orderId);
+   *     update.executeUpdate();
+   *   }
+   * }
+   * }</pre>
+   */
+  java.sql.Connection transaction() throws java.sql.SQLException;
 }

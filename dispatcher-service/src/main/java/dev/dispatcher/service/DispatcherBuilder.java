@@ -102,14 +102,19 @@ final class DispatcherBuilder {
     // run, then complete
     Hooks hooks = new Hooks(hookList);
     IdleWatch idle = new IdleWatch(hooks, timer, config.pool().idleAfter());
-    RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper);
+    // tasks' own transactions (context.transaction()): a pool of their own, so they never take the daemon's connections
+    HikariDataSource taskTransactions = ConnectionPools.create(config.database().url(), "dispatcher-task-transactions",
+        config.pool().maxWorkers());
+    RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper, taskTransactions);
     FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local);
     DispatcherConfig.Durable durableSettings = config.durable();
     DurableTasks durableRows = storage.durableTasks();
     // the grace period's tasks end, then their outcomes are written: within the same time again
     CompletionWriter outcomes = new CompletionWriter(durableRows, metrics, config.pool().shutdownGracePeriod().plusSeconds(5));
     AtomicBoolean stopping = new AtomicBoolean();
-    DurableCompleter durableCompleter = new DurableCompleter(completer, outcomes::accept, stopping::get, metrics, mapper, config.nodeId());
+    DurableCompleter durableCompleter = new DurableCompleter(completer, outcomes::accept,
+        (transaction, completed) -> durableRows.completeIn(transaction, completed.id(), completed.attempt(), completed.resultJson()),
+        stopping::get, metrics, mapper, config.nodeId());
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices,
         new RoutingCompleter(completer, durableCompleter));
     AdmissionLog admissions = new AdmissionLog(metrics);
@@ -244,7 +249,7 @@ final class DispatcherBuilder {
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
-        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, followUpPublisher::close, dataSource::close));
+        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {

@@ -19,10 +19,13 @@ final class RunServices implements TaskExecution.Services {
   private final Publisher publisher;
   private final String nodeId;
   private final ObjectMapper mapper;
+  private final javax.sql.DataSource transactions;
   private Cancellations cancellations; // bound once by the builder, before any task runs
   private ControlCommands commands;
 
-  RunServices(Publisher publisher, String nodeId, ObjectMapper mapper) {
+  /** @param transactions where tasks' {@code context.transaction()} connections come from */
+  RunServices(Publisher publisher, String nodeId, ObjectMapper mapper, javax.sql.DataSource transactions) {
+    this.transactions = transactions;
     this.publisher = publisher;
     this.nodeId = nodeId;
     this.mapper = mapper;
@@ -44,6 +47,18 @@ final class RunServices implements TaskExecution.Services {
   @Override
   public List<String> cancel(String uuid, String taskName) {
     return cancellations.cancel(uuid, taskName).stream().map(located -> located.work().message().uuid()).toList();
+  }
+
+  @Override
+  public java.sql.Connection openTransaction() throws java.sql.SQLException {
+    java.sql.Connection connection = transactions.getConnection();
+    try {
+      connection.setAutoCommit(false);
+      return connection;
+    } catch (java.sql.SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
   }
 
   /** The command runs here, on the task's thread, as trusted code (no allow-list, no signature). */

@@ -9,8 +9,11 @@ import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.pool.Completer;
 import dev.dispatcher.service.pool.DurableClaim;
 import dev.dispatcher.service.pool.Outcome;
+import dev.dispatcher.service.pool.RunTransactions;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.storage.DurableTasks.Completion;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +34,14 @@ public final class DurableCompleter implements Completer {
   static final int MAX_ERROR_CHARS = 2000;
   static final int MAX_STACK_FRAMES = 20;
 
+  /** Completes a row inside the task's own transaction; false when the lease was lost. */
+  @FunctionalInterface
+  public interface CompletionInTransaction {
+    boolean complete(Connection transaction, Completion.Completed completion) throws SQLException;
+  }
+
   private final FireAndForgetCompleter report;
+  private final CompletionInTransaction inTransaction;
   private final RetryPolicy retries;
   private final Consumer<Completion> writer;
   private final BooleanSupplier stopping;
@@ -45,14 +55,15 @@ public final class DurableCompleter implements Completer {
    * @param writer takes each outcome to the table (batched)
    * @param stopping true once the daemon stops: a run cancelled then was cut short, not cancelled by anyone
    */
-  public DurableCompleter(FireAndForgetCompleter report, Consumer<Completion> writer, BooleanSupplier stopping, DispatcherEvents events,
-      ObjectMapper mapper, String nodeId) {
-    this(report, new RetryPolicy(Math::random), writer, stopping, events, mapper, nodeId, Clock.systemUTC());
+  public DurableCompleter(FireAndForgetCompleter report, Consumer<Completion> writer, CompletionInTransaction inTransaction,
+      BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId) {
+    this(report, new RetryPolicy(Math::random), writer, inTransaction, stopping, events, mapper, nodeId, Clock.systemUTC());
   }
 
-  DurableCompleter(FireAndForgetCompleter report, RetryPolicy retries, Consumer<Completion> writer, BooleanSupplier stopping,
-      DispatcherEvents events, ObjectMapper mapper, String nodeId, Clock clock) {
+  DurableCompleter(FireAndForgetCompleter report, RetryPolicy retries, Consumer<Completion> writer, CompletionInTransaction inTransaction,
+      BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId, Clock clock) {
     this.report = report;
+    this.inTransaction = inTransaction;
     this.retries = retries;
     this.writer = writer;
     this.stopping = stopping;
@@ -68,9 +79,18 @@ public final class DurableCompleter implements Completer {
     long id = claim.rowId();
     int attempt = claim.attempt();
     String attempts = " (attempt " + attempt + " of " + claim.maxAttempts() + ")";
+    Connection transaction = work.state().transaction();
+    if (transaction != null && !(outcome instanceof Outcome.Succeeded)) {
+      RunTransactions.rollbackAndClose(transaction);
+    }
     switch (outcome) {
       case Outcome.Succeeded succeeded -> {
-        writer.accept(new Completion.Completed(id, attempt, resultJson(succeeded.result())));
+        Completion.Completed completion = new Completion.Completed(id, attempt, resultJson(succeeded.result()));
+        if (transaction == null) {
+          writer.accept(completion);
+        } else if (!completeInTransaction(work, run, duration, transaction, completion)) {
+          return;
+        }
         report.report(work, run, outcome, duration, attempts);
         report.followUpsAfter(work.message(), outcome);
       }
@@ -81,6 +101,29 @@ public final class DurableCompleter implements Completer {
       }
       case Outcome.Failed failed -> failed(work, run, outcome, duration, failed.error(), "failed");
       case Outcome.TimedOut timedOut -> failed(work, run, outcome, duration, timedOut.error(), "timed_out");
+    }
+  }
+
+  /**
+   * The task's writes and its completion, in one commit. False when the run is not completed after
+   * all: its lease was lost (both rolled back; another node may run it), or the commit failed (then
+   * it is a failed attempt, retried like any other).
+   */
+  private boolean completeInTransaction(Work work, TaskRun run, Duration duration, Connection transaction, Completion.Completed completion) {
+    try {
+      if (!inTransaction.complete(transaction, completion)) {
+        RunTransactions.rollbackAndClose(transaction);
+        report.report(work, run, new Outcome.Cancelled(), duration, ": its lease was lost, so its transaction was rolled back"
+            + " (another node may run it)");
+        return false;
+      }
+      transaction.commit();
+      RunTransactions.close(transaction);
+      return true;
+    } catch (SQLException e) {
+      RunTransactions.rollbackAndClose(transaction);
+      failed(work, run, new Outcome.Failed(e), duration, e, "failed");
+      return false;
     }
   }
 

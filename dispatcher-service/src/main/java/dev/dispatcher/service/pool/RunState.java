@@ -16,12 +16,22 @@ public final class RunState {
   private volatile boolean finished;
   private volatile long startedNanos;
   private volatile Instant startedAt; // written once, after startedNanos: whoever sees it sees both
+  private volatile java.sql.Connection transaction; // the run's thread only: opened by the task, ended by its completion
 
   /** The run begins on this thread, now: the wall clock for people, the monotonic one for how long it runs. */
   void started(Thread worker) {
     this.thread = worker;
     this.startedNanos = System.nanoTime();
     this.startedAt = Instant.now();
+  }
+
+  /** The transaction the task opened with {@code context.transaction()}, or null: its completion ends it. */
+  public java.sql.Connection transaction() {
+    return transaction;
+  }
+
+  void transaction(java.sql.Connection connection) {
+    this.transaction = connection;
   }
 
   /** When the run began, or null before it does. */

@@ -40,6 +40,9 @@ public final class TaskExecution {
 
     /** Runs a control command in this daemon and returns its reply. */
     Map<String, Object> control(String command, Map<String, ?> controlData);
+
+    /** A connection to the daemon's database with autocommit off, for a task's {@code context.transaction()}. */
+    java.sql.Connection openTransaction() throws java.sql.SQLException;
   }
 
   private final String nodeId;
@@ -93,7 +96,7 @@ public final class TaskExecution {
       Object[] arguments = work.arguments();
       if (work.task().definition().bind()) {
         arguments = arguments.clone();
-        arguments[0] = context(message);
+        arguments[0] = context(message, state);
       }
       result = work.task().method().invoke(work.task().target(), arguments);
     } catch (InvocationTargetException e) {
@@ -114,6 +117,9 @@ public final class TaskExecution {
     Outcome outcome = state.isCancelled() ? new Outcome.Cancelled()
         : state.isTimedOut() ? new Outcome.TimedOut(error)
         : error == null ? new Outcome.Succeeded(result) : new Outcome.Failed(error);
+    if (state.transaction() != null && work.claim() == null) {
+      outcome = RunTransactions.end(state.transaction(), outcome); // a durable run's completion joins it instead
+    }
     completer.completed(work, run, outcome, duration);
   }
 
@@ -142,14 +148,24 @@ public final class TaskExecution {
         message.task(), work.timeoutSeconds(), STUCK_AFTER.toMillis(), where);
   }
 
-  private TaskContext context(TaskMessage message) {
+  private TaskContext context(TaskMessage message, RunState state) {
     @SuppressWarnings("unchecked")
     Map<String, Object> raw = mapper.convertValue(message.raw(), Map.class);
-    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw, services);
+    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw, services, state);
   }
 
-  private record RunContext(String uuid, String taskName, String channel, String nodeId, Map<String, Object> message, Services services)
-      implements TaskContext {
+  private record RunContext(String uuid, String taskName, String channel, String nodeId, Map<String, Object> message, Services services,
+      RunState state) implements TaskContext {
+
+    @Override
+    public java.sql.Connection transaction() throws java.sql.SQLException {
+      java.sql.Connection open = state.transaction();
+      if (open == null) {
+        open = services.openTransaction();
+        state.transaction(open);
+      }
+      return open;
+    }
 
     @Override
     public Publisher publisher() {

@@ -70,6 +70,13 @@ public interface DurableTasks {
   /** Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost their lease meanwhile). */
   int complete(List<Completion> completions) throws SQLException;
 
+  /**
+   * Marks a row completed on the given connection, inside the caller's transaction (a task's own:
+   * its writes and its completion commit together); false when the row's lease was lost (another
+   * node may run it): the caller then rolls back.
+   */
+  boolean completeIn(java.sql.Connection transaction, long id, int attempt, String resultJson) throws SQLException;
+
   /** Returns up to {@code max} rows whose lease ran out to retryable, or failed on their last attempt. */
   List<Rescued> rescueExpired(int max) throws SQLException;
 

@@ -147,6 +147,20 @@ final class PostgresDurableTasks implements DurableTasks {
     }
   }
 
+  @Override
+  public boolean completeIn(Connection transaction, long id, int attempt, String resultJson) throws SQLException {
+    try (PreparedStatement complete = transaction.prepareStatement("UPDATE " + table + " SET state = 'completed', finished_at = now(),"
+        + " lease_until = NULL, result = ?::jsonb WHERE id = ? AND attempt = ? AND state = 'running'")) {
+      complete.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      complete.setString(1, resultJson);
+      complete.setLong(2, id);
+      complete.setInt(3, attempt);
+      return complete.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
   /** One UPDATE for the rows of one kind of outcome: ids, attempts and up to two text values per row. */
   private int write(Connection connection, List<Object[]> rows, int columns, String set, String usesValues) throws SQLException {
     if (rows.isEmpty()) {

@@ -55,7 +55,9 @@ class DurableCompleterTest {
     task = TaskRegistry.of(List.of(Tasks.class.getDeclaredMethod("work")), mapper).find("durable.work");
     FireAndForgetCompleter report = new FireAndForgetCompleter(new Hooks(List.of()), metrics,
         new TaskMessageReader(mapper, MessageLimits.of(Duration.ofHours(1), Duration.ofHours(1))), followUps::add);
-    completer = new DurableCompleter(report, new RetryPolicy(() -> 0.5), written::add, stopping::get, metrics, mapper, "node-a",
+    completer = new DurableCompleter(report, new RetryPolicy(() -> 0.5), written::add, (transaction, completed) -> {
+      throw new AssertionError("no run here opens a transaction");
+    }, stopping::get, metrics, mapper, "node-a",
         Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
