@@ -52,4 +52,49 @@ public @interface Task {
    * Further submissions wait in arrival order; other tasks may start meanwhile.
    */
   int maxConcurrency() default 0;
+
+  /**
+   * When true a submission is durable: instead of a notification, it is written as a row of the
+   * daemon's task table ({@code <schema>.tasks}) and a notification on its channel only wakes the
+   * daemons listening there. The row waits, through restarts and while no daemon runs, until a
+   * daemon that has this task claims it; that daemon runs it and has it retried after a failure
+   * (see {@link #maxAttempts()}, {@link RetryAfter}, {@link DoNotRetry}). Inside {@code
+   * publisher.inTransaction(connection)} the row is written by the caller's transaction: a rollback
+   * leaves nothing behind. A submission can override this with {@code
+   * SubmitOptions.builder().durable(...)}. A durable submission cannot be {@link OnDuplicate#SERIAL},
+   * and its timeout is at most 7 days.
+   *
+   * <pre>{@code
+   * @Task(channel = "billing", durable = true, maxAttempts = 5, backoff = 10, priority = 1)
+   * public static void charge(long orderId) { ... }
+   * }</pre>
+   */
+  boolean durable() default false;
+
+  /**
+   * Durable submissions only: how many times the daemon runs the task before it gives up on it;
+   * after the last failed attempt the row stays as {@code failed} (the dead letter). From 1 to
+   * 1000; default 10.
+   */
+  int maxAttempts() default 10;
+
+  /**
+   * Durable submissions only: seconds the daemon waits before the first retry; each further retry
+   * waits twice as long as the one before (2, 4, 8 … s by default), up to {@link #maxBackoff()}, each
+   * wait varied by up to 10% so that tasks failing together do not return together. A task that
+   * throws {@link RetryAfter} sets its own wait. From 0 to 86400 (a day); default 2.
+   */
+  double backoff() default 2;
+
+  /**
+   * Durable submissions only: the longest wait between two attempts, in seconds. From 0 to 2592000
+   * (30 days); default 3600.
+   */
+  double maxBackoff() default 3600;
+
+  /**
+   * Durable submissions only: among the rows due on a channel, the daemon claims those of higher
+   * priority first, then those due earliest. Any int; default 0.
+   */
+  int priority() default 0;
 }
