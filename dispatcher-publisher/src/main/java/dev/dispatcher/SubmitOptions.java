@@ -13,6 +13,9 @@ import java.time.Duration;
  *     .timeout(Duration.ofSeconds(30))
  *     .onDuplicate(OnDuplicate.DISCARD)
  *     .build();
+ *
+ * // durable, whatever the task's @Task says, claimed before the rows of lower priority
+ * SubmitOptions urgent = SubmitOptions.builder().durable(true).priority(10).maxAttempts(3).build();
  * }</pre>
  *
  * @param uuid message uuid; a random UUID v4 when null
@@ -20,12 +23,22 @@ import java.time.Duration;
  * @param delay time to hold the task before it may start
  * @param timeout time the task may run, counted from its start
  * @param onDuplicate duplicate policy; the task's default when null
+ * @param durable whether the submission is durable ({@link Task#durable()}); the task's default when null
+ * @param priority durable submissions: higher is claimed first; the task's default when null
+ * @param maxAttempts durable submissions: runs before the task fails for good, 1 to 1000; the task's
+ *     default when null
  */
 public record SubmitOptions(
-    String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate) {
+    String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
+    Boolean durable, Integer priority, Integer maxAttempts) {
 
   /** No options: every value comes from the task's defaults. */
   public static final SubmitOptions NONE = new SubmitOptions(null, null, null, null, null);
+
+  /** Options that leave durability, priority and attempts to the task's defaults. */
+  public SubmitOptions(String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate) {
+    this(uuid, channel, delay, timeout, onDuplicate, null, null, null);
+  }
 
   public SubmitOptions {
     if (uuid != null && uuid.isBlank()) {
@@ -40,6 +53,10 @@ public record SubmitOptions(
     if (timeout != null && timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative: " + timeout);
     }
+    if (maxAttempts != null && (maxAttempts < 1 || maxAttempts > TaskDefinition.MAX_ATTEMPTS_LIMIT)) {
+      throw new IllegalArgumentException(
+          "maxAttempts must be from 1 to " + TaskDefinition.MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
+    }
   }
 
   public static Builder builder() {
@@ -53,6 +70,9 @@ public record SubmitOptions(
     private Duration delay;
     private Duration timeout;
     private OnDuplicate onDuplicate;
+    private Boolean durable;
+    private Integer priority;
+    private Integer maxAttempts;
 
     private Builder() {}
 
@@ -81,8 +101,27 @@ public record SubmitOptions(
       return this;
     }
 
+    /** Durable (true) or fire-and-forget (false), whatever the task's {@link Task#durable()} says. */
+    public Builder durable(boolean durable) {
+      this.durable = durable;
+      return this;
+    }
+
+    /** For a durable submission: higher is claimed first ({@link Task#priority()}). */
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
+    }
+
+    /** For a durable submission: runs before it fails for good, 1 to 1000 ({@link Task#maxAttempts()}). */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** @throws IllegalArgumentException naming the option that is out of its range */
     public SubmitOptions build() {
-      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate);
+      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts);
     }
   }
 }

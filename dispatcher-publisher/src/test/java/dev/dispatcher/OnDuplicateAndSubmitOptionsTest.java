@@ -49,9 +49,35 @@ class OnDuplicateAndSubmitOptionsTest {
         .delay(Duration.ofSeconds(5))
         .timeout(Duration.ofMillis(1500))
         .onDuplicate(OnDuplicate.DISCARD)
+        .durable(true)
+        .priority(-3)
+        .maxAttempts(7)
         .build();
     assertThat(options).isEqualTo(new SubmitOptions(
-        "fixed-uuid", "email", Duration.ofSeconds(5), Duration.ofMillis(1500), OnDuplicate.DISCARD));
+        "fixed-uuid", "email", Duration.ofSeconds(5), Duration.ofMillis(1500), OnDuplicate.DISCARD, true, -3, 7));
+  }
+
+  @Test
+  void theFiveValueConstructorLeavesTheDurableValuesToTheTask() {
+    SubmitOptions options = new SubmitOptions("u", "email", null, null, OnDuplicate.DISCARD);
+
+    assertThat(options.durable()).isNull();
+    assertThat(options.priority()).isNull();
+    assertThat(options.maxAttempts()).isNull();
+    assertThat(SubmitOptions.NONE).isEqualTo(new SubmitOptions(null, null, null, null, null, null, null, null));
+    assertThat(SubmitOptions.builder().durable(false).build().durable()).as("false is a choice, not the default").isFalse();
+  }
+
+  @Test
+  void maxAttemptsOutOfRangeIsRejected() {
+    for (int bad : new int[] {0, -1, 1001}) {
+      assertThatThrownBy(() -> SubmitOptions.builder().maxAttempts(bad).build())
+          .as("%d", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxAttempts must be from 1 to 1000: " + bad);
+    }
+    assertThat(SubmitOptions.builder().maxAttempts(1).build().maxAttempts()).isEqualTo(1);
+    assertThat(SubmitOptions.builder().maxAttempts(1000).build().maxAttempts()).isEqualTo(1000);
   }
 
   @Test
