@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,20 @@ class TaskMessageEncoderTest {
     assertThat(node.get("on_duplicate").textValue()).isEqualTo("queue_one");
     assertThat(node.get("bind").booleanValue()).isTrue();
     assertThat(text).doesNotContain(" ");
+  }
+
+  @Test
+  void theWholeMessageIsPinnedByteForByte() {
+    Map<String, Object> kwargs = new LinkedHashMap<>();
+    kwargs.put("subject", "hi \"you\"");
+    kwargs.put("point", new Point(1, "p"));
+    String text = encoder.encode(new TaskMessageEncoder.Fields(
+        "u-1", "app.tasks.send", Arrays.asList(1, 7L, "two", null, true, 2.5), kwargs, T, 30, 2.5, "queue_one", true));
+
+    assertThat(text).isEqualTo("{\"uuid\":\"u-1\",\"args\":[1,7,\"two\",null,true,2.5],"
+        + "\"kwargs\":{\"subject\":\"hi \\\"you\\\"\",\"point\":{\"x\":1,\"label\":\"p\"}},"
+        + "\"task\":\"app.tasks.send\",\"time_pub\":1700000000.500000,\"timeout\":30.0,\"delay\":2.5,"
+        + "\"on_duplicate\":\"queue_one\",\"bind\":true}");
   }
 
   @Test
