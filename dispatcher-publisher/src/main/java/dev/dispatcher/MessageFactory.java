@@ -2,6 +2,7 @@ package dev.dispatcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.wire.Chunker;
+import dev.dispatcher.wire.DurableRow;
 import dev.dispatcher.wire.Notification;
 import dev.dispatcher.wire.TaskMessageEncoder;
 import dev.dispatcher.wire.Uuids;
@@ -12,22 +13,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Turns a submission into wire notifications: defaults, encoding, chunking. Thread-safe. */
+/**
+ * Turns a submission into what is sent: wire notifications (defaults, encoding, chunking) for a
+ * fire-and-forget one, a row for {@code enqueue_many} ({@link DurableRowFactory}) for a durable
+ * one. Thread-safe.
+ */
 final class MessageFactory {
 
-  /** A submission ready to send: its uuid and its notifications in order. */
-  record Encoded(String uuid, List<Notification> notifications) {}
+  /** A submission ready to send. */
+  sealed interface Encoded permits Notified, Enqueued {
+    /** The submission's uuid. */
+    String uuid();
+  }
+
+  /** A fire-and-forget submission: its notifications in order. */
+  record Notified(String uuid, List<Notification> notifications) implements Encoded {}
+
+  /** A durable submission: its row. */
+  record Enqueued(String uuid, DurableRow row) implements Encoded {}
 
   private final TaskMessageEncoder encoder;
+  private final DurableRowFactory durableRows;
   private final Chunker chunker = new Chunker();
   private final Uuids uuids = new Uuids();
   private final String defaultChannel;
 
   MessageFactory(ObjectMapper mapper, String defaultChannel) {
     this.encoder = new TaskMessageEncoder(mapper);
+    this.durableRows = new DurableRowFactory(mapper);
     this.defaultChannel = defaultChannel;
   }
 
+  /**
+   * @throws IllegalArgumentException when no channel is known, an argument cannot be written as
+   *     JSON, a durable submission breaks a durable limit, or a fire-and-forget one sets a durable
+   *     option
+   */
   Encoded encode(TaskDefinition task, List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
     String channel = firstNonNull(options.channel(), task.channel(), defaultChannel);
     if (channel == null) {
@@ -35,6 +56,15 @@ final class MessageFactory {
           + ": pass one in SubmitOptions, on @Task(channel) or as the publisher's default channel");
     }
     String uuid = options.uuid() != null ? options.uuid() : uuids.next();
+    if (options.durable() != null ? options.durable() : task.durable()) {
+      return new Enqueued(uuid, durableRows.row(task, channel, uuid, args, kwargs, options));
+    }
+    if (options.priority() != null || options.maxAttempts() != null) {
+      // a pg_notify message has nowhere to keep them: refused, not silently dropped
+      throw new IllegalArgumentException("task " + task.name() + ": priority and maxAttempts are for durable submissions,"
+          + " and this one is fire-and-forget; make it durable with SubmitOptions.builder().durable(true)"
+          + " or @Task(durable = true)");
+    }
     // Sent when the submission or the task asks for a policy; omitted means "the task's default".
     OnDuplicate onDuplicate = options.onDuplicate() != null ? options.onDuplicate()
         : task.onDuplicate() != OnDuplicate.PARALLEL ? task.onDuplicate() : null;
@@ -44,17 +74,18 @@ final class MessageFactory {
         uuid, task.name(), args, kwargs, Instant.now(), timeout, delay,
         onDuplicate == null ? null : onDuplicate.wireName(), task.bind()));
     if (!chunker.needsChunking(text)) {
-      return new Encoded(uuid, List.of(new Notification(channel, text))); // the common case
+      return new Notified(uuid, List.of(new Notification(channel, text))); // the common case
     }
     List<String> payloads = chunker.split(text);
     List<Notification> notifications = new ArrayList<>(payloads.size());
     for (String payload : payloads) {
       notifications.add(new Notification(channel, payload));
     }
-    return new Encoded(uuid, notifications);
+    return new Notified(uuid, notifications);
   }
 
-  private static double seconds(Duration duration) {
+  /** A duration as seconds, with its nanoseconds. */
+  static double seconds(Duration duration) {
     return duration.toNanos() / 1e9;
   }
 

@@ -1,11 +1,15 @@
 package dev.dispatcher;
 
+import dev.dispatcher.wire.DurableRow;
 import dev.dispatcher.wire.Notification;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects submissions and sends them in one statement and one round trip. Not thread-safe.
+ * Collects submissions and sends them in one round trip. Not thread-safe. Fire-and-forget
+ * submissions go in one {@code pg_notify} statement and durable ones in one {@code enqueue_many}
+ * statement (one doorbell per channel); a batch that holds both sends the two in one transaction
+ * (on the caller's connection, in the caller's).
  *
  * <pre>{@code
  * PublishBatch batch = publisher.batch();
@@ -20,6 +24,7 @@ public final class PublishBatch extends TaskFactory {
   private final Publisher publisher;
   private final MethodReferences methodReferences;
   private final List<Notification> pending = new ArrayList<>();
+  private final List<DurableRow> pendingRows = new ArrayList<>();
   private final List<String> uuids = new ArrayList<>();
   private final TaskSubmitter collector;
 
@@ -33,9 +38,13 @@ public final class PublishBatch extends TaskFactory {
       }
 
       @Override
-      public void accept(String uuid, List<Notification> notifications) {
-        uuids.add(uuid);
-        pending.addAll(notifications);
+      public void accept(MessageFactory.Encoded submission) {
+        uuids.add(submission.uuid());
+        if (submission instanceof MessageFactory.Notified notified) {
+          pending.addAll(notified.notifications());
+        } else {
+          pendingRows.add(((MessageFactory.Enqueued) submission).row());
+        }
       }
     };
   }
@@ -52,12 +61,13 @@ public final class PublishBatch extends TaskFactory {
    * @throws PublishException when the database refuses; then nothing of the batch was published
    */
   public List<String> send() {
-    if (pending.isEmpty()) {
+    if (uuids.isEmpty()) {
       return List.of();
     }
-    publisher.send(pending);
+    publisher.send(pending, pendingRows);
     List<String> sent = List.copyOf(uuids);
     pending.clear();
+    pendingRows.clear();
     uuids.clear();
     return sent;
   }

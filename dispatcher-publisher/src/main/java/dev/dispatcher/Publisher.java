@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
-import dev.dispatcher.jdbc.NotifySender;
+import dev.dispatcher.jdbc.DurableEnqueuer;
+import dev.dispatcher.jdbc.SchemaNames;
 import dev.dispatcher.wire.ChannelNames;
+import dev.dispatcher.wire.DurableRow;
 import dev.dispatcher.wire.Notification;
-import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -16,7 +17,10 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Publishes tasks over {@code pg_notify}. Thread-safe; one per application is enough.
+ * Publishes tasks: fire-and-forget ones over {@code pg_notify}, durable ones ({@link Task#durable()},
+ * {@link SubmitOptions#durable()}) as rows of the daemon's task table, written by the function
+ * {@code <schema>.enqueue_many} that the daemon's migrations create. Thread-safe; one per
+ * application is enough.
  *
  * <pre>{@code
  * try (Publisher publisher = Publisher.builder()
@@ -32,36 +36,35 @@ import javax.sql.DataSource;
  *     publisher.inTransaction(tx).task(EmailTasks::send).delay("ops@example.com", "order placed");
  *     tx.commit();
  *   }
+ *
+ *   // durable: a row of dispatcher.tasks, which waits for a daemon and is retried
+ *   publisher.task(BillingTasks::charge)
+ *       .withOptions(SubmitOptions.builder().durable(true).build())
+ *       .delay(42L);
  * }
  * }</pre>
  *
  * <p>A publish never waits long for a database that is down or does not answer: at most the
  * {@linkplain Builder#connectTimeout connect timeout} for a connection from the pool built from
- * {@link Builder#url}, then at most the {@linkplain Builder#publishTimeout publish timeout} for the
- * {@code pg_notify} statement; past either it throws a {@link PublishException} saying which.
+ * {@link Builder#url}, then at most the {@linkplain Builder#publishTimeout publish timeout} for each
+ * statement ({@code pg_notify}, {@code enqueue_many}); past either it throws a {@link
+ * PublishException} saying which.
  */
 public final class Publisher extends TaskFactory implements AutoCloseable {
 
   /** How long a publish waits for a connection by default, 5 s: see {@link Builder#connectTimeout}. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  /** How long the pg_notify statement may take by default, 10 s: see {@link Builder#publishTimeout}. */
+  /** How long a publish's statement may take by default, 10 s: see {@link Builder#publishTimeout}. */
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
 
-  /** The publish timeout rounded up to what {@code setQueryTimeout} takes, for every target. */
-  private record Limits(Duration connect, Duration publish, boolean ownPool) {
-    int statementSeconds() {
-      return (int) Math.min(Integer.MAX_VALUE, ConnectionPools.wholeSecondsUp(publish));
-    }
-  }
-
-  /** Where notifications are sent: a pool (own transaction each time) or the caller's connection. */
+  /** Where a publish runs: on a pool's connection (own transaction each time) or on the caller's. */
   private sealed interface Target {
-    void send(List<Notification> notifications, Limits limits) throws SQLException;
+    void run(PublishStatements statements) throws SQLException;
   }
 
   private record PoolTarget(DataSource dataSource) implements Target {
     @Override
-    public void send(List<Notification> notifications, Limits limits) throws SQLException {
+    public void run(PublishStatements statements) throws SQLException {
       Connection connection;
       try {
         connection = dataSource.getConnection();
@@ -69,7 +72,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
         throw new NoConnection(e);
       }
       try (connection) {
-        NotifySender.send(connection, notifications, limits.statementSeconds());
+        statements.runAtomically(connection);
         if (!connection.getAutoCommit()) {
           connection.commit(); // a pool configured without auto-commit would otherwise roll it back
         }
@@ -79,8 +82,8 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
 
   private record ConnectionTarget(Connection connection) implements Target {
     @Override
-    public void send(List<Notification> notifications, Limits limits) throws SQLException {
-      NotifySender.send(connection, notifications, limits.statementSeconds());
+    public void run(PublishStatements statements) throws SQLException {
+      statements.runAtomically(connection);
     }
   }
 
@@ -91,11 +94,11 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     }
   }
 
-  /** Postgres's SQLSTATE for a statement cancelled (here: by the query timeout). */
-  private static final String QUERY_CANCELED = "57014";
-
   private final Target target;
-  private final Limits limits;
+  /** The publish timeout rounded up to what {@code setQueryTimeout} takes, for every target. */
+  private final int statementSeconds;
+  private final PublishFailures failures;
+  private final DurableEnqueuer enqueuer;
   private final MessageFactory messages;
   private final MethodReferences methodReferences;
   private final HikariDataSource ownedPool;
@@ -106,15 +109,21 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     }
 
     @Override
-    public void accept(String uuid, List<Notification> notifications) {
-      send(notifications);
+    public void accept(MessageFactory.Encoded submission) {
+      if (submission instanceof MessageFactory.Notified notified) {
+        send(notified.notifications(), List.of());
+      } else {
+        send(List.of(), List.of(((MessageFactory.Enqueued) submission).row()));
+      }
     }
   };
 
-  private Publisher(Target target, Limits limits, MessageFactory messages, MethodReferences methodReferences,
-      HikariDataSource ownedPool) {
+  private Publisher(Target target, int statementSeconds, PublishFailures failures, DurableEnqueuer enqueuer,
+      MessageFactory messages, MethodReferences methodReferences, HikariDataSource ownedPool) {
     this.target = target;
-    this.limits = limits;
+    this.statementSeconds = statementSeconds;
+    this.failures = failures;
+    this.enqueuer = enqueuer;
     this.messages = messages;
     this.methodReferences = methodReferences;
     this.ownedPool = ownedPool;
@@ -126,12 +135,13 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
 
   /**
    * A publisher that sends through the caller's connection, inside its current transaction: what
-   * it publishes is delivered when that transaction commits and discarded if it rolls back.
-   * Closing the returned publisher does not close the connection.
+   * it publishes is delivered when that transaction commits and discarded if it rolls back (a
+   * durable row is written by that transaction, so a rollback leaves no row). Closing the returned
+   * publisher does not close the connection.
    */
   public Publisher inTransaction(Connection connection) {
-    return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), limits, messages,
-        methodReferences, null);
+    return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), statementSeconds, failures,
+        enqueuer, messages, methodReferences, null);
   }
 
   /** A batch: submissions made through it are sent together, in one round trip, by {@link PublishBatch#send()}. */
@@ -139,49 +149,22 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     return new PublishBatch(this, messages, methodReferences);
   }
 
-  void send(List<Notification> notifications) {
-    String channel = notifications.get(0).channel();
+  void send(List<Notification> notifications, List<DurableRow> rows) {
+    PublishStatements statements = new PublishStatements(notifications, rows, enqueuer, statementSeconds);
     long started = System.nanoTime();
     try {
-      target.send(notifications, limits);
+      target.run(statements);
     } catch (NoConnection e) {
-      SQLException cause = (SQLException) e.getCause();
-      throw new PublishException(limits.ownPool()
-          ? "cannot publish on channel '" + channel + "': no connection to the database within " + seconds(limits.connect())
-              + " (Publisher.builder().connectTimeout): " + rootMessage(cause)
-          : "cannot publish on channel '" + channel + "': the DataSource gave no connection: " + rootMessage(cause), cause);
+      throw failures.noConnection(statements.channel(), (SQLException) e.getCause());
+    } catch (PublishStatements.Failed e) {
+      throw failures.statementFailed(e.statement(), e.durable(), e.channel(), e.sqlCause(), since(started));
     } catch (SQLException e) {
-      Duration took = Duration.ofNanos(System.nanoTime() - started);
-      if (QUERY_CANCELED.equals(e.getSQLState()) && took.compareTo(limits.publish()) >= 0) {
-        throw new PublishException("pg_notify on channel '" + channel + "' did not finish within " + seconds(limits.publish())
-            + " (Publisher.builder().publishTimeout) and was cancelled: " + e.getMessage(), e);
-      }
-      if (causedBy(e, SocketTimeoutException.class)) {
-        throw new PublishException("pg_notify on channel '" + channel + "': the database did not answer within "
-            + seconds(took) + " (Publisher.builder().publishTimeout is " + seconds(limits.publish())
-            + "); the connection was closed, and whether the submission was published is unknown: " + e.getMessage(), e);
-      }
-      throw new PublishException("pg_notify on channel '" + channel + "' failed: " + e.getMessage(), e);
+      throw failures.statementFailed(statements.describe(), !rows.isEmpty(), statements.channel(), e, since(started));
     }
   }
 
-  private static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
-  }
-
-  /** The driver's reason ("Connection to host:port refused"), when there is one, not the pool's "timed out". */
-  private static String rootMessage(SQLException e) {
-    Throwable cause = e.getCause();
-    return cause != null && cause.getMessage() != null ? cause.getMessage() : String.valueOf(e.getMessage());
-  }
-
-  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
+  private static Duration since(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
   }
 
   @Override
@@ -211,6 +194,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     private Duration connectTimeout;
     private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
     private ObjectMapper mapper;
+    private String schema = SchemaNames.DEFAULT;
 
     private Builder() {}
 
@@ -259,7 +243,8 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     }
 
     /**
-     * How long the {@code pg_notify} statement of a submission or a batch may take, on every
+     * How long each statement of a submission or a batch ({@code pg_notify}; {@code enqueue_many}
+     * for durable tasks; a batch holding both runs the two) may take, on every
      * connection the publisher uses (the pool from {@link #url}, your {@link #dataSource}, the
      * connection given to {@link Publisher#inTransaction}); default 10 s ({@link
      * Publisher#DEFAULT_PUBLISH_TIMEOUT}). Past it the statement is cancelled and a {@link
@@ -285,6 +270,18 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The daemon's schema ({@code database.schema}), where durable tasks go: {@code
+     * "<schema>".enqueue_many} writes them; default {@code dispatcher}. A plain lower-case
+     * identifier, as the daemon requires.
+     *
+     * @throws IllegalArgumentException saying what a schema name must be
+     */
+    public Builder schema(String schema) {
+      this.schema = SchemaNames.check(schema);
+      return this;
+    }
+
     /** A mapper for arguments; it should start from {@code WireFormat.newObjectMapper()}. */
     public Builder objectMapper(ObjectMapper mapper) {
       this.mapper = mapper;
@@ -303,8 +300,10 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       HikariDataSource pool = url == null ? null : ConnectionPools.create(DatabaseUrl.parse(url), "dispatcher-publisher", poolSize,
           connect, publishTimeout.plusSeconds(1));
       MessageFactory messages = new MessageFactory(mapper == null ? MessageFactory.defaultMapper() : mapper, defaultChannel);
-      return new Publisher(new PoolTarget(pool == null ? dataSource : pool), new Limits(connect, publishTimeout, pool != null),
-          messages, new MethodReferences(), pool);
+      int statementSeconds = (int) Math.min(Integer.MAX_VALUE, ConnectionPools.wholeSecondsUp(publishTimeout));
+      return new Publisher(new PoolTarget(pool == null ? dataSource : pool), statementSeconds,
+          new PublishFailures(connect, publishTimeout, pool != null, schema), new DurableEnqueuer(schema), messages,
+          new MethodReferences(), pool);
     }
   }
 }

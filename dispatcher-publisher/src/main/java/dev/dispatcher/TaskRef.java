@@ -36,15 +36,17 @@ public abstract sealed class TaskRef
    * @param args positional arguments (may be empty)
    * @param kwargs named arguments, bound to parameter names (may be empty)
    * @param options per-submission options; null means {@link SubmitOptions#NONE}
-   * @return the message uuid
+   * @return the message uuid; for a durable submission, the row's
    * @throws PublishException when the database refuses or cannot be reached
-   * @throws IllegalArgumentException when an argument cannot be written as JSON, or no channel is known
+   * @throws IllegalArgumentException when an argument cannot be written as JSON, no channel is
+   *     known, a durable submission is {@code serial} or past a durable limit, or a fire-and-forget
+   *     one sets {@code priority} or {@code maxAttempts}
    */
   public String applyAsync(List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
     MessageFactory.Encoded encoded = submitter.messages().encode(
         definition, args == null ? List.of() : args, kwargs == null ? Map.of() : kwargs,
         options == null ? SubmitOptions.NONE : options);
-    submitter.accept(encoded.uuid(), encoded.notifications());
+    submitter.accept(encoded);
     return encoded.uuid();
   }
 

@@ -67,6 +67,19 @@ class PublisherBuilderTest {
   }
 
   @Test
+  void aSchemaTheDaemonWouldRefuseIsRefusedAtOnce() {
+    for (String bad : new String[] {"Dispatcher", "1tasks", "my-schema", "pg_tasks", "", "x".repeat(64), "a\"b"}) {
+      assertThatThrownBy(() -> Publisher.builder().schema(bad))
+          .as("'%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("schema must be a lower-case identifier")
+          .hasMessageEndingWith("was '" + bad + "'");
+    }
+    assertThatThrownBy(() -> Publisher.builder().schema(null)).isInstanceOf(IllegalArgumentException.class);
+    Publisher.builder().schema("tasks_2").schema("_x").schema("x".repeat(63)); // accepted
+  }
+
+  @Test
   void aConnectTimeoutForTheApplicationsOwnPoolIsRefusedRatherThanIgnored() {
     assertThatThrownBy(() -> Publisher.builder().dataSource(UNUSED).connectTimeout(Duration.ofSeconds(2)).build())
         .isInstanceOf(IllegalStateException.class)

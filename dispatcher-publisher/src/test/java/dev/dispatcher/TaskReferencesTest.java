@@ -56,8 +56,9 @@ class TaskReferencesTest {
     }
 
     @Override
-    public void accept(String uuid, List<Notification> notifications) {
-      sent.add(new Sent(uuid, notifications));
+    public void accept(MessageFactory.Encoded submission) {
+      MessageFactory.Notified notified = (MessageFactory.Notified) submission;
+      sent.add(new Sent(notified.uuid(), notified.notifications()));
     }
   }
 
