@@ -92,7 +92,8 @@ final class DispatcherBuilder {
     // Every SQL statement of the daemon but the listener's session, in the schema its migrations keep
     PostgresStorage storage = new PostgresStorage(config.database().url(), SchemaName.of(config.database().schema()), dataSource,
         config.nodeId());
-    Publisher followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel()).build();
+    Publisher followUpPublisher = Publisher.builder().dataSource(dataSource).defaultChannel(config.defaultPublishChannel())
+        .schema(config.database().schema()).build(); // durable follow-ups go to this daemon's schema
     DispatcherConfig.Limits limits = config.limits();
 
     // intake: what producers hand over, and how messages are read

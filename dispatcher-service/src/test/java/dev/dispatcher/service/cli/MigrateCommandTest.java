@@ -35,10 +35,10 @@ class MigrateCommandTest {
     Path config = config("  url: \"" + jdbc(database.url()) + "\"\n  schema: " + schema + "\n");
 
     assertThat(run(config)).as("stderr: %s", err).isZero();
-    assertThat(out.toString()).startsWith("schema " + schema + " migrated to version 2 (2 migrations applied in ");
+    assertThat(out.toString()).startsWith("schema " + schema + " migrated to version 3 (3 migrations applied in ");
     out.getBuffer().setLength(0);
     assertThat(run(config)).as("stderr: %s", err).isZero();
-    assertThat(out.toString().strip()).isEqualTo("schema " + schema + " is up to date at version 2");
+    assertThat(out.toString().strip()).isEqualTo("schema " + schema + " is up to date at version 3");
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       statement.execute("DROP SCHEMA " + schema + " CASCADE");
     }

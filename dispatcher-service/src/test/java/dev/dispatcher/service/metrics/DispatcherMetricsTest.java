@@ -60,6 +60,13 @@ class DispatcherMetricsTest {
         "# TYPE dispatcher_control_handlers_active gauge",
         "# TYPE dispatcher_control_handlers_peak gauge",
         "# TYPE dispatcher_control_refused_total counter",
+        "# TYPE dispatcher_durable_claimed_total counter",
+        "# TYPE dispatcher_durable_completion_batches_total counter",
+        "# TYPE dispatcher_durable_completions_fenced_total counter",
+        "# TYPE dispatcher_durable_completions_total counter",
+        "# TYPE dispatcher_durable_dead_letters_total counter",
+        "# TYPE dispatcher_durable_lease_expiries_total counter",
+        "# TYPE dispatcher_durable_retries_total counter",
         "# TYPE dispatcher_listener_connections_total counter",
         "# TYPE dispatcher_listener_losses_total counter",
         "# TYPE dispatcher_listener_self_check_failures_total counter",
@@ -196,7 +203,8 @@ class DispatcherMetricsTest {
 
     assertThat(counts.summary()).isEqualTo("received=1 started=1 succeeded=1 failed=0 timed_out=0 cancelled=0 stuck=0 "
         + "dropped={bad_arguments=1, unknown_task=1} listener_connections=1 listener_losses=0 self_checks=0 self_check_failures=0 "
-        + "chunks_completed=0 chunks_expired=0 chunks_invalid=0 chunks_evicted=3");
+        + "chunks_completed=0 chunks_expired=0 chunks_invalid=0 chunks_evicted=3 durable_claimed=0 durable_retries=0"
+        + " durable_dead_letters=0 durable_lease_expiries=0");
     assertThat(new DispatcherMetrics().counts().summary()).contains(" dropped={} ");
   }
 

@@ -58,11 +58,11 @@ class SchemaMigrationsTest {
     MigrationReport report = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
     assertThat(report.before()).isNull();
-    assertThat(report.after()).isEqualTo("2");
-    assertThat(report.applied()).isEqualTo(2);
-    assertThat(report.describe()).startsWith("schema dispatcher migrated to version 2 (2 migrations applied in ");
+    assertThat(report.after()).isEqualTo("3");
+    assertThat(report.applied()).isEqualTo(3);
+    assertThat(report.describe()).startsWith("schema dispatcher migrated to version 3 (3 migrations applied in ");
     assertThat(columns("dispatcher", "schedule_ticks")).containsExactly("schedule", "tick", "node_id", "claimed_at");
-    assertThat(appliedVersions("dispatcher")).containsExactly("1", "2");
+    assertThat(appliedVersions("dispatcher")).containsExactly("1", "2", "3");
     assertThat(tablesOf("public")).as("nothing outside our schema").isEmpty();
   }
 
@@ -74,9 +74,9 @@ class SchemaMigrationsTest {
     MigrationReport again = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
     assertThat(again.applied()).isZero();
-    assertThat(again.before()).isEqualTo("2");
-    assertThat(again.after()).isEqualTo("2");
-    assertThat(again.describe()).isEqualTo("schema dispatcher is up to date at version 2");
+    assertThat(again.before()).isEqualTo("3");
+    assertThat(again.after()).isEqualTo("3");
+    assertThat(again.describe()).isEqualTo("schema dispatcher is up to date at version 3");
     assertThat(count("SELECT count(*) FROM dispatcher." + SchemaMigrations.HISTORY_TABLE)).isEqualTo(historyRows);
   }
 
@@ -84,13 +84,13 @@ class SchemaMigrationsTest {
   void aSchemaANewerVersionMigratedFurtherIsAccepted() throws Exception {
     SchemaMigrations.at(database.url(), DEFAULT).migrate();
     database.execute("INSERT INTO dispatcher." + SchemaMigrations.HISTORY_TABLE + " (installed_rank, version, description, type, script,"
-        + " checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '3', 'of a newer daemon', 'SQL',"
-        + " 'V3__of_a_newer_daemon.sql', 1, current_user, 1, true FROM dispatcher." + SchemaMigrations.HISTORY_TABLE);
+        + " checksum, installed_by, execution_time, success) SELECT max(installed_rank) + 1, '99', 'of a newer daemon', 'SQL',"
+        + " 'V99__of_a_newer_daemon.sql', 1, current_user, 1, true FROM dispatcher." + SchemaMigrations.HISTORY_TABLE);
 
     MigrationReport report = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
     assertThat(report.applied()).as("an older daemon, during a rolling upgrade").isZero();
-    assertThat(report.after()).isEqualTo("3");
+    assertThat(report.after()).isEqualTo("99");
   }
 
   @Test
@@ -111,11 +111,11 @@ class SchemaMigrationsTest {
       int applied = 0;
       for (Future<MigrationReport> run : runs) {
         MigrationReport report = run.get(); // throws if any of them failed
-        assertThat(report.after()).isEqualTo("2");
+        assertThat(report.after()).isEqualTo("3");
         applied += report.applied();
       }
-      assertThat(applied).as("every migration applied by exactly one of them").isEqualTo(2);
-      assertThat(appliedVersions("dispatcher")).containsExactly("1", "2");
+      assertThat(applied).as("every migration applied by exactly one of them").isEqualTo(3);
+      assertThat(appliedVersions("dispatcher")).containsExactly("1", "2", "3");
     } finally {
       threads.shutdownNow();
     }
@@ -131,7 +131,7 @@ class SchemaMigrationsTest {
 
     MigrationReport report = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
-    assertThat(report.applied()).isEqualTo(2);
+    assertThat(report.applied()).isEqualTo(3);
     assertThat(claims("dispatcher.schedule_ticks")).isEqualTo(Map.of(hourAgo, "old-a", latest, "old-b"));
     assertThat(count("SELECT count(*) FROM public.dispatcher_schedule_ticks")).as("the old table is kept").isEqualTo(2);
     assertThat(tableComment("public.dispatcher_schedule_ticks")).startsWith("dispatcher: no longer used; claims moved to \"dispatcher\".schedule_ticks");
@@ -162,7 +162,7 @@ class SchemaMigrationsTest {
       TickClaims inTenant = new PostgresStorage(SchemaMigrations.at(database.url(), tenant), pool, "node-1").tickClaims();
       inTenant.prepare();
       assertThat(schemas()).contains("tenant_a").doesNotContain("dispatcher");
-      assertThat(appliedVersions("tenant_a")).containsExactly("1", "2");
+      assertThat(appliedVersions("tenant_a")).containsExactly("1", "2", "3");
       assertThat(inTenant.claim("s", tick)).isTrue();
 
       TickClaims inDefault = new PostgresStorage(SchemaMigrations.at(database.url(), DEFAULT), pool, "node-2").tickClaims();
@@ -178,8 +178,8 @@ class SchemaMigrationsTest {
 
     MigrationReport report = SchemaMigrations.at(database.url(), SchemaName.of("app")).migrate();
 
-    assertThat(report.after()).isEqualTo("2");
-    assertThat(tablesOf("app")).containsExactlyInAnyOrder("orders", "schedule_ticks", SchemaMigrations.HISTORY_TABLE);
+    assertThat(report.after()).isEqualTo("3");
+    assertThat(tablesOf("app")).containsExactlyInAnyOrder("orders", "schedule_ticks", "tasks", SchemaMigrations.HISTORY_TABLE);
   }
 
   @Test
@@ -203,7 +203,7 @@ class SchemaMigrationsTest {
     DatabaseUrl daemon = role("owner");
     database.execute("CREATE SCHEMA dispatcher AUTHORIZATION " + daemon.user());
 
-    assertThat(SchemaMigrations.at(daemon, DEFAULT).migrate().after()).isEqualTo("2");
+    assertThat(SchemaMigrations.at(daemon, DEFAULT).migrate().after()).isEqualTo("3");
   }
 
   @Test
