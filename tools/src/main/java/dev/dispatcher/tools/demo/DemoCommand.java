@@ -20,10 +20,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The whole demo in one command: a Postgres (reused, Docker or embedded), the daemon jar as a
- * process with {@code dispatcher.yml}, a burst of mixed tasks, a wait until every one has run
- * (read from the {@code RunJournal} table), a summary, and a clean stop. Exits 1 when a task went
- * missing or failed unexpectedly.
+ * The whole demo in one command: a Postgres (reused, Docker or embedded); the daemon's schema
+ * migrated and a burst of durable tasks published while no daemon runs; the daemon jar as a
+ * process with {@code dispatcher.yml}; a burst of fire-and-forget tasks; a wait until every task of
+ * both bursts has run (read from the {@code RunJournal} table), a summary of each, and a clean
+ * stop. Exits 1 when a task went missing, ran twice or failed unexpectedly.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start Postgres and the daemon, publish a burst of demo tasks, wait until all ran, print a summary, stop.")
@@ -55,28 +56,59 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("== demo: starting Postgres on port " + port);
     try (DemoDatabase database = DemoDatabase.startOrReuse(port)) {
       System.out.println("   Postgres: " + database.kind() + " at " + database.url());
+      if (!migrate(database)) {
+        return 1;
+      }
+      System.out.println("== demo: publishing " + count + " durable tasks while no daemon runs");
+      List<String> durableUuids = publish(database, true);
       Path log = Path.of(".run", "demo-daemon.log");
       System.out.println("== demo: starting the daemon (log: " + log + ")");
       try (DaemonProcess daemon = DaemonProcess.start(daemonJar,
           List.of("--config", config.toString(), "--classpath", tasksJar.toString()),
           Map.of("DISPATCHER_DATABASE_URL", database.url()), log)) {
         daemon.awaitReady(Duration.ofSeconds(60));
-        return publishAndWait(database, daemon);
+        long start = System.nanoTime();
+        System.out.println("== demo: publishing " + count + " fire-and-forget tasks");
+        List<String> uuids = publish(database, false);
+        boolean fireAndForgetOk = await(database, daemon, "fire-and-forget", uuids, start);
+        boolean durableOk = await(database, daemon, "durable (published before the daemon started)", durableUuids, start);
+        if (!fireAndForgetOk || !durableOk) {
+          return 1;
+        }
+        System.out.println("== demo: OK, stopping");
+        return 0;
       }
     }
   }
 
-  private int publishAndWait(DemoDatabase database, DaemonProcess daemon) throws SQLException, InterruptedException {
-    System.out.println("== demo: publishing " + count + " tasks");
+  /** The daemon's schema, as {@code dispatcher-standalone migrate} makes it: durable tasks need their table before any daemon runs. */
+  private boolean migrate(DemoDatabase database) throws Exception {
+    System.out.println("== demo: migrating the daemon's schema (dispatcher-standalone migrate)");
+    try (DaemonProcess migrate = DaemonProcess.start(daemonJar, List.of("migrate", "--config", config.toString()),
+        Map.of("DISPATCHER_DATABASE_URL", database.url()), Path.of(".run", "demo-migrate.log"))) {
+      int exit = migrate.awaitExit(Duration.ofSeconds(60));
+      if (exit != 0) {
+        System.out.println("== demo: FAILED: migrate exited " + exit + " (log: .run/demo-migrate.log)");
+        return false;
+      }
+      return true;
+    }
+  }
+
+  private List<String> publish(DemoDatabase database, boolean durable) {
     List<String> uuids = new ArrayList<>(count);
     long start = System.nanoTime();
     try (Publisher publisher = Publisher.builder().url(database.url()).build()) {
-      WriteMessagesCommand.publish(publisher, new DemoMix(List.of("test_channel", "test_channel2", "test_channel3")),
+      WriteMessagesCommand.publish(publisher, new DemoMix(List.of("test_channel", "test_channel2", "test_channel3"), durable),
           count, 250, uuids::addAll);
     }
-    double publishSeconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("   published %d in %.2f s%n", uuids.size(), publishSeconds);
+    System.out.printf("   published %d in %.2f s%n", uuids.size(), (System.nanoTime() - start) / 1e9);
+    return uuids;
+  }
 
+  /** Waits until every uuid ran (or the timeout), prints the part's summary; true when nothing is wrong. */
+  private boolean await(DemoDatabase database, DaemonProcess daemon, String part, List<String> uuids, long start)
+      throws SQLException, InterruptedException {
     Summary summary;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     try (Connection connection = DriverManager.getConnection(database.jdbcUrl())) {
@@ -91,7 +123,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     double totalSeconds = (System.nanoTime() - start) / 1e9;
     int expectedFailures = DemoMix.expectedFailures(uuids.size());
-    System.out.println("== demo: summary");
+    System.out.println("== demo: summary, " + part);
     System.out.printf("   published   %d%n", uuids.size());
     System.out.printf("   ran         %d (distinct uuids %d)%n", summary.ran(), summary.distinct());
     System.out.printf("   succeeded   %d%n", summary.succeeded());
@@ -110,11 +142,10 @@ public final class DemoCommand implements Callable<Integer> {
       problems.add(summary.failed() + " failures where " + expectedFailures + " were expected");
     }
     if (!problems.isEmpty()) {
-      System.out.println("== demo: FAILED: " + String.join("; ", problems) + " (daemon log: .run/demo-daemon.log)");
-      return 1;
+      System.out.println("== demo: FAILED (" + part + "): " + String.join("; ", problems) + " (daemon log: .run/demo-daemon.log)");
+      return false;
     }
-    System.out.println("== demo: OK, stopping");
-    return 0;
+    return true;
   }
 
   /** What the journal says about the published uuids. */

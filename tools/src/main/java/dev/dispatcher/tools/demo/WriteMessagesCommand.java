@@ -25,6 +25,9 @@ public final class WriteMessagesCommand implements Callable<Integer> {
   @Option(names = "--url", description = "Database (default: $DISPATCHER_DATABASE_URL, else " + DEFAULT_URL + ").")
   String url;
 
+  @Option(names = "--durable", description = "Publish durable tasks: rows in the daemon's task table, run even if no daemon listens now.")
+  boolean durable;
+
   @Option(names = "--batch-size", defaultValue = "500", description = "Submissions per round trip (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
@@ -36,9 +39,10 @@ public final class WriteMessagesCommand implements Callable<Integer> {
     }
     try (Publisher publisher = Publisher.builder().url(resolveUrl(url)).build()) {
       long start = System.nanoTime();
-      int sent = publish(publisher, new DemoMix(channels), count, batchSize, uuids -> { });
+      int sent = publish(publisher, new DemoMix(channels, durable), count, batchSize, uuids -> { });
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf("published %d task(s) on %s in %.2f s (%.0f/s)%n", sent, channels, seconds, sent / Math.max(seconds, 1e-9));
+      System.out.printf("published %d %stask(s) on %s in %.2f s (%.0f/s)%n", sent, durable ? "durable " : "", channels, seconds,
+          sent / Math.max(seconds, 1e-9));
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("write-messages: " + e.getMessage());
