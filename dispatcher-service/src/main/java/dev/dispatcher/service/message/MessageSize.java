@@ -25,7 +25,12 @@ final class MessageSize {
 
   /** A message held as text (the payload) and as trees of its arguments. */
   static long of(String payload, JsonNode args, JsonNode kwargs) {
-    return TASK_OVERHEAD_BYTES + 2L * payload.length() + tree(args) + tree(kwargs);
+    return of(payload, tree(args) + tree(kwargs));
+  }
+
+  /** A message held as text, with {@link #tree} of its arguments counted already. */
+  static long of(String payload, long argumentBytes) {
+    return TASK_OVERHEAD_BYTES + 2L * payload.length() + argumentBytes;
   }
 
   /** A message held as a tree only. */

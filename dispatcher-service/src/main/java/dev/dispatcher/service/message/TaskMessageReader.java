@@ -22,6 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * on-start tasks). It streams over the known keys, checking their types and the delay and timeout
  * limits, and reads {@code args} and {@code kwargs} as trees; unknown keys stay in {@link
  * TaskMessage#raw()}, which for text is built only when someone asks for it. Thread-safe.
+ *
+ * <p>Text is first offered to the {@link PlainMessageScanner}, a one-pass scanner for the plain
+ * messages that are nearly all of the traffic; it gives the same message the Jackson path would,
+ * or nothing, and then the Jackson path reads the text and, for a bad message, says what is
+ * wrong with it. The scanner is used only with a mapper that reads JSON as it assumes.
  */
 public final class TaskMessageReader {
 
@@ -38,12 +43,15 @@ public final class TaskMessageReader {
   /** Reads nested values in the middle of a message: the rest of the message is not "trailing". */
   private final ObjectReader subtrees;
   private final MessageLimits limits;
+  /** The fast path for text; null when the mapper reads JSON otherwise than the scanner assumes. */
+  private final PlainMessageScanner plain;
   private final AtomicLong internalIds = new AtomicLong();
 
   public TaskMessageReader(ObjectMapper mapper, MessageLimits limits) {
     this.mapper = mapper;
     this.subtrees = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.limits = limits;
+    this.plain = PlainMessageScanner.agreesWith(mapper) ? new PlainMessageScanner(mapper.getNodeFactory(), limits) : null;
   }
 
   /**
@@ -54,6 +62,18 @@ public final class TaskMessageReader {
    * @throws BadMessageException when it is not a usable task message, saying why
    */
   public TaskMessage read(String payload, String channel) {
+    Fields fields = plain != null ? plain.scan(payload) : null;
+    if (fields == null) {
+      return readWithJackson(payload, channel);
+    }
+    return fromText(payload, channel, fields, MessageSize.of(payload, fields.argumentBytes));
+  }
+
+  /**
+   * {@link #read(String, String)} without the fast path: the reference the scanner is held to,
+   * and what reads (and explains) everything it leaves.
+   */
+  TaskMessage readWithJackson(String payload, String channel) {
     Fields fields;
     try (JsonParser json = mapper.createParser(payload)) {
       if (json.nextToken() != JsonToken.START_OBJECT) {
@@ -70,10 +90,14 @@ public final class TaskMessageReader {
     } catch (IOException e) {
       throw new BadMessageException("unreadable: " + e.getMessage());
     }
+    return fromText(payload, channel, fields, MessageSize.of(payload, fields.args, fields.kwargs));
+  }
+
+  private TaskMessage fromText(String payload, String channel, Fields fields, long memoryBytes) {
     String uuid = fields.uuid != null ? fields.uuid : "internal-" + internalIds.incrementAndGet();
     String generated = fields.uuid == null ? uuid : null;
-    return new TaskMessage(uuid, fields.task, fields.args(), fields.kwargs(), fields.options(), channel,
-        MessageSize.of(payload, fields.args, fields.kwargs), () -> rawTree(payload, channel, generated));
+    return new TaskMessage(uuid, fields.task, fields.args(), fields.kwargs(), fields.options(), channel, memoryBytes,
+        () -> rawTree(payload, channel, generated));
   }
 
   /**
@@ -106,7 +130,7 @@ public final class TaskMessageReader {
   }
 
   /** The known keys as read; the rest of the message is skipped. */
-  private static final class Fields {
+  static final class Fields {
     String uuid;
     String task;
     ArrayNode args;
@@ -117,6 +141,8 @@ public final class TaskMessageReader {
     OnDuplicate onDuplicate = OnDuplicate.PARALLEL;
     boolean onDuplicateGiven;
     boolean followUps;
+    /** {@link MessageSize#tree} of args plus kwargs, as the {@link PlainMessageScanner} counts it; unset on the Jackson path. */
+    long argumentBytes;
 
     ArrayNode args() {
       return args != null ? args : JsonNodeFactory.instance.arrayNode();
