@@ -61,7 +61,7 @@ final class PlainMessageScanner {
   private static final String[] KEYS = {
       WireFormat.TASK, WireFormat.UUID, WireFormat.ARGS, WireFormat.KWARGS, WireFormat.TIME_PUB, WireFormat.TIMEOUT,
       WireFormat.DELAY, WireFormat.ON_DUPLICATE, WireFormat.CALLBACKS, WireFormat.ERRBACKS, WireFormat.CONTROL,
-      Chunker.MARKER_KEY};
+      WireFormat.DOORBELL, Chunker.MARKER_KEY};
   private static final char[][] KEY_CHARS = Arrays.stream(KEYS).map(String::toCharArray).toArray(char[][]::new);
   private static final char[] TRUE = "true".toCharArray();
   private static final char[] FALSE = "false".toCharArray();
@@ -285,7 +285,7 @@ final class PlainMessageScanner {
           return skipValue(); // read from the raw tree when the task is done
         }
         default -> {
-          return false; // control and chunk keys: the Jackson path hands these back to the caller
+          return false; // control, doorbell and chunk keys: the Jackson path hands these back to the caller
         }
       }
     }

@@ -163,6 +163,12 @@ class MessageDecoderTest {
   }
 
   @Test
+  void aDoorbellIsADoorbellOfItsChannelEvenWithATaskKey() {
+    assertThat(decoder.decode("emails", "{\"doorbell\":\"durable\"}", 0)).isEqualTo(new Decoded.Doorbell("emails"));
+    assertThat(decoder.decode("emails", "{\"task\":\"t\",\"doorbell\":1}", 0)).isEqualTo(new Decoded.Doorbell("emails"));
+  }
+
+  @Test
   void controlMessageIsControl() throws Exception {
     String payload = "{\"control\":\"running\",\"reply_to\":\"reply_to_abc\",\"control_data\":{\"task\":\"t\"}}";
     Decoded decoded = decoder.decode("control", payload, 0);

@@ -80,7 +80,7 @@ class PlainMessageScannerDifferentialTest {
         "{\"a\":1}", "-1", "3600", "3600.0000001", "7200", "7200.5", "\"serial\"", "\"SERIAL\"", "\"parallel\"", "\"discard\"",
         "\"queue_one\"", "\"queue-one\"", "\"ser\\u0069al\"")) {
       for (String key : List.of("task", "uuid", "args", "kwargs", "time_pub", "timeout", "delay", "on_duplicate", "callbacks",
-          "errbacks", "control", "__dispatcherd_chunk__", "bind", "guid")) {
+          "errbacks", "control", "doorbell", "__dispatcherd_chunk__", "bind", "guid")) {
         cases.add("{\"task\":\"t\",\"" + key + "\":" + value + "}");
         cases.add("{\"" + key + "\":" + value + ",\"task\":\"t\"}");
         cases.add("{\"uuid\":\"u\",\"" + key + "\":" + value + ",\"" + key + "\":" + value + ",\"task\":\"t\"}");
@@ -93,6 +93,8 @@ class PlainMessageScannerDifferentialTest {
     cases.add("{\"control\":\"alive\"}");
     cases.add("{\"__dispatcherd_chunk__\":\"v1\"}");
     cases.add("{\"control\":null,\"task\":\"t\"}");
+    cases.add("{\"doorbell\":\"durable\"}");
+    cases.add("{\"doorbell\":\"durable\",\"task\":\"t\"}");
     // structure: empty, broken, trailing text, JSON extensions Jackson refuses by default
     cases.addAll(List.of("", " ", "{}", "[]", "null", "\"task\"", "42", "{", "}", "{\"task\"}", "{\"task\":}", "{\"task\":\"t\",}",
         "{,\"task\":\"t\"}", "{\"task\":\"t\" \"uuid\":\"u\"}", "{'task':'t'}", "{task:\"t\"}", "{\"task\":\"t\"/*c*/}",
