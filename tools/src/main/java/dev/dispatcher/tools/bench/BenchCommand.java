@@ -165,7 +165,8 @@ public final class BenchCommand implements Callable<Integer> {
           durableBatchSize, durableCount, durableBatchSize, withPeer ? "; peer: db-scheduler, the same tasks, " + workers + " threads" : "");
     }
     if (durableLatency) {
-      System.out.printf("       durable latency: %d sequential tasks, enqueue to start; ceiling: raw NOTIFY latency of as many%n", durableSamples);
+      System.out.printf("       durable latency: %d sequential tasks, enqueue to start; ceiling: one row inserted with a NOTIFY and taken%n"
+          + "                out by a listening connection, as many times%n", durableSamples);
     }
     System.out.printf("       %d workers; task log lines off%n", workers);
     List<String> payloads = payloads(Math.max(Math.max(throughput ? count : 1, drain ? drainCount : 1),
@@ -180,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
     Stopwatch dispatcherLatency = null;
     PairedRounds durableRates = new PairedRounds();
     PairedRounds peerRounds = new PairedRounds();
-    Stopwatch rawNotifyForDurable = null;
+    Stopwatch rawDurableLatency = null;
     Stopwatch durableLatencies = null;
     Map<String, Long> dropped;
     try (RawNotifyBench raw = new RawNotifyBench(address);
@@ -198,15 +199,19 @@ public final class BenchCommand implements Callable<Integer> {
         rawLatency = raw.latency(latencyPayloads);
         dispatcherLatency = dispatcher.latency(samples);
       }
-      if (durable) {
-        measureDurable(address, dispatcher, withPeer, durableRates, peerRounds);
-      }
-      if (durableLatency) {
-        List<String> latencyPayloads = payloads.subList(0, durableSamples);
-        raw.latency(latencyPayloads.subList(0, Math.min(100, durableSamples))); // warm-up
-        dispatcher.durableLatency(Math.min(100, durableSamples));
-        rawNotifyForDurable = raw.latency(latencyPayloads);
-        durableLatencies = dispatcher.durableLatency(durableSamples);
+      if (durable || durableLatency) {
+        try (RawDurableBench rawDurable = new RawDurableBench(address, durableBatchSize)) {
+          if (durable) {
+            measureDurable(address, rawDurable, dispatcher, withPeer, durableRates, peerRounds);
+          }
+          if (durableLatency) {
+            List<String> rows = DurablePayloads.rows(durableSamples, DispatcherBench.CHANNEL);
+            rawDurable.latency(rows.subList(0, Math.min(100, durableSamples))); // warm-up
+            dispatcher.durableLatency(Math.min(100, durableSamples));
+            rawDurableLatency = rawDurable.latency(rows);
+            durableLatencies = dispatcher.durableLatency(durableSamples);
+          }
+        }
       }
       dropped = dispatcher.dropped();
     }
@@ -231,8 +236,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     if (durableLatency) {
-      latencyRow("durable p50 (ms)", rawNotifyForDurable.percentileMillis(50), durableLatencies.percentileMillis(50));
-      latencyRow("durable p99 (ms)", rawNotifyForDurable.percentileMillis(99), durableLatencies.percentileMillis(99));
+      latencyRow("durable p50 (ms)", rawDurableLatency.percentileMillis(50), durableLatencies.percentileMillis(50));
+      latencyRow("durable p99 (ms)", rawDurableLatency.percentileMillis(99), durableLatencies.percentileMillis(99));
     }
     System.out.println();
     System.out.printf("rates: medians of %s; 'per round': median of the rounds' dispatcher/raw ratios%n",
@@ -242,7 +247,8 @@ public final class BenchCommand implements Callable<Integer> {
           withPeer ? "; db-scheduler = scheduleBatch to every row gone (its row against the same raw ceiling)" : "");
     }
     if (durableLatency) {
-      System.out.println("durable latency: enqueue (row and doorbell committed) to the task's start; raw = one pg_notify to its arrival");
+      System.out.println("durable latency: enqueue (row and doorbell committed) to the task's start; raw = insert with NOTIFY, then the"
+          + " listener's delete of the row (two commits each)");
     }
     System.out.printf("payload: %d bytes per message (a real task message), built before the raw rounds; filling a drain's transaction is not timed%n",
         payloads.get(0).length());
@@ -305,13 +311,12 @@ public final class BenchCommand implements Callable<Integer> {
     return new Pair<>(raw.run(), first);
   }
 
-  private void measureDurable(DatabaseUrl address, DispatcherBench dispatcher, boolean withPeer, PairedRounds ours, PairedRounds peers)
-      throws Exception {
+  private void measureDurable(DatabaseUrl address, RawDurableBench raw, DispatcherBench dispatcher, boolean withPeer, PairedRounds ours,
+      PairedRounds peers) throws Exception {
     List<String> rows = DurablePayloads.rows(durableCount, DispatcherBench.CHANNEL);
     List<List<String>> rawBatches = DurablePayloads.batches(rows, durableBatchSize);
     List<String> arrays = DurablePayloads.arrays(rows, durableBatchSize);
-    try (RawDurableBench raw = new RawDurableBench(address, durableBatchSize);
-        DbSchedulerPeer peer = withPeer ? new DbSchedulerPeer(address, workers) : null) {
+    try (DbSchedulerPeer peer = withPeer ? new DbSchedulerPeer(address, workers) : null) {
       List<Measurement<Object>> sides = new ArrayList<>();
       sides.add(() -> raw.round(rawBatches));
       sides.add(() -> dispatcher.durable(arrays, durableCount));
