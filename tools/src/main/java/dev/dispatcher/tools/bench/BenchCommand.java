@@ -21,13 +21,17 @@ import picocli.CommandLine.Option;
 /**
  * {@code make bench}: the dispatcher's throughput, drain and latency, each printed next to its
  * ceiling measured in the same run with the same payloads: a plain pgjdbc publisher and a plain
- * pgjdbc-ng listener with no dispatcher code in between.
+ * pgjdbc-ng listener with no dispatcher code in between; durable throughput next to a bare table that
+ * a plain pgjdbc loop fills and empties (and, with {@code --peer db-scheduler}, db-scheduler doing the
+ * same job), durable latency next to the raw NOTIFY latency.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure dispatcher throughput, drain and latency next to the raw pg_notify ceiling.")
+    description = "Measure dispatcher throughput, drain and latency next to the raw pg_notify ceiling, and durable throughput and latency"
+        + " next to a raw durable ceiling.")
 public final class BenchCommand implements Callable<Integer> {
 
-  private static final Set<String> MEASUREMENTS = Set.of("throughput", "drain", "latency");
+  private static final List<String> MEASUREMENTS = List.of("throughput", "drain", "latency", "durable", "durable-latency");
+  private static final Set<String> PEERS = Set.of("none", "db-scheduler");
   /** Messages per statement while a drain's transaction is filled (not timed). */
   private static final int DRAIN_STATEMENT_SIZE = 10_000;
 
@@ -37,8 +41,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "55777", description = "Port of the demo Postgres when no --url (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--measure", split = ",", defaultValue = "throughput,drain,latency",
-      description = "What to measure, comma-separated: throughput, drain, latency (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--measure", split = ",", defaultValue = "throughput,drain,latency,durable,durable-latency",
+      description = "What to measure, comma-separated: throughput, drain, latency, durable, durable-latency (default: ${DEFAULT-VALUE}).")
   List<String> measure;
 
   @Option(names = {"-n", "--count"}, defaultValue = "200000", description = "Tasks per throughput round (default: ${DEFAULT-VALUE}).")
@@ -59,8 +63,26 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "5000", description = "Sequential tasks in the latency run (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size, and the peer's threads (default: ${DEFAULT-VALUE}).")
   int workers;
+
+  @Option(names = "--durable-count", defaultValue = "20000", description = "Tasks per durable round (default: ${DEFAULT-VALUE}).")
+  int durableCount;
+
+  @Option(names = "--durable-batch-size", defaultValue = "1000",
+      description = "Tasks per enqueue_many statement, and rows per raw insert and delete (default: ${DEFAULT-VALUE}).")
+  int durableBatchSize;
+
+  @Option(names = "--durable-rounds", defaultValue = "5",
+      description = "Durable rounds after a warm-up round, the sides taking turns; medians are reported (default: ${DEFAULT-VALUE}).")
+  int durableRounds;
+
+  @Option(names = "--durable-samples", defaultValue = "1000", description = "Sequential durable tasks in the durable latency run (default: ${DEFAULT-VALUE}).")
+  int durableSamples;
+
+  @Option(names = "--peer", defaultValue = "none",
+      description = "Another task system measured in the durable rounds: none or db-scheduler (default: ${DEFAULT-VALUE}).")
+  String peer;
 
   @Override
   public Integer call() throws Exception {
@@ -72,6 +94,10 @@ public final class BenchCommand implements Callable<Integer> {
     positive.put("--drain-rounds", drainRounds);
     positive.put("--samples", samples);
     positive.put("--workers", workers);
+    positive.put("--durable-count", durableCount);
+    positive.put("--durable-batch-size", durableBatchSize);
+    positive.put("--durable-rounds", durableRounds);
+    positive.put("--durable-samples", durableSamples);
     for (Map.Entry<String, Integer> option : positive.entrySet()) {
       if (option.getValue() < 1) {
         System.err.println("bench: " + option.getKey() + " must be at least 1, was " + option.getValue());
@@ -80,9 +106,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     for (String name : measure) {
       if (!MEASUREMENTS.contains(name)) {
-        System.err.println("bench: --measure: unknown measurement '" + name + "' (known: throughput, drain, latency)");
+        System.err.println("bench: --measure: unknown measurement '" + name + "' (known: " + String.join(", ", MEASUREMENTS) + ")");
         return 2;
       }
+    }
+    if (!PEERS.contains(peer)) {
+      System.err.println("bench: --peer: unknown peer '" + peer + "' (known: none, db-scheduler)");
+      return 2;
     }
     quietLogs();
     if (url != null) {
@@ -113,6 +143,9 @@ public final class BenchCommand implements Callable<Integer> {
     boolean throughput = measure.contains("throughput");
     boolean drain = measure.contains("drain");
     boolean latency = measure.contains("latency");
+    boolean durable = measure.contains("durable");
+    boolean durableLatency = measure.contains("durable-latency");
+    boolean withPeer = durable && peer.equals("db-scheduler");
     System.out.printf("bench: %s (%s), %d cores, Java %s%n", address, kind, Runtime.getRuntime().availableProcessors(), Runtime.version());
     if (throughput) {
       System.out.printf("       throughput: %d rounds of %d tasks in batches of %d (a transaction each), timed from the first send to the last start%n",
@@ -125,8 +158,19 @@ public final class BenchCommand implements Callable<Integer> {
     if (latency) {
       System.out.printf("       latency: %d sequential tasks, publish to start%n", samples);
     }
+    if (durable) {
+      System.out.printf("       durable: %d rounds (after a warm-up round) of %d tasks, enqueue_many in batches of %d (a statement each),%n"
+          + "                timed from the first publish until every row is completed in the table; ceiling: %d rows inserted and%n"
+          + "                deleted (FOR UPDATE SKIP LOCKED) %d to a statement on a bare table%s%n", durableRounds, durableCount,
+          durableBatchSize, durableCount, durableBatchSize, withPeer ? "; peer: db-scheduler, the same tasks, " + workers + " threads" : "");
+    }
+    if (durableLatency) {
+      System.out.printf("       durable latency: %d sequential tasks, enqueue to start; ceiling: one row inserted with a NOTIFY and taken%n"
+          + "                out by a listening connection, as many times%n", durableSamples);
+    }
     System.out.printf("       %d workers; task log lines off%n", workers);
-    List<String> payloads = payloads(Math.max(throughput ? count : 1, Math.max(drain ? drainCount : 1, latency ? samples : 1)));
+    List<String> payloads = payloads(Math.max(Math.max(throughput ? count : 1, drain ? drainCount : 1),
+        Math.max(latency ? samples : 1, durableLatency ? durableSamples : 1)));
 
     // Both stay connected for the whole run, so both listeners load Postgres in every round, and
     // the rounds alternate (and swap which goes first) so that raw and dispatcher see the same machine.
@@ -135,6 +179,10 @@ public final class BenchCommand implements Callable<Integer> {
     PairedRounds drainAfterCommit = new PairedRounds();
     Stopwatch rawLatency = null;
     Stopwatch dispatcherLatency = null;
+    PairedRounds durableRates = new PairedRounds();
+    PairedRounds peerRounds = new PairedRounds();
+    Stopwatch rawDurableLatency = null;
+    Stopwatch durableLatencies = null;
     Map<String, Long> dropped;
     try (RawNotifyBench raw = new RawNotifyBench(address);
         DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers, Math.max(count, drainCount))) {
@@ -150,6 +198,20 @@ public final class BenchCommand implements Callable<Integer> {
         dispatcher.latency(Math.min(500, samples));
         rawLatency = raw.latency(latencyPayloads);
         dispatcherLatency = dispatcher.latency(samples);
+      }
+      if (durable || durableLatency) {
+        try (RawDurableBench rawDurable = new RawDurableBench(address, durableBatchSize)) {
+          if (durable) {
+            measureDurable(address, rawDurable, dispatcher, withPeer, durableRates, peerRounds);
+          }
+          if (durableLatency) {
+            List<String> rows = DurablePayloads.rows(durableSamples, DispatcherBench.CHANNEL);
+            rawDurable.latency(rows.subList(0, Math.min(100, durableSamples))); // warm-up
+            dispatcher.durableLatency(Math.min(100, durableSamples));
+            rawDurableLatency = rawDurable.latency(rows);
+            durableLatencies = dispatcher.durableLatency(durableSamples);
+          }
+        }
       }
       dropped = dispatcher.dropped();
     }
@@ -167,9 +229,27 @@ public final class BenchCommand implements Callable<Integer> {
       latencyRow("latency p50 (ms)", rawLatency.percentileMillis(50), dispatcherLatency.percentileMillis(50));
       latencyRow("latency p99 (ms)", rawLatency.percentileMillis(99), dispatcherLatency.percentileMillis(99));
     }
+    if (durable) {
+      rateRow("durable (tasks/s)", durableRates);
+      if (withPeer) {
+        rateRow("  db-scheduler", peerRounds);
+      }
+    }
+    if (durableLatency) {
+      latencyRow("durable p50 (ms)", rawDurableLatency.percentileMillis(50), durableLatencies.percentileMillis(50));
+      latencyRow("durable p99 (ms)", rawDurableLatency.percentileMillis(99), durableLatencies.percentileMillis(99));
+    }
     System.out.println();
     System.out.printf("rates: medians of %s; 'per round': median of the rounds' dispatcher/raw ratios%n",
-        String.join(" and ", roundCounts(throughput, drain)));
+        String.join(" and ", roundCounts(throughput, drain, durable)));
+    if (durable) {
+      System.out.printf("durable: raw ceiling = insert + delete on a bare table; dispatcher = enqueue_many to every row completed%s%n",
+          withPeer ? "; db-scheduler = scheduleBatch to every row gone (its row against the same raw ceiling)" : "");
+    }
+    if (durableLatency) {
+      System.out.println("durable latency: enqueue (row and doorbell committed) to the task's start; raw = insert with NOTIFY, then the"
+          + " listener's delete of the row (two commits each)");
+    }
     System.out.printf("payload: %d bytes per message (a real task message), built before the raw rounds; filling a drain's transaction is not timed%n",
         payloads.get(0).length());
     if (!dropped.isEmpty()) {
@@ -231,13 +311,63 @@ public final class BenchCommand implements Callable<Integer> {
     return new Pair<>(raw.run(), first);
   }
 
-  private List<String> roundCounts(boolean throughput, boolean drain) {
+  private void measureDurable(DatabaseUrl address, RawDurableBench raw, DispatcherBench dispatcher, boolean withPeer, PairedRounds ours,
+      PairedRounds peers) throws Exception {
+    List<String> rows = DurablePayloads.rows(durableCount, DispatcherBench.CHANNEL);
+    List<List<String>> rawBatches = DurablePayloads.batches(rows, durableBatchSize);
+    List<String> arrays = DurablePayloads.arrays(rows, durableBatchSize);
+    try (DbSchedulerPeer peer = withPeer ? new DbSchedulerPeer(address, workers) : null) {
+      List<Measurement<Object>> sides = new ArrayList<>();
+      sides.add(() -> raw.round(rawBatches));
+      sides.add(() -> dispatcher.durable(arrays, durableCount));
+      if (withPeer) {
+        sides.add(() -> peer.round(durableCount, durableBatchSize));
+      }
+      List<Object> warmUp = runAll(sides, 1);
+      System.out.printf("       durable warm-up: raw %,.0f/s, dispatcher %,.0f/s%s (not counted)%n", ((Round) warmUp.get(0)).perSecond(),
+          ((DurableRound) warmUp.get(1)).perSecond(), withPeer ? String.format(", db-scheduler %,.0f/s", ((DurableRound) warmUp.get(2)).perSecond()) : "");
+      for (int round = 1; round <= durableRounds; round++) {
+        List<Object> results = runAll(sides, round);
+        Round r = (Round) results.get(0);
+        DurableRound d = (DurableRound) results.get(1);
+        ours.add(r.perSecond(), d.perSecond());
+        String peerText = "";
+        if (withPeer) {
+          DurableRound p = (DurableRound) results.get(2);
+          peers.add(r.perSecond(), p.perSecond());
+          peerText = String.format(", db-scheduler %,.0f/s (%s)", p.perSecond(), spans(p));
+        }
+        System.out.printf("       durable round %d: raw %,.0f/s (inserting %.3f s of %.3f s), dispatcher %,.0f/s (%s): %.0f%%%s%n",
+            round, r.perSecond(), r.sendingSeconds(), r.seconds(), d.perSecond(), spans(d), 100 * d.perSecond() / r.perSecond(), peerText);
+      }
+    }
+  }
+
+  /** Where a durable round's time went: publishing, last start, last end, all completed (and how precisely that was seen). */
+  private static String spans(DurableRound round) {
+    return String.format("publishing %.3f s, last start %.3f s, last end %.3f s, completed %.3f s ±%.1f ms", round.publishSeconds(),
+        round.lastStartSeconds(), round.lastFinishSeconds(), round.completedSeconds(), round.pollSeconds() * 1000);
+  }
+
+  /** Runs every side once, in the round's turn ({@link Rotation}); the results in the sides' order. */
+  private static List<Object> runAll(List<Measurement<Object>> sides, int round) throws Exception {
+    Object[] results = new Object[sides.size()];
+    for (int side : Rotation.order(round, sides.size())) {
+      results[side] = sides.get(side).run();
+    }
+    return List.of(results);
+  }
+
+  private List<String> roundCounts(boolean throughput, boolean drain, boolean durable) {
     List<String> parts = new ArrayList<>();
     if (throughput) {
       parts.add(rounds + " throughput rounds");
     }
     if (drain) {
       parts.add(drainRounds + " drain rounds");
+    }
+    if (durable) {
+      parts.add(durableRounds + " durable rounds");
     }
     return parts.isEmpty() ? List.of("no rounds") : parts;
   }
