@@ -136,6 +136,20 @@ final class DurableTable {
     return states(channel).getOrDefault(state, 0);
   }
 
+  /** Rows of the channel that this node holds (state running, attempted by it). */
+  int held(String channel, String nodeId) throws SQLException {
+    try (Connection connection = database.connect();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT count(*) FROM dispatcher.tasks WHERE channel = ? AND state = 'running' AND attempted_by = ?")) {
+      query.setString(1, channel);
+      query.setString(2, nodeId);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getInt(1);
+      }
+    }
+  }
+
   /** The row of this uuid, or null. */
   Row row(String uuid) throws SQLException {
     List<Row> rows = select("uuid = ?::uuid", uuid);

@@ -110,9 +110,17 @@ public final class DurableTestTasks {
     Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
   }
 
-  /** As {@link #slow}, one at a time per daemon: what a daemon claims beyond the one running waits in its queue. */
+  /**
+   * One at a time per daemon (what a daemon claims beyond the one running waits in its queue):
+   * records its run, then sleeps until {@code untilEpochMillis} (interruptibly), so the runs that
+   * start after that time return at once.
+   */
   @Task(name = SERIAL, bind = true, maxConcurrency = 1)
-  public static void serial(TaskContext context, double seconds) throws SQLException, InterruptedException {
-    slow(context, seconds);
+  public static void serial(TaskContext context, long untilEpochMillis) throws SQLException, InterruptedException {
+    recordRun(context);
+    long left = untilEpochMillis - System.currentTimeMillis();
+    if (left > 0) {
+      Thread.sleep(left);
+    }
   }
 }
