@@ -48,6 +48,7 @@ class DurableE2eTest {
       assertThat(daemon.stop(WAIT)).as("exit status; output:%n%s", daemon.output()).isZero();
       assertThat(daemon.linesContaining("dispatcher stopped")).singleElement().asString()
           .contains("durable_claimed=1000").contains("durable_retries=0").contains("durable_lease_expiries=0");
+      assertThat(daemon.linesContaining("no longer its own")).as("no lease was lost").isEmpty();
     }
 
     assertThat(table.states(channel)).containsExactly(entry("completed", 1000));

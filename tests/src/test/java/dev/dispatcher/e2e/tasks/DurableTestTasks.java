@@ -25,6 +25,7 @@ import java.time.Duration;
  */
 public final class DurableTestTasks {
 
+  public static final String NOOP = "e2e.durable.noop";
   public static final String RECORD = "e2e.durable.record";
   public static final String FAIL_TIMES = "e2e.durable.fail_times";
   public static final String ALWAYS_FAIL = "e2e.durable.always_fail";
@@ -67,6 +68,10 @@ public final class DurableTestTasks {
       }
     }
   }
+
+  /** Does nothing at all (the daemon's run journal still records it, in batches). */
+  @Task(name = NOOP)
+  public static void noop() {}
 
   /** Does nothing but record its run. */
   @Task(name = RECORD, bind = true)
