@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
-import dev.dispatcher.control.ControlClient;
-import dev.dispatcher.control.ControlReply;
 import dev.dispatcher.e2e.tasks.DurableTestTasks;
 import dev.dispatcher.tools.process.DaemonProcess;
 import java.nio.file.Files;
@@ -19,11 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Several daemons on durable rows: a burst shared by three daemons on one channel runs each task
- * exactly once, on all three; and a cancel that reaches one daemon cancels the rows no daemon has
- * claimed yet, wherever they are queued, while the running task is cancelled by its own daemon.
- */
+/** A burst shared by three daemons on one channel: each task runs exactly once, and every daemon runs some. */
 @ExtendWith(PostgresExtension.class)
 class DurableClusterE2eTest {
 
@@ -80,57 +74,6 @@ class DurableClusterE2eTest {
       }
     } finally {
       daemons.forEach(DaemonProcess::close);
-    }
-  }
-
-  @Test
-  void aCancelSentToAnotherDaemonCancelsRowsNotClaimedYetAndTheRunningOneIsCancelledByItsDaemon(TestDatabase database,
-      @TempDir Path directory) throws Exception {
-    String busyChannel = Daemon.channel("durable_busy");
-    String otherChannel = Daemon.channel("durable_other");
-    String allowCancel = "control:\n  allow: [cancel]\n";
-    try (DaemonProcess busy = Daemon.start(database, Daemon.config(List.of(busyChannel), 1, DurableTable.FAST + allowCancel),
-            Files.createDirectories(directory.resolve("busy")));
-        DaemonProcess other = Daemon.start(database, Daemon.config(List.of(otherChannel), 2, DurableTable.FAST + allowCancel),
-            Files.createDirectories(directory.resolve("other")));
-        ControlClient control = ControlClient.fromUrl(database.url())) {
-      String running = table.enqueue(DurableTestTasks.SLOW, busyChannel, List.of(60.0), Map.of());
-      await().atMost(WAIT).until(() -> table.runsOf(running).size() == 1);
-      // the busy daemon's only slot is taken: these wait in the table, one available, one scheduled a minute ahead
-      String available = table.enqueue(DurableTestTasks.RECORD, busyChannel, List.of(), Map.of());
-      String scheduled = table.enqueue(DurableTestTasks.RECORD, busyChannel, List.of(), Map.of("delay", 60));
-      assertThat(table.row(available).state()).isEqualTo("available");
-      assertThat(table.row(scheduled).state()).isEqualTo("scheduled");
-
-      // to the other daemon, which neither listens on their channel nor runs anything
-      for (String uuid : List.of(available, scheduled)) {
-        List<ControlReply> replies = control.send(otherChannel, "cancel", Map.of("uuid", uuid), 1, Duration.ofSeconds(10));
-        assertThat(replies).singleElement().satisfies(reply -> assertThat(reply.isError()).isFalse());
-      }
-      assertThat(table.row(available).state()).isEqualTo("cancelled");
-      assertThat(table.row(scheduled).state()).isEqualTo("cancelled");
-      assertThat(table.row(available).finishedAt()).isNotNull();
-      assertThat(other.linesContaining("cancelled durable task " + available + " (not claimed yet)")).hasSize(1);
-      assertThat(other.linesContaining("cancelled durable task " + scheduled + " (not claimed yet)")).hasSize(1);
-      assertThat(table.row(running).state()).as("still running on its daemon").isEqualTo("running");
-
-      // the running one is in its daemon's pool: the cancel must reach that daemon
-      Ctl.Result cancel = Ctl.run(database, directory, busyChannel, "cancel", "--uuid", running);
-      assertThat(cancel.status()).as("stderr: %s", cancel.stderr()).isZero();
-      assertThat(cancel.stdout()).contains(running);
-
-      await().atMost(WAIT).until(() -> table.row(running).state().equals("cancelled"));
-      assertThat(table.row(running).errors()).isEmpty();
-      assertThat(table.row(running).finishedAt()).isNotNull();
-      // the slot is free again: a task enqueued now runs, and the cancelled rows never do
-      String after = table.enqueue(DurableTestTasks.RECORD, busyChannel, List.of(), Map.of());
-      await().atMost(WAIT).until(() -> table.row(after).state().equals("completed"));
-      assertThat(table.runsOf(available)).isEmpty();
-      assertThat(table.runsOf(scheduled)).isEmpty();
-      assertThat(table.states(busyChannel)).containsOnly(entry("cancelled", 3), entry("completed", 1));
-      assertThat(busy.stop(WAIT)).isZero();
-      assertThat(journal.statuses(running)).containsExactly("cancelled");
-      assertThat(busy.linesContaining("cancelled task " + running)).singleElement().asString().contains("(running)");
     }
   }
 }

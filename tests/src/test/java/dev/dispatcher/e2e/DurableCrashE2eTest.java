@@ -26,10 +26,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Durable rows survive what kills or cuts off a daemon: a daemon killed with SIGKILL in the middle
- * of a burst (its rows come back when their lease expires and the other daemon runs them; a task
- * runs twice only when its lease expired), and every connection of a daemon terminated by the
- * server in the middle of a stream (the daemon reconnects and goes on, nothing lost). The runs are
+ * Durable rows survive what kills, freezes or cuts off a daemon: a daemon killed with SIGKILL in the
+ * middle of a burst (its rows come back when their lease expires and the other daemon runs them; a
+ * task runs twice only when its lease expired), a daemon frozen past its lease, and every
+ * connection of a daemon terminated by the server in the middle of a stream (the daemon reconnects
+ * and goes on, nothing lost). The runs are
  * the ones the tasks recorded as they started, in their own transactions, so a killed daemon
  * cannot take them with it.
  */
@@ -171,6 +172,67 @@ class DurableCrashE2eTest {
       assertThat(daemon.stop(WAIT)).as("exit status; output:%n%s", daemon.output()).isZero();
       assertThat(daemon.linesContaining("dispatcher stopped")).singleElement().asString().contains("listener_losses=1");
     }
+  }
+
+  /**
+   * A daemon frozen (SIGSTOP, as a long GC pause or a suspended VM would) past its lease while it
+   * runs a task: the other daemon rescues the row and runs it again; once the frozen one goes on,
+   * its heartbeat reports the row as taken, and the outcome of its own run is refused by the fence.
+   */
+  @Test
+  void aDaemonFrozenPastItsLeaseLosesTheRowToTheOtherAndSaysSo(TestDatabase database, @TempDir Path directory) throws Exception {
+    String channel = Daemon.channel("durable_freeze");
+    Map<String, DaemonProcess> daemons = new HashMap<>();
+    try {
+      for (String name : List.of("a", "b")) {
+        String node = "e2e-" + channel + "-" + name;
+        daemons.put(node, Daemon.launch(database, Daemon.config(node, List.of(channel), 2, DurableTable.FAST)
+            .replace("shutdown_grace_period: 10s", "shutdown_grace_period: 500ms"), Files.createDirectories(directory.resolve(name)), List.of()));
+      }
+      for (DaemonProcess daemon : daemons.values()) {
+        daemon.awaitReady(WAIT);
+      }
+      String uuid = table.enqueue(DurableTestTasks.SLOW_FIRST, channel, List.of(60.0), Map.of());
+      await().atMost(WAIT).until(() -> table.runsOf(uuid).size() == 1);
+      String frozenNode = table.runsOf(uuid).get(0).nodeId();
+      String otherNode = daemons.keySet().stream().filter(node -> !node.equals(frozenNode)).findFirst().orElseThrow();
+      DaemonProcess frozen = daemons.get(frozenNode);
+      DaemonProcess other = daemons.get(otherNode);
+
+      signal("STOP", frozen);
+      try {
+        assertThat(other.awaitLine(line -> line.contains("durable task " + uuid + " e2e.durable.slow_first: its lease on node " + frozenNode
+            + " expired during attempt 1; it runs again"), WAIT)).as("output:%n%s", other.output()).isTrue();
+        await().atMost(WAIT).until(() -> table.row(uuid).state().equals("completed"));
+      } finally {
+        signal("CONT", frozen);
+      }
+
+      assertThat(frozen.awaitLine(line -> line.contains("1 of 1 durable row(s) of this node were no longer its own"), WAIT))
+          .as("output:%n%s", frozen.output()).isTrue();
+      assertThat(frozen.stop(WAIT)).isZero(); // cuts its run short: the release is fenced off
+      assertThat(frozen.linesContaining("no longer its own")).as("reported once").hasSize(1);
+      assertThat(frozen.linesContaining("1 of 1 durable outcome(s) not written: their rows' lease was lost meanwhile")).hasSize(1);
+      DurableTable.Row row = table.row(uuid);
+      assertThat(row.state()).isEqualTo("completed");
+      assertThat(row.attempt()).isEqualTo(2);
+      assertThat(row.attemptedBy()).isEqualTo(otherNode);
+      assertThat(row.errors()).singleElement().satisfies(error -> {
+        assertThat(error.get("node").asText()).isEqualTo(frozenNode);
+        assertThat(error.get("error").asText()).startsWith("lease expired");
+      });
+      assertThat(table.runsOf(uuid)).extracting(DurableTable.Run::nodeId, DurableTable.Run::attempt)
+          .containsExactly(tuple(frozenNode, 1), tuple(otherNode, 2));
+      assertThat(other.linesContaining("no longer its own")).isEmpty();
+    } finally {
+      daemons.values().forEach(DaemonProcess::close);
+    }
+  }
+
+  /** Sends SIGSTOP or SIGCONT to the daemon's process. */
+  private static void signal(String signal, DaemonProcess daemon) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(daemon.pid())).inheritIO().start();
+    assertThat(kill.waitFor()).as("kill -%s %s", signal, daemon.pid()).isZero();
   }
 
   /** Runs the node recorded on the channel so far. */

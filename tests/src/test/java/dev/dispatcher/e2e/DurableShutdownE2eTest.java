@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM to a daemon holding durable rows: the rows it claimed but had not started go back to
  * available at once, the run the grace period cuts short is released too (its attempt not
- * counted), and nothing is lost: another daemon runs them, or the same one once it is back. The
+ * counted), and nothing is lost: another daemon runs them, or, with none up, a daemon started
+ * later. The
  * tasks are {@link DurableTestTasks#serial}, one at a time per daemon, so a daemon with four slots
  * holds one running row and three waiting in its queue; each sleeps until a time a few seconds
  * ahead, so the run a shutdown cuts short would still be running, and every run after returns at once.
@@ -45,78 +46,70 @@ class DurableShutdownE2eTest {
   }
 
   @Test
-  void sigtermReleasesWhatTheDaemonHeldAndTheOtherDaemonRunsIt(TestDatabase database, @TempDir Path directory) throws Exception {
+  void sigtermReleasesWhatTheDaemonHeldAndAnotherDaemonOrTheSameOneBackRunsIt(TestDatabase database, @TempDir Path directory)
+      throws Exception {
     String channel = Daemon.channel("durable_sigterm");
     String nodeA = "e2e-" + channel + "-a";
     String nodeB = "e2e-" + channel + "-b";
-    DaemonProcess a = Daemon.launch(database, config(nodeA, channel), Files.createDirectories(directory.resolve("a")), List.of());
-    try (DaemonProcess b = Daemon.start(database, config(nodeB, channel), Files.createDirectories(directory.resolve("b")))) {
-      a.awaitReady(WAIT);
-      List<String> uuids = table.enqueueMany(DurableTestTasks.SERIAL, channel, 12, List.of(System.currentTimeMillis() + 5_000), Map.of());
+    DaemonProcess b = Daemon.launch(database, config(nodeB, channel), Files.createDirectories(directory.resolve("b")), List.of());
+    try (DaemonProcess a = Daemon.start(database, config(nodeA, channel), Files.createDirectories(directory.resolve("a")))) {
+      b.awaitReady(WAIT);
 
+      // 1. A stops while B runs: B runs what A held
+      List<String> first = table.enqueueMany(DurableTestTasks.SERIAL, channel, 12, List.of(System.currentTimeMillis() + 5_000), Map.of());
       await().atMost(WAIT).until(() -> table.held(channel, nodeA) > 0 && table.held(channel, nodeB) > 0
           && table.runs(channel).stream().map(DurableTable.Run::nodeId).distinct().count() == 2);
       assertThat(table.held(channel, nodeA)).as("a daemon claims no more rows than it has slots").isLessThanOrEqualTo(WORKERS);
       assertThat(table.held(channel, nodeB)).as("a daemon claims no more rows than it has slots").isLessThanOrEqualTo(WORKERS);
       Set<String> heldByA = uuidsHeldBy(channel, nodeA);
-      String runningOnA = runsOn(channel, nodeA).iterator().next();
+      String cutShortOnA = runsOn(channel, nodeA).iterator().next();
 
       assertThat(a.stop(WAIT)).as("exit status; output:%n%s", a.output()).isZero();
 
       assertThat(table.held(channel, nodeA)).as("A holds nothing once it stopped").isZero();
       Set<String> released = released(a);
-      assertThat(released).as("A's rows that never started").hasSize(heldByA.size() - 1).doesNotContain(runningOnA);
-      assertThat(heldByA).containsAll(released).contains(runningOnA);
-      assertThat(a.linesContaining("task " + runningOnA)).anySatisfy(line ->
+      assertThat(released).as("A's rows that never started").hasSize(heldByA.size() - 1).doesNotContain(cutShortOnA);
+      assertThat(heldByA).containsAll(released).contains(cutShortOnA);
+      assertThat(a.linesContaining("task " + cutShortOnA)).anySatisfy(line ->
           assertThat(line).contains("by the shutdown; released for another node"));
 
       await().atMost(WAIT).until(() -> table.count(channel, "completed") == 12);
       Map<String, DurableTable.Row> rows = table.rows(channel);
       assertThat(rows.values()).allSatisfy(row -> {
-        assertThat(row.state()).isEqualTo("completed");
         assertThat(row.attemptedBy()).isEqualTo(nodeB);
         assertThat(row.attempt()).as("a released attempt is not counted").isEqualTo(1);
         assertThat(row.errors()).isEmpty();
       });
       Map<String, Integer> runs = table.runCounts(channel);
-      assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(uuids);
-      runs.forEach((uuid, count) -> assertThat(count).as(uuid).isEqualTo(uuid.equals(runningOnA) ? 2 : 1));
-      assertThat(runsOn(channel, nodeA)).containsExactly(runningOnA);
-      assertThat(journal.statuses(runningOnA)).containsExactlyInAnyOrder("cancelled", "succeeded");
+      assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(first);
+      runs.forEach((uuid, count) -> assertThat(count).as(uuid).isEqualTo(uuid.equals(cutShortOnA) ? 2 : 1));
+      assertThat(runsOn(channel, nodeA)).containsExactly(cutShortOnA);
+      assertThat(journal.statuses(cutShortOnA)).containsExactlyInAnyOrder("cancelled", "succeeded");
+
+      // 2. B stops with no other daemon up: what it held waits in the table until A is back
+      List<String> second = table.enqueueMany(DurableTestTasks.SERIAL, channel, 6, List.of(System.currentTimeMillis() + 4_000), Map.of());
+      // B claims as many as it has slots and starts one: the channel's runs are the first part's 13, and that one
+      await().atMost(WAIT).until(() -> table.held(channel, nodeB) == WORKERS && table.runCount(channel) == 14);
+      List<DurableTable.Run> runsSoFar = table.runs(channel);
+      String cutShortOnB = runsSoFar.get(runsSoFar.size() - 1).uuid();
+
+      assertThat(b.stop(WAIT)).as("exit status; output:%n%s", b.output()).isZero();
+
+      assertThat(released(b)).hasSize(WORKERS - 1).doesNotContain(cutShortOnB);
+      assertThat(table.states(channel)).as("none is left running").containsOnly(entry("completed", 12), entry("available", 6));
+      try (DaemonProcess again = Daemon.start(database, config(nodeA, channel), Files.createDirectories(directory.resolve("a-again")))) {
+        await().atMost(WAIT).until(() -> table.count(channel, "completed") == 18);
+      }
+      Map<String, DurableTable.Row> after = table.rows(channel);
+      for (String uuid : second) {
+        assertThat(after.get(uuid).attemptedBy()).isEqualTo(nodeA);
+        assertThat(after.get(uuid).attempt()).isEqualTo(1);
+        assertThat(after.get(uuid).errors()).isEmpty();
+        assertThat(table.runsOf(uuid)).extracting(DurableTable.Run::nodeId)
+            .isEqualTo(uuid.equals(cutShortOnB) ? List.of(nodeB, nodeA) : List.of(nodeA));
+      }
     } finally {
-      a.close();
-    }
-  }
-
-  @Test
-  void withNoOtherDaemonTheReleasedRowsRunOnceTheDaemonIsBack(TestDatabase database, @TempDir Path directory) throws Exception {
-    String channel = Daemon.channel("durable_restart");
-    String node = "e2e-" + channel;
-    List<String> uuids;
-    Set<String> released;
-    String cutShort;
-    try (DaemonProcess daemon = Daemon.start(database, config(node, channel), Files.createDirectories(directory.resolve("first")))) {
-      uuids = table.enqueueMany(DurableTestTasks.SERIAL, channel, 6, List.of(System.currentTimeMillis() + 4_000), Map.of());
-      await().atMost(WAIT).until(() -> table.held(channel, node) == WORKERS && table.runCount(channel) == 1);
-      cutShort = table.runs(channel).get(0).uuid();
-
-      assertThat(daemon.stop(WAIT)).as("exit status; output:%n%s", daemon.output()).isZero();
-
-      released = released(daemon);
-      assertThat(released).hasSize(WORKERS - 1).doesNotContain(cutShort);
-      assertThat(table.states(channel)).as("every row waits for a daemon, none is left running").containsExactly(entry("available", 6));
-      assertThat(table.rows(channel).values()).allSatisfy(row -> assertThat(row.attempt()).isZero());
-    }
-
-    try (DaemonProcess again = Daemon.start(database, config(node, channel), Files.createDirectories(directory.resolve("again")))) {
-      await().atMost(WAIT).until(() -> table.count(channel, "completed") == 6);
-      assertThat(table.rows(channel).values()).allSatisfy(row -> {
-        assertThat(row.attempt()).isEqualTo(1);
-        assertThat(row.errors()).isEmpty();
-      });
-      Map<String, Integer> runs = table.runCounts(channel);
-      assertThat(runs.keySet()).containsExactlyInAnyOrderElementsOf(uuids);
-      runs.forEach((uuid, count) -> assertThat(count).as(uuid).isEqualTo(uuid.equals(cutShort) ? 2 : 1));
+      b.close();
     }
   }
 

@@ -33,6 +33,7 @@ public final class DurableTestTasks {
   public static final String RETRY_AFTER = "e2e.durable.retry_after";
   public static final String SLOW = "e2e.durable.slow";
   public static final String SERIAL = "e2e.durable.serial";
+  public static final String SLOW_FIRST = "e2e.durable.slow_first";
 
   public static final String TABLE = "e2e_durable_runs";
   /** Unlogged: the records need no WAL flush per commit (tens of thousands of them), and no server crash happens in these tests. */
@@ -113,6 +114,14 @@ public final class DurableTestTasks {
   public static void slow(TaskContext context, double seconds) throws SQLException, InterruptedException {
     recordRun(context);
     Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+  }
+
+  /** Its first attempt records its run and sleeps (interruptibly); a later attempt records its run and returns. */
+  @Task(name = SLOW_FIRST, bind = true)
+  public static void slowFirst(TaskContext context, double seconds) throws SQLException, InterruptedException {
+    if (recordRun(context) == 1) {
+      Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
+    }
   }
 
   /**
