@@ -33,9 +33,14 @@ final class Daemon {
 
   /** Config text for these channels; {@code extra} is appended as more top-level YAML. */
   static String config(List<String> channels, int workers, String extra) {
+    return config("e2e-" + channels.get(0), channels, workers, extra);
+  }
+
+  /** Config text with this node id (daemons that share their first channel need one each). */
+  static String config(String nodeId, List<String> channels, int workers, String extra) {
     return "database:\n  url: set-by-DISPATCHER_DATABASE_URL\n"
         + "channels: [" + String.join(", ", channels) + "]\n"
-        + "node_id: e2e-" + channels.get(0) + "\n"
+        + "node_id: " + nodeId + "\n"
         + "pool:\n  max_workers: " + workers + "\n  shutdown_grace_period: 10s\n"
         + "tasks:\n  packages: [dev.dispatcher.demo, dev.dispatcher.e2e.tasks]\n"
         + "hooks: [dev.dispatcher.demo.RunJournal]\n"

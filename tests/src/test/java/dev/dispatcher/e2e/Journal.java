@@ -64,6 +64,22 @@ final class Journal {
     return runs;
   }
 
+  /** How many runs each node recorded on this channel. */
+  Map<String, Integer> runsByNode(String channel) throws SQLException {
+    Map<String, Integer> runs = new LinkedHashMap<>();
+    try (Connection connection = database.connect();
+        PreparedStatement query = connection.prepareStatement(
+            "SELECT node_id, count(*) FROM dispatcher_runs WHERE channel = ? GROUP BY node_id ORDER BY node_id")) {
+      query.setString(1, channel);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          runs.put(rows.getString(1), rows.getInt(2));
+        }
+      }
+    }
+    return runs;
+  }
+
   /** The status column of each run of this uuid. */
   List<String> statuses(String uuid) throws SQLException {
     List<String> statuses = new ArrayList<>();

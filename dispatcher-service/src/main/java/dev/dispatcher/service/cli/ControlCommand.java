@@ -42,6 +42,11 @@ import picocli.CommandLine.Spec;
  * unless {@code --verbose}). Exit status: 0 when at least {@code --expected-replies} replies
  * arrived, 1 when fewer did (or the database failed), 2 for a configuration or usage error (the
  * message names the key or option), 3 when a daemon replied with an error.
+ *
+ * <p>{@code retry} and {@code discard} are no control messages: they act on the durable task table
+ * itself (database.url and database.schema of the config), whether a daemon runs or not. Exit
+ * status: 0 when the failed or cancelled row was retried or discarded, 1 when there is no such row
+ * (or the database failed), 2 for a configuration or usage error.
  */
 @Command(
     name = "ctl",
@@ -68,6 +73,11 @@ import picocli.CommandLine.Spec;
         "                 Python's WARNING, CRITICAL, or a Python level number 1-50]",
         "  run            start a registered task [--task, --args, --kwargs, --uuid]",
         "",
+        "Durable tasks, on the task table itself (no daemon needs to run):",
+        "  retry          a failed (dead letter) or cancelled durable task becomes available",
+        "                 again, with one more attempt allowed [--uuid, required]",
+        "  discard        deletes a failed or cancelled durable task [--uuid, required]",
+        "",
         "running and cancel match every filter given (task, args, kwargs and uuid).",
         "",
         "cancel, set_log_level and run act on the daemon: a daemon carries them out only",
@@ -80,11 +90,14 @@ import picocli.CommandLine.Spec;
         "  dispatcher-standalone ctl cancel --uuid 5d4c...",
         "  dispatcher-standalone ctl set_log_level --level DEBUG",
         "  dispatcher-standalone ctl run --task app.tasks.add --args '[1, 2]'",
+        "  dispatcher-standalone ctl retry --uuid 5d4c...",
         "",
         "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
         "DISPATCHER_DATABASE_PASSWORD, DISPATCHER_CONTROL_SECRET (sign with this secret).",
         "Exit status: 0 enough replies, 1 fewer replies or a database error,",
-        "2 configuration or usage error, 3 a daemon replied with an error."})
+        "2 configuration or usage error, 3 a daemon replied with an error.",
+        "retry and discard: 0 done, 1 no failed or cancelled task with that uuid or a",
+        "database error, 2 configuration or usage error."})
 public final class ControlCommand implements Callable<Integer> {
 
   static final int EXIT_OK = 0;
@@ -97,6 +110,9 @@ public final class ControlCommand implements Callable<Integer> {
 
   /** The commands the daemons answer, in the order {@code --help} lists them. */
   static final List<String> COMMANDS = dev.dispatcher.service.control.Command.names();
+
+  /** The commands ctl carries out on the durable task table itself, not through the daemons. */
+  static final List<String> TABLE_COMMANDS = DeadLetterCommand.COMMANDS;
 
   /** Sends one control message and returns the replies; the real one goes through {@link ControlClient}. */
   @FunctionalInterface
@@ -170,6 +186,9 @@ public final class ControlCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (TABLE_COMMANDS.contains(command)) {
+      return onTheTable(out, err);
+    }
     DatabaseUrl database;
     String target;
     Map<String, Object> controlData;
@@ -218,6 +237,35 @@ public final class ControlCommand implements Callable<Integer> {
       return EXIT_ERROR_REPLY;
     }
     return EXIT_OK;
+  }
+
+  /** retry or discard: the options checked, then the row acted on through {@link DeadLetterCommand}. */
+  private int onTheTable(PrintWriter out, PrintWriter err) {
+    DispatcherConfig.Database database;
+    try {
+      String[][] notForTheTable = {{"--task", task}, {"--args", args}, {"--kwargs", kwargs}, {"--level", level}};
+      for (String[] option : notForTheTable) {
+        if (option[1] != null) {
+          throw new ConfigException(option[0], "does not apply to " + command + " (it takes --uuid)");
+        }
+      }
+      if (uuid == null) {
+        throw new ConfigException("--uuid", "is required for " + command + " (the uuid of the failed or cancelled durable task)");
+      }
+      if (!DeadLetterCommand.isUuid(uuid)) {
+        throw new ConfigException("--uuid", "must be a uuid such as 5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a, was '" + uuid + "'");
+      }
+      if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
+        throw new ConfigException("--timeout", "must be more than 0 and at most 86400 seconds, was " + timeoutSeconds);
+      }
+      database = new ConfigLoader(environment).load(ConfigLoader.configFile(config, environment)).database();
+    } catch (ConfigException e) {
+      err.println("config error: " + e.getMessage());
+      err.flush();
+      return EXIT_CONFIG;
+    }
+    quietLogs();
+    return DeadLetterCommand.run(command, uuid, database, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)), out, err);
   }
 
   /** The control_data the options give, checked against the command. */

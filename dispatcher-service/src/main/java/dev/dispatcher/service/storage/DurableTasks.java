@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The durable task table, as the daemon's parts use it: the claimer claims rows, the heartbeat
@@ -65,7 +66,16 @@ public interface DurableTasks {
   List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException;
 
   /** Extends the leases of this node's running rows; returns how many it still holds. */
-  int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException;
+  default int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
+    return extendLeasesOf(ids, nodeId, lease).size();
+  }
+
+  /**
+   * As {@link #extendLeases}, returning the ids of the rows it still holds: which of the others
+   * were finished meanwhile (their outcome written) and which were taken by another node only the
+   * caller can tell.
+   */
+  Set<Long> extendLeasesOf(Collection<Long> ids, String nodeId, Duration lease) throws SQLException;
 
   /** Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost their lease meanwhile). */
   int complete(List<Completion> completions) throws SQLException;

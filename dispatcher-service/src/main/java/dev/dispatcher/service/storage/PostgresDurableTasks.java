@@ -9,9 +9,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -95,19 +97,25 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
-  public int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
+  public Set<Long> extendLeasesOf(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
+    Set<Long> kept = new HashSet<>();
     if (ids.isEmpty()) {
-      return 0;
+      return kept;
     }
     prepare();
     try (Connection connection = pool.getConnection(); PreparedStatement extend = connection.prepareStatement(
         "UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond'"
-            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ?")) {
+            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ? RETURNING id")) {
       extend.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       extend.setLong(1, lease.toMillis());
       extend.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
       extend.setString(3, nodeId);
-      return extend.executeUpdate();
+      try (ResultSet result = extend.executeQuery()) {
+        while (result.next()) {
+          kept.add(result.getLong(1));
+        }
+      }
+      return kept;
     } catch (SQLException e) {
       throw missingTable(e);
     }

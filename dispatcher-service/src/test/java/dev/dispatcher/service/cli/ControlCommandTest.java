@@ -93,6 +93,9 @@ class ControlCommandTest {
     for (String command : ControlCommand.COMMANDS) {
       assertThat(help.toString()).containsPattern("(?m)^\\s+" + command + "\\s");
     }
+    for (String command : ControlCommand.TABLE_COMMANDS) {
+      assertThat(help.toString()).containsPattern("(?m)^\\s+" + command + "\\s");
+    }
     assertThat(help.toString()).contains("--expected-replies", "--timeout", "--json", "--channel", "--task", "--uuid",
         "--level", "--args", "--kwargs", "--config", "--verbose");
     assertThat(ControlCommand.COMMANDS).containsExactly("alive", "aio_tasks", "running", "cancel", "workers", "producers", "main",
