@@ -87,12 +87,22 @@ public record DispatcherConfig(
    * @param failedRetention how long failed rows (the dead letter) are kept
    * @param cleanupInterval how often finished rows past their retention are deleted, and dead rows vacuumed
    * @param vacuumDeadRows dead rows of the table past which it is vacuumed (autovacuum may be off)
+   * @param prefetch rows a node may claim beyond its free slots, to wait in its queue: 0 claims for
+   *     free slots only (no node holds a row it cannot start); more lets a node keep its slots
+   *     busy while its next claim is on its way, at the price of rows others cannot take meanwhile
    */
   public record Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
-      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows) {
+      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
 
     public static final Durable DEFAULT = new Durable(true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000);
+        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0);
+
+    /** The settings without prefetch. */
+    public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
+        int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows) {
+      this(enabled, pollInterval, lease, heartbeatInterval, rescueInterval, claimBatch, completedRetention, failedRetention, cleanupInterval,
+          vacuumDeadRows, 0);
+    }
   }
 
   /**

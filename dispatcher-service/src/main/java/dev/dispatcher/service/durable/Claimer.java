@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class Claimer implements Service {
 
   private static final Logger log = LoggerFactory.getLogger(Claimer.class);
+  private static final long PREFETCH_CHECK_NANOS = 2_000_000;
 
   private final DurableTasks rows;
   private final WorkerPool pool;
@@ -134,7 +135,10 @@ public final class Claimer implements Service {
   private void awaitWake() throws InterruptedException {
     lock.lock();
     try {
-      long nanos = settings.pollInterval().toNanos();
+      // while rows wait and the queue is full of prefetched ones, look for room often (the pool tells of
+      // a freed slot only once its queue is empty, which would leave the slots idle for a claim's time)
+      long nanos = backlogged && settings.prefetch() > 0 ? Math.min(PREFETCH_CHECK_NANOS, settings.pollInterval().toNanos())
+          : settings.pollInterval().toNanos();
       while (!wake && nanos > 0 && running) {
         nanos = woken.awaitNanos(nanos);
       }
@@ -152,8 +156,12 @@ public final class Claimer implements Service {
     // every round (and at once after each full claim) and held the channel's whole backlog in its
     // queue, leases renewed, out of other daemons' reach (DurableShutdownE2eTest: 8 rows held with
     // 4 slots). Now the rows it holds, running or queued, are at most max_workers.
-    int free = Math.max(0, pool.freeSlots() - pool.queued());
-    if (free == 0 || taskNames.isEmpty()) {
+    // With durable.prefetch, up to that many more wait in the queue; a claim then waits until half of
+    // them have started, so claims stay batches rather than a row per freed slot.
+    int prefetch = settings.prefetch();
+    int queued = pool.queued();
+    int free = Math.max(0, pool.freeSlots() + prefetch - queued);
+    if (free == 0 || taskNames.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
       return;
     }
     boolean full = false;

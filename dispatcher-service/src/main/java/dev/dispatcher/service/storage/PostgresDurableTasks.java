@@ -104,8 +104,10 @@ final class PostgresDurableTasks implements DurableTasks {
     }
     prepare();
     try (Connection connection = pool.getConnection(); PreparedStatement extend = connection.prepareStatement(
-        "UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond'"
-            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ? RETURNING id")) {
+        // rows the completion writer is writing are locked: skipped, not waited for (locking them in
+        // another order than the writer's batch deadlocked), and they are finished anyway
+        "UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond' WHERE id IN (SELECT id FROM " + table
+            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
       extend.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       extend.setLong(1, lease.toMillis());
       extend.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
@@ -132,6 +134,11 @@ final class PostgresDurableTasks implements DurableTasks {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
       try {
+        try (Statement plan = connection.createStatement()) {
+          // the batch joins the table by its primary key: with many rows running, the planner's guess
+          // for unnest (100 rows) made it hash every running row instead (67 ms for 1,000 of 20,000)
+          plan.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
+        }
         int written = 0;
         written += write(connection, batches.completed, 3, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb",
             "c.v1");
@@ -276,8 +283,20 @@ final class PostgresDurableTasks implements DurableTasks {
     if (!isUuid(uuid)) {
       return false;
     }
-    return updateOne("UPDATE " + table + " SET state = 'available', run_at = now(), finished_at = NULL,"
-        + " max_attempts = greatest(max_attempts, least(attempt + 1, 1000)) WHERE uuid = ?::uuid AND state IN ('failed', 'cancelled')", uuid);
+    prepare();
+    // the doorbell of its channel, in the same statement: a listening daemon claims it at once, not at its next poll
+    try (Connection connection = pool.getConnection(); PreparedStatement retry = connection.prepareStatement(
+        "WITH again AS (UPDATE " + table + " SET state = 'available', run_at = now(), finished_at = NULL,"
+            + " max_attempts = greatest(max_attempts, least(attempt + 1, 1000)) WHERE uuid = ?::uuid AND state IN ('failed', 'cancelled')"
+            + " RETURNING channel) SELECT count(*), count(pg_notify(channel, '{\"doorbell\":\"durable\"}')) FROM again")) {
+      retry.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      retry.setString(1, uuid);
+      try (ResultSet result = retry.executeQuery()) {
+        return result.next() && result.getLong(1) == 1;
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
   }
 
   @Override

@@ -191,6 +191,9 @@ class ConfigLoaderTest {
     assertThat(durable.completedRetention()).isZero();
     assertThat(durable.claimBatch()).isEqualTo(50);
     assertThat(parse(MINIMAL + "durable:\n  enabled: false\n").durable().enabled()).isFalse();
+    assertThat(parse(MINIMAL).durable().prefetch()).as("claims for free slots only by default").isZero();
+    assertThat(parse(MINIMAL + "durable:\n  prefetch: 500\n").durable().prefetch()).isEqualTo(500);
+    assertThat(failure(MINIMAL + "durable:\n  prefetch: -1\n").key()).isEqualTo("durable.prefetch");
     assertThat(failure(MINIMAL + "durable:\n  lease: 10s\n  heartbeat_interval: 6s\n").key()).isEqualTo("durable.heartbeat_interval");
     assertThat(failure(MINIMAL + "durable:\n  poll_interval: 1ms\n").key()).isEqualTo("durable.poll_interval");
     assertThat(failure(MINIMAL + "durable:\n  claim_batch: 0\n").key()).isEqualTo("durable.claim_batch");

@@ -63,6 +63,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "5000", description = "Sequential tasks in the latency run (default: ${DEFAULT-VALUE}).")
   int samples;
 
+  @Option(names = "--durable-prefetch", defaultValue = "1000",
+      description = "The daemon's durable.prefetch: rows claimed beyond the free slots (default: ${DEFAULT-VALUE}; the daemon's own default is 0: free slots only).")
+  int durablePrefetchOption;
+
   @Option(names = "--workers", defaultValue = "16", description = "Daemon pool size, and the peer's threads (default: ${DEFAULT-VALUE}).")
   int workers;
 
@@ -168,7 +172,8 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("       durable latency: %d sequential tasks, enqueue to start; ceiling: one row inserted with a NOTIFY and taken%n"
           + "                out by a listening connection, as many times%n", durableSamples);
     }
-    System.out.printf("       %d workers; task log lines off%n", workers);
+    int durablePrefetch = durablePrefetchOption;
+    System.out.printf("       %d workers; durable.prefetch %d; task log lines off%n", workers, durablePrefetch);
     List<String> payloads = payloads(Math.max(Math.max(throughput ? count : 1, drain ? drainCount : 1),
         Math.max(latency ? samples : 1, durableLatency ? durableSamples : 1)));
 
@@ -185,7 +190,7 @@ public final class BenchCommand implements Callable<Integer> {
     Stopwatch durableLatencies = null;
     Map<String, Long> dropped;
     try (RawNotifyBench raw = new RawNotifyBench(address);
-        DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers, Math.max(count, drainCount))) {
+        DispatcherBench dispatcher = new DispatcherBench(databaseUrl, workers, Math.max(count, drainCount), durablePrefetch)) {
       if (throughput) {
         measureThroughput(raw, dispatcher, payloads.subList(0, count), throughputRounds);
       }

@@ -59,7 +59,8 @@ final class DispatcherBench implements AutoCloseable {
    * @param backlog how many tasks may arrive at once (a drain): the daemon's backlog and waiting
    *     bounds are raised to at least this, so that the bench measures speed, not refusals
    */
-  DispatcherBench(String url, int workers, int backlog) throws Exception {
+  /** @param durablePrefetch the daemon's durable.prefetch */
+  DispatcherBench(String url, int workers, int backlog, int durablePrefetch) throws Exception {
     DatabaseUrl address = DatabaseUrl.parse(url);
     DispatcherConfig.Limits defaults = DispatcherConfig.Limits.forHeap(Runtime.getRuntime().maxMemory());
     DispatcherConfig.Limits limits = new DispatcherConfig.Limits(Math.max(defaults.maxBacklog(), backlog), defaults.maxBacklogBytes(),
@@ -69,7 +70,7 @@ final class DispatcherBench implements AutoCloseable {
         new DispatcherConfig.Database(address, null, SCHEMA), List.of(CHANNEL), CHANNEL, "bench",
         new DispatcherConfig.Pool(workers, Duration.ofSeconds(5)),
         new DispatcherConfig.TaskSources(List.of(), List.of()), List.of(), List.of(), List.of(),
-        null, null, null, limits, null);
+        null, null, null, limits, null, prefetching(durablePrefetch));
     TaskRegistry registry = TaskRegistry.of(
         List.of(BenchTasks.class.getMethod("noop", long.class)), WireFormat.newObjectMapper());
     DispatcherHook marker = new DispatcherHook() {
@@ -94,6 +95,12 @@ final class DispatcherBench implements AutoCloseable {
     // the statements of the SQL API, as the publisher's durable enqueuer sends them
     enqueueMany = durable.prepareStatement("SELECT u FROM \"" + SCHEMA + "\".enqueue_many(?::jsonb) AS u");
     enqueueOne = durable.prepareStatement("SELECT \"" + SCHEMA + "\".enqueue(?, ?, ?::jsonb)");
+  }
+
+  private static DispatcherConfig.Durable prefetching(int prefetch) {
+    DispatcherConfig.Durable d = DispatcherConfig.Durable.DEFAULT;
+    return new DispatcherConfig.Durable(d.enabled(), d.pollInterval(), d.lease(), d.heartbeatInterval(), d.rescueInterval(), d.claimBatch(),
+        d.completedRetention(), d.failedRetention(), d.cleanupInterval(), d.vacuumDeadRows(), prefetch);
   }
 
   /** Publishes {@code count} tasks in batches, each its own transaction; timed until the last one started. */
