@@ -104,14 +104,19 @@ final class PostgresDurableTasks implements DurableTasks {
     }
     prepare();
     try (Connection connection = pool.getConnection(); PreparedStatement extend = connection.prepareStatement(
-        // rows the completion writer is writing are locked: skipped, not waited for (locking them in
-        // another order than the writer's batch deadlocked), and they are finished anyway
-        "UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond' WHERE id IN (SELECT id FROM " + table
-            + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ? FOR UPDATE SKIP LOCKED) RETURNING id")) {
+        // Rows the completion writer is writing are locked: skipped, not waited for (locking them in
+        // another order than the writer's batch deadlocked), and being finished anyway. What the node
+        // still holds is read from the statement's snapshot, so a skipped row still counts as held.
+        "WITH extended AS (UPDATE " + table + " SET lease_until = now() + ? * interval '1 millisecond' WHERE id IN (SELECT id FROM "
+            + table + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ? FOR UPDATE SKIP LOCKED) RETURNING id)"
+            + " SELECT id FROM " + table + " WHERE id = ANY (?) AND state = 'running' AND attempted_by = ?")) {
       extend.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       extend.setLong(1, lease.toMillis());
-      extend.setArray(2, connection.createArrayOf("bigint", ids.toArray()));
+      Array held = connection.createArrayOf("bigint", ids.toArray());
+      extend.setArray(2, held);
       extend.setString(3, nodeId);
+      extend.setArray(4, held);
+      extend.setString(5, nodeId);
       try (ResultSet result = extend.executeQuery()) {
         while (result.next()) {
           kept.add(result.getLong(1));

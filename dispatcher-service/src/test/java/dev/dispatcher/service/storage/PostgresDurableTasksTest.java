@@ -174,6 +174,25 @@ class PostgresDurableTasksTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple(again, 2));
   }
 
+  /** BUG: the heartbeat waited for rows the completion writer had locked, and deadlocked with it; then, skipping them, reported them lost. */
+  @Test
+  void aLeaseExtensionSkipsARowAnotherTransactionHoldsAndStillCountsItHeld() throws Exception {
+    enqueue("app.a", "emails", "{}");
+    enqueue("app.a", "emails", "{}");
+    List<ClaimedRow> claimed = rows.claim("emails", TASKS, 10, "node-a", LEASE);
+    try (Connection writer = database.connect()) {
+      writer.setAutoCommit(false);
+      try (PreparedStatement lock = writer.prepareStatement("SELECT id FROM dispatcher.tasks WHERE id = ? FOR UPDATE")) {
+        lock.setLong(1, claimed.get(0).id());
+        lock.executeQuery().close();
+      }
+      Set<Long> held = rows.extendLeasesOf(claimed.stream().map(ClaimedRow::id).toList(), "node-a", LEASE);
+      writer.rollback();
+
+      assertThat(held).containsExactlyInAnyOrder(claimed.get(0).id(), claimed.get(1).id());
+    }
+  }
+
   @Test
   void rowsNotClaimedYetAreCancelledByUuidOrTaskAndFailedOnesRetriedOrDiscarded() throws Exception {
     String waiting = enqueue("app.a", "emails", "{}");
