@@ -42,11 +42,7 @@ final class PostgresDurableTasks implements DurableTasks {
 
   @Override
   public void prepare() throws SQLException {
-    try {
-      migrations.ensureMigrated();
-    } catch (StorageException e) {
-      throw new SQLException(e.getMessage(), e);
-    }
+    migrations.ensureMigratedForSql();
   }
 
   @Override

@@ -37,11 +37,7 @@ final class PostgresTickClaims implements TickClaims {
 
   @Override
   public void prepare() throws SQLException {
-    try {
-      migrations.ensureMigrated();
-    } catch (StorageException e) {
-      throw new SQLException(e.getMessage(), e);
-    }
+    migrations.ensureMigratedForSql();
   }
 
   @Override

@@ -103,6 +103,19 @@ public final class SchemaMigrations {
   }
 
   /**
+   * {@link #ensureMigrated()} for the repositories, whose callers handle {@link SQLException}s.
+   *
+   * @throws SQLException what {@link #ensureMigrated()} throws, as its cause
+   */
+  void ensureMigratedForSql() throws java.sql.SQLException {
+    try {
+      ensureMigrated();
+    } catch (StorageException e) {
+      throw new java.sql.SQLException(e.getMessage(), e);
+    }
+  }
+
+  /**
    * Migrates unless this object already did: the first caller migrates (and logs what it did),
    * later ones return at once. A failure is not remembered: the next call tries again.
    *
