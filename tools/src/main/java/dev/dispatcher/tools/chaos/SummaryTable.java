@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 
-/** The per-scenario table printed at the end of a run, as Markdown (readable as it is on a terminal, pasteable into the docs). */
+/**
+ * The per-scenario table printed at the end of a run, as Markdown (readable as it is on a terminal,
+ * pasteable into the docs); a scenario that was skipped or broke off gets a row saying so and a
+ * line with the reason under the table.
+ */
 final class SummaryTable {
 
   static final List<String> HEADER = List.of("#", "scenario", "enqueued", "completed", "lost", "run twice", "baseline /s", "stress /s",
@@ -37,6 +41,15 @@ final class SummaryTable {
         line(out, rule, widths);
       }
     }
+    for (ScenarioResult result : results) {
+      if (!result.ran()) {
+        out.append("\n").append(result.scenario().number()).append(' ').append(result.scenario().label()).append(": ")
+            .append(result.skipped() ? "skipped: " : "error: ").append(oneLine(result.failure()));
+      }
+    }
+    if (results.stream().anyMatch(result -> !result.ran())) {
+      out.append('\n');
+    }
     return out.toString();
   }
 
@@ -44,9 +57,9 @@ final class SummaryTable {
     String number = Integer.toString(result.scenario().number());
     String name = result.scenario().label();
     if (!result.ran()) {
-      List<String> row = new ArrayList<>(List.of(number, name, (result.skipped() ? "skipped: " : "error: ") + oneLine(result.failure())));
+      List<String> row = new ArrayList<>(List.of(number, name, result.skipped() ? "skipped" : "error"));
       while (row.size() < HEADER.size()) {
-        row.add("");
+        row.add("-");
       }
       return row;
     }

@@ -29,7 +29,8 @@ class SummaryTableTest {
   void columnsAreAlignedAndEveryRowHasEveryCell() {
     String table = SummaryTable.markdown(List.of(ran(Scenario.KILL_REPEATED, 0, OptionalDouble.of(0)),
         ScenarioResult.skipped(Scenario.RESTART, "needs the embedded Postgres")));
-    List<String> lines = table.lines().toList();
+    List<String> lines = table.lines().filter(line -> line.startsWith("|")).toList();
+    assertThat(lines).hasSize(4);
     int width = lines.get(0).length();
     for (String line : lines) {
       assertThat(line).hasSize(width);
@@ -39,11 +40,12 @@ class SummaryTableTest {
 
   @Test
   void skippedAndBrokenScenariosSayWhy() {
-    List<String> skipped = SummaryTable.row(ScenarioResult.skipped(Scenario.RESTART, "needs the embedded Postgres"));
-    assertThat(skipped).hasSize(SummaryTable.HEADER.size());
-    assertThat(skipped.get(2)).isEqualTo("skipped: needs the embedded Postgres");
-    List<String> broken = SummaryTable.row(ScenarioResult.broken(Scenario.XMIN, "java.io.IOException: no | pipes\nhere", List.of()));
-    assertThat(broken.get(2)).isEqualTo("error: java.io.IOException: no / pipes here");
+    ScenarioResult skipped = ScenarioResult.skipped(Scenario.RESTART, "needs the embedded Postgres");
+    ScenarioResult broken = ScenarioResult.broken(Scenario.XMIN, "java.io.IOException: no | pipes\nhere", List.of());
+    assertThat(SummaryTable.row(skipped)).hasSize(SummaryTable.HEADER.size()).startsWith("1", "restart", "skipped", "-");
+    assertThat(SummaryTable.row(broken)).startsWith("6", "xmin", "error", "-");
+    String table = SummaryTable.markdown(List.of(skipped, ran(Scenario.KILL, 0, OptionalDouble.of(0)), broken));
+    assertThat(table).endsWith("|\n\n1 restart: skipped: needs the embedded Postgres\n6 xmin: error: java.io.IOException: no / pipes here\n");
   }
 
   @Test
