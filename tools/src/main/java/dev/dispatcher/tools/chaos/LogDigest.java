@@ -31,6 +31,7 @@ final class LogDigest {
   long errors;
   long connectionRefusals;
   long claimOutages;
+  long deadlocks;
   final List<String> errorSamples = new ArrayList<>();
 
   /** Reads the files (missing ones are skipped). */
@@ -70,6 +71,9 @@ final class LogDigest {
     if (line.contains("cannot claim durable tasks")) {
       claimOutages++;
     }
+    if (line.contains("deadlock detected")) {
+      deadlocks++;
+    }
     String lower = line.toLowerCase(Locale.ROOT);
     if (lower.contains("too many clients") || lower.contains("remaining connection slots")) {
       connectionRefusals++;
@@ -97,6 +101,9 @@ final class LogDigest {
     parts.add(outcomesNotWritten + " outcome(s) the table did not take (\"lease was lost\")");
     if (notWrittenAtShutdown > 0) {
       parts.add(notWrittenAtShutdown + " shutdown(s) leaving outcomes unwritten");
+    }
+    if (deadlocks > 0) {
+      parts.add(deadlocks + " statement(s) failed with \"deadlock detected\"");
     }
     if (claimOutages > 0) {
       parts.add(claimOutages + " claim outage(s)");

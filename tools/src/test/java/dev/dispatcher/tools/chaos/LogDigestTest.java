@@ -21,6 +21,8 @@ class LogDigestTest {
         + " lease was lost meanwhile (another node may run them again)");
     digest.add("2026-12-02T07:05:03.000Z WARN  [dispatcher-claimer] Claimer - cannot claim durable tasks: FATAL: sorry, too many clients already;"
         + " trying again every 200 ms");
+    digest.add("2026-12-02T07:13:56.508Z WARN  [dispatcher-completer] CompletionWriter - cannot write 4 durable outcome(s): ERROR: deadlock"
+        + " detected\\n  Detail: Process 12278 waits for ShareLock on transaction 8997; blocked by process 12250.; retrying every 1000 ms");
     digest.add("2026-12-02T07:05:04.000Z ERROR [dispatcher-claimer] Claimer - durable claim failed: boom");
     digest.add("2026-12-02T07:05:05.000Z INFO  [main] Dispatcher - dispatcher ready: ERROR in the text is not an error line");
     digest.add("Terminating due to java.lang.OutOfMemoryError: Java heap space");
@@ -30,11 +32,13 @@ class LogDigestTest {
     assertThat(digest.rescuedFailedForGood).isEqualTo(1);
     assertThat(digest.outcomesNotWritten).isEqualTo(3);
     assertThat(digest.claimOutages).isEqualTo(1);
+    assertThat(digest.deadlocks).isEqualTo(1);
     assertThat(digest.connectionRefusals).isEqualTo(1);
     assertThat(digest.errors).isEqualTo(2);
     assertThat(digest.errorSamples).hasSize(2);
     assertThat(digest.summary()).startsWith("daemon logs: 2 row(s) rescued after an expired lease (1 failed for good)")
-        .contains("36 row(s) the heartbeat called").contains("3 outcome(s) the table did not take").contains("2 ERROR line(s)");
+        .contains("36 row(s) the heartbeat called").contains("3 outcome(s) the table did not take")
+        .contains("1 statement(s) failed with \"deadlock detected\"").contains("2 ERROR line(s)");
   }
 
   @Test
