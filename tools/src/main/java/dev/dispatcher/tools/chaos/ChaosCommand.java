@@ -62,6 +62,10 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--tools-jar", description = "Jar with the chaos task, for the daemons' --classpath (default: the jar running this command).")
   Path toolsJar;
 
+  @Option(names = "--task-millis", defaultValue = "20",
+      description = "How long each task works (sleeps) after journaling its run: a daemon killed meanwhile holds rows (default: ${DEFAULT-VALUE}).")
+  long taskMillis;
+
   @Option(names = "--workers", defaultValue = "16", description = "pool.max_workers of each daemon (default: ${DEFAULT-VALUE}).")
   int workers;
 
@@ -93,6 +97,7 @@ public final class ChaosCommand implements Callable<Integer> {
       chosen = Scenario.parse(scenarios);
       phases = Phases.parse(phaseSeconds);
       check(rate > 0 && rate <= 100_000, "--rate must be above 0 and at most 100000, was " + rate);
+      check(taskMillis >= 0 && taskMillis <= 60_000, "--task-millis must be from 0 to 60000, was " + taskMillis);
       check(workers >= 1 && workers <= 1000, "--workers must be from 1 to 1000, was " + workers);
       check(outageSeconds >= 1, "--outage-seconds must be at least 1, was " + outageSeconds);
       check(killIntervalSeconds >= 5, "--kill-interval must be at least 5 (a restart takes seconds), was " + killIntervalSeconds);
@@ -147,8 +152,8 @@ public final class ChaosCommand implements Callable<Integer> {
       }
     }
     out.println();
-    out.println("== chaos: summary (" + phases + " phases, " + fmt(rate) + " tasks/s, 2 daemons x " + workers + " workers; durable "
-        + Daemons.DURABLE_SETTINGS + "; logs in " + runDir + ")");
+    out.println("== chaos: summary (" + phases + " phases, " + fmt(rate) + " tasks/s of " + taskMillis + " ms, 2 daemons x " + workers
+        + " workers; durable " + Daemons.DURABLE_SETTINGS + "; logs in " + runDir + ")");
     String table = SummaryTable.markdown(results);
     out.print(table);
     Files.writeString(runDir.resolve("summary.md"), table, StandardCharsets.UTF_8);
@@ -175,7 +180,7 @@ public final class ChaosCommand implements Callable<Integer> {
     database.reset();
     daemons.startAll(dir);
     out.println("   phases " + phases + " (baseline, stress, recovery), publishing " + fmt(rate) + " tasks/s; logs in " + dir);
-    LoadPublisher publisher = cleanup.add("the publisher", new LoadPublisher(database, rate));
+    LoadPublisher publisher = cleanup.add("the publisher", new LoadPublisher(database, rate, taskMillis));
     Sampler sampler = cleanup.add("the sampler", new Sampler(database, publisher::acknowledged));
     long origin = System.nanoTime();
     Stress.Context context = new Stress.Context(database, postgres, daemons, publisher, 0, outage, killInterval, readers, url == null,
@@ -351,7 +356,8 @@ public final class ChaosCommand implements Callable<Integer> {
         + fmt(LoadPublisher.MAX_BACKOFF_SECONDS) + " s)");
     out.println("   daemons: 2 (" + String.join(", ", Daemons.NODES) + "), " + workers + " workers each, -Xmx256m; short durable settings: "
         + Daemons.DURABLE_SETTINGS + " (so an expired lease is rescued within a phase)");
-    out.println("   task: " + ChaosTasks.NAME + " (journals each run into " + ChaosSchema.JOURNAL + "), from " + tasksJar);
+    out.println("   task: " + ChaosTasks.NAME + " (journals each run into " + ChaosSchema.JOURNAL + ", then works " + taskMillis
+        + " ms), from " + tasksJar);
     out.println("   output: " + runDir);
   }
 

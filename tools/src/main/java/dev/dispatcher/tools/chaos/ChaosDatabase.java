@@ -101,6 +101,14 @@ final class ChaosDatabase {
     }
   }
 
+  /** VACUUM of the task table, then its dead tuples: those the vacuum could not remove (still visible to some snapshot). */
+  long vacuumAndCountDead() throws SQLException {
+    try (Connection connection = control(); Statement statement = connection.createStatement()) {
+      statement.execute("VACUUM " + ChaosSchema.TASKS);
+      return progress(connection)[1];
+    }
+  }
+
   long deadTuples() throws SQLException {
     try (Connection connection = control()) {
       return progress(connection)[1];

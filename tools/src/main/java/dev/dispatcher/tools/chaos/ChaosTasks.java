@@ -16,7 +16,9 @@ import java.time.Duration;
  * own and autocommit, outside the run's transaction. So the journal counts executions, as an
  * external side effect would see them: a run whose outcome never reaches the task table (the node
  * was killed, the lease was lost) still shows, and a second run shows as a second row. If the
- * insert fails the task fails, and the row is retried like any failed attempt.
+ * insert fails the task fails, and the row is retried like any failed attempt. Then it works for
+ * {@code workMillis} (a sleep): a daemon killed meanwhile holds rows whose run is journaled but whose
+ * outcome is not written, the case durable delivery exists for.
  */
 public final class ChaosTasks {
 
@@ -31,12 +33,15 @@ public final class ChaosTasks {
   private ChaosTasks() {}
 
   @Task(name = NAME, bind = true, durable = true)
-  public static void record(TaskContext context) throws SQLException {
+  public static void record(TaskContext context, long workMillis) throws SQLException, InterruptedException {
     try (Connection connection = pool().getConnection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
       insert.setString(1, context.uuid());
       insert.setString(2, context.nodeId());
       insert.setString(3, context.uuid());
       insert.executeUpdate();
+    }
+    if (workMillis > 0) {
+      Thread.sleep(workMillis);
     }
   }
 

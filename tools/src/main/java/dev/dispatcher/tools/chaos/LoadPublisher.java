@@ -34,6 +34,7 @@ final class LoadPublisher implements AutoCloseable {
   static final double MAX_BACKOFF_SECONDS = 5;
 
   private final ChaosDatabase database;
+  private final long taskMillis;
   private volatile double rate;
   private final AtomicLong acknowledged = new AtomicLong();
   private final Set<String> acknowledgedUuids = ConcurrentHashMap.newKeySet();
@@ -43,8 +44,10 @@ final class LoadPublisher implements AutoCloseable {
   private volatile boolean running = true;
   private final Thread thread;
 
-  LoadPublisher(ChaosDatabase database, double rate) {
+  /** @param taskMillis how long each task works after journaling its run */
+  LoadPublisher(ChaosDatabase database, double rate, long taskMillis) {
     this.database = database;
+    this.taskMillis = taskMillis;
     this.rate = rate;
     this.thread = Thread.ofPlatform().name("chaos-publisher").daemon(true).unstarted(this::loop);
   }
@@ -107,7 +110,7 @@ final class LoadPublisher implements AutoCloseable {
             if (connection == null) {
               connection = database.connect(ChaosSchema.PUBLISHER_APPLICATION, 30);
             }
-            send(connection, batch);
+            send(connection, batch, taskMillis);
             acknowledgedUuids.addAll(batch);
             acknowledged.addAndGet(batch.size());
             batch = null;
@@ -137,9 +140,9 @@ final class LoadPublisher implements AutoCloseable {
     }
   }
 
-  private static void send(Connection connection, List<String> batch) throws SQLException {
+  private static void send(Connection connection, List<String> batch, long taskMillis) throws SQLException {
     try (PreparedStatement enqueue = connection.prepareStatement("SELECT count(*) FROM " + ChaosSchema.ENQUEUE_MANY + "(?::jsonb)")) {
-      enqueue.setString(1, json(batch));
+      enqueue.setString(1, json(batch, taskMillis));
       try (ResultSet result = enqueue.executeQuery()) {
         result.next();
       }
@@ -147,9 +150,9 @@ final class LoadPublisher implements AutoCloseable {
   }
 
   /** The batch for {@code enqueue_many}: each uuid a row of the chaos task on the chaos channel. */
-  static String json(List<String> uuids) {
-    String options = "\",\"task\":\"" + ChaosTasks.NAME + "\",\"channel\":\"" + ChaosSchema.CHANNEL + "\",\"max_attempts\":" + MAX_ATTEMPTS
-        + ",\"backoff\":" + BACKOFF_SECONDS + ",\"max_backoff\":" + MAX_BACKOFF_SECONDS + "}";
+  static String json(List<String> uuids, long taskMillis) {
+    String options = "\",\"task\":\"" + ChaosTasks.NAME + "\",\"args\":[" + taskMillis + "],\"channel\":\"" + ChaosSchema.CHANNEL
+        + "\",\"max_attempts\":" + MAX_ATTEMPTS + ",\"backoff\":" + BACKOFF_SECONDS + ",\"max_backoff\":" + MAX_BACKOFF_SECONDS + "}";
     StringBuilder json = new StringBuilder(uuids.size() * (60 + options.length())).append('[');
     for (int i = 0; i < uuids.size(); i++) {
       json.append(i == 0 ? "" : ",").append("{\"uuid\":\"").append(uuids.get(i)).append(options);

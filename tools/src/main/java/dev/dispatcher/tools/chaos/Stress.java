@@ -293,9 +293,13 @@ abstract class Stress implements AutoCloseable {
       context.say("transaction " + txid + " open, holding the xmin horizon");
       sleepUntil(endNanos);
       long deadAtEnd = context.database().deadTuples();
+      long kept = context.database().vacuumAndCountDead();
       close();
+      long afterRelease = context.database().vacuumAndCountDead();
+      context.say("released; a VACUUM just before left " + kept + " dead tuples, one just after " + afterRelease);
       return new Outcome(endNanos, System.nanoTime(), "transaction " + txid + " held open for the phase (xmin horizon pinned)",
-          List.of("dead tuples of the task table: " + deadBefore + " when the transaction began, " + deadAtEnd + " when it ended"));
+          List.of("dead tuples of the task table: " + deadBefore + " when the transaction began, " + deadAtEnd + " when the phase ended;"
+              + " a VACUUM then, the transaction still open, could not remove " + kept + "; one right after it ended left " + afterRelease));
     }
 
     @Override
