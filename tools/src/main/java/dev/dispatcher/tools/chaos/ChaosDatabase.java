@@ -92,6 +92,18 @@ final class ChaosDatabase {
     }
   }
 
+  /** Rows in state running whose lease this node holds (per the table). */
+  long runningOn(String node) throws SQLException {
+    try (Connection connection = control(); PreparedStatement query = connection.prepareStatement("SELECT count(*) FROM "
+        + ChaosSchema.TASKS + " WHERE state = 'running' AND attempted_by = ?")) {
+      query.setString(1, node);
+      try (ResultSet row = query.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    }
+  }
+
   /** Rows not completed yet. */
   long notCompleted() throws SQLException {
     try (Connection connection = control(); Statement statement = connection.createStatement();

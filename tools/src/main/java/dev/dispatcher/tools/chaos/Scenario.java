@@ -10,8 +10,8 @@ enum Scenario {
   RESTART(1, "restart", "Postgres restart: the embedded server stopped (fast shutdown) and started again on the same data directory and port", true),
   TERMINATE(2, "terminate", "every backend but the tool's control connections terminated (pg_terminate_backend), twice a second", false),
   EXHAUST(3, "exhaust", "connection exhaustion: another client holds all connections but a few for the stress phase", false),
-  KILL(4, "kill", "SIGKILL of one of the two daemons, restarted at once", false),
-  KILL_REPEATED(5, "kill-repeated", "SIGKILL of one of the two daemons (alternating) every kill interval, restarted each time", false),
+  KILL(4, "kill", "SIGKILL of one of the two daemons while it holds running rows, restarted at once", false),
+  KILL_REPEATED(5, "kill-repeated", "SIGKILL of one of the two daemons (alternating, while it holds running rows) every kill interval, restarted each time", false),
   XMIN(6, "xmin", "a long-open transaction holding the xmin horizon (BEGIN; SELECT txid_current(); then held)", false),
   OVERLOAD(7, "overload", "sustained overload: published at 1.5 x the baseline's completion rate", false),
   READERS(8, "readers", "concurrent REPEATABLE READ readers scanning the task table", false);

@@ -239,7 +239,10 @@ abstract class Stress implements AutoCloseable {
     }
   }
 
-  /** 4 and 5. SIGKILL a daemon and start it again; repeated every kill interval (alternating the two) while the phase lasts. */
+  /**
+   * 4 and 5. SIGKILL a daemon while it holds running rows, and start it again; repeated every kill
+   * interval (alternating the two) while the phase lasts.
+   */
   static final class Kill extends Stress {
     private final int maxKills;
 
@@ -256,19 +259,41 @@ abstract class Stress implements AutoCloseable {
       for (int k = 0; k < maxKills && next < endNanos && !closed; k++) {
         sleepUntil(next);
         int victim = k % 2 == 0 ? 1 : 0;
+        awaitHolding(Daemons.NODES.get(victim), System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
         long killedAt = System.nanoTime();
         firstKill = k == 0 ? killedAt : firstKill;
         long pid = context.daemons().kill(victim);
-        context.say("SIGKILL sent to " + Daemons.NODES.get(victim) + " (pid " + pid + "); starting it again");
+        long orphaned = context.database().runningOn(Daemons.NODES.get(victim));
+        context.say("SIGKILL sent to " + Daemons.NODES.get(victim) + " (pid " + pid + "); it held " + orphaned
+            + " running row(s); starting it again");
         context.daemons().restart(victim);
         long ready = System.nanoTime();
         context.say(Daemons.NODES.get(victim) + " ready again");
-        kills.add(Daemons.NODES.get(victim) + " at " + context.at(killedAt) + " (ready again " + seconds(ready - killedAt) + " later)");
+        kills.add(Daemons.NODES.get(victim) + " at " + context.at(killedAt) + " holding " + orphaned + " running row(s) (ready again "
+            + seconds(ready - killedAt) + " later)");
         next += context.killInterval().toNanos();
       }
       sleepUntil(endNanos);
       long from = maxKills == 1 ? firstKill : endNanos; // one kill: timed from it; repeated: from the end of the phase
       return new Outcome(from, Math.max(endNanos, System.nanoTime()), kills.size() + " SIGKILL(s): " + String.join("; ", kills), List.of());
+    }
+
+    /**
+     * Waits (at most until the deadline) until the node holds a running row: the publisher sends
+     * every 50 ms and a batch of short tasks is done in less, so a kill at a random instant often
+     * finds the node idle and tests nothing.
+     */
+    private void awaitHolding(String node, long deadline) throws InterruptedException {
+      while (System.nanoTime() < deadline && !closed) {
+        try {
+          if (context.database().runningOn(node) > 0) {
+            return;
+          }
+        } catch (SQLException e) {
+          return; // kill anyway
+        }
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
     }
   }
 
