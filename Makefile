@@ -46,7 +46,7 @@ TOOLS_JAR_IF_MISSING := $(if $(wildcard $(TOOLS_JAR)),,$(TOOLS_JAR))
 SOURCES := pom.xml $(shell find dispatcher-publisher dispatcher-service tools \
   -name target -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \) -print 2>/dev/null)
 
-.PHONY: help build test check-install fuzz postgres stop-postgres run write-messages demo bench ctl clean check-java
+.PHONY: help build test check-install fuzz postgres stop-postgres run write-messages demo bench chaos chaos-short ctl clean check-java
 
 help: ## List the targets
 	@echo "Usage: make TARGET [ARGS=\"...\"]"
@@ -87,6 +87,13 @@ demo: $(JARS) | check-java ## Run the whole demo: Postgres, daemon, tasks
 
 bench: $(JARS) | check-java ## Run the benchmark (ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) bench $(ARGS)
+
+chaos: $(JARS) | check-java ## Durable delivery under failures: all 8 chaos scenarios, 20/20/20 s phases (~20 min; ARGS passes options)
+	$(JAVA) -jar $(TOOLS_JAR) chaos $(ARGS)
+
+# Not part of `make test`: a few scenarios with 5 s phases, under ~2 minutes.
+chaos-short: $(JARS) | check-java ## Short chaos run for CI: restart, terminate and kill, 5 s phases (under ~2 min)
+	$(JAVA) -jar $(TOOLS_JAR) chaos --scenarios restart,terminate,kill --phase-seconds 5 --outage-seconds 3 --drain-timeout 30 $(ARGS)
 
 ctl: $(STANDALONE_JAR) | check-java ## Send a control command to the daemons (CMD=status, ARGS="--expected-replies 2")
 	$(JAVA) -jar $(STANDALONE_JAR) ctl $(CMD) --config dispatcher.yml $(ARGS)

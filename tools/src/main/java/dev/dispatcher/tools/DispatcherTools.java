@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       BenchCommand.class,
       PostgresCommand.class,
+      dev.dispatcher.tools.chaos.ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DispatcherTools {
