@@ -88,7 +88,7 @@ demo: $(JARS) | check-java ## Run the whole demo: Postgres, daemon, tasks
 bench: $(JARS) | check-java ## Run the benchmark (ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) bench $(ARGS)
 
-chaos: $(JARS) | check-java ## Durable delivery under failures: all 8 chaos scenarios, 20/20/20 s phases (~20 min; ARGS passes options)
+chaos: $(JARS) | check-java ## Durable delivery under failures: all 8 chaos scenarios, 20/20/20 s phases (~10 min; ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) chaos $(ARGS)
 
 # Not part of `make test`: a few scenarios with 5 s phases, under ~2 minutes.
