@@ -121,7 +121,7 @@ final class LoadPublisher implements AutoCloseable {
             if (failures.getAndIncrement() == 0) {
               firstFailure = e.getMessage();
             }
-            close(connection);
+            Stress.closeQuietly(connection);
             connection = null;
             TimeUnit.MILLISECONDS.sleep(RETRY_MILLIS);
             continue;
@@ -136,7 +136,7 @@ final class LoadPublisher implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       unconfirmed = batch == null ? List.of() : List.copyOf(batch);
-      close(connection);
+      Stress.closeQuietly(connection);
     }
   }
 
@@ -158,16 +158,6 @@ final class LoadPublisher implements AutoCloseable {
       json.append(i == 0 ? "" : ",").append("{\"uuid\":\"").append(uuids.get(i)).append(options);
     }
     return json.append(']').toString();
-  }
-
-  private static void close(Connection connection) {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // broken already
-      }
-    }
   }
 
   /** Stops publishing and waits for the statement in flight (at most its 30 s socket timeout). */

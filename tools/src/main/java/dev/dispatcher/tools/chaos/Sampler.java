@@ -56,13 +56,7 @@ final class Sampler implements AutoCloseable {
             samples.add(new Sample(before + (after - before) / 2, progress[0], publishedSoFar, progress[1]));
           }
         } catch (SQLException e) {
-          try {
-            if (connection != null) {
-              connection.close();
-            }
-          } catch (SQLException ignored) {
-            // broken already
-          }
+          Stress.closeQuietly(connection); // broken already
           connection = null;
         }
         next += TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS);
@@ -76,13 +70,7 @@ final class Sampler implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      if (connection != null) {
-        try {
-          connection.close();
-        } catch (SQLException ignored) {
-          // closing anyway
-        }
-      }
+      Stress.closeQuietly(connection);
     }
   }
 
