@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,7 +109,7 @@ class ControlSecurityE2eTest {
       assertThat(withheld.errorMessage()).contains("over this daemon's limit of 65536 bytes", "the command itself was carried out");
       await().atMost(WAIT).until(() -> journal.runs(big) == 1);
 
-      Cli exit = ctl(database, directory, channel, Map.of(), "run", "--task", "java.lang.System.exit", "--args", "[0]");
+      Ctl.Result exit = Ctl.run(database, directory, channel, Map.of(), "run", "--task", "java.lang.System.exit", "--args", "[0]");
 
       assertThat(exit.stdout()).as(exit.toString()).contains("error: no registered task named 'java.lang.System.exit'")
           .doesNotContain("ack");
@@ -157,10 +156,10 @@ class ControlSecurityE2eTest {
           .containsExactlyInAnyOrder(null, "this signed message was already received (replayed nonce)");
       await().atMost(WAIT).until(() -> journal.runs(replayedUuid) == 1);
 
-      Cli viaCtl = ctl(database, directory, channel, Map.of("DISPATCHER_CONTROL_SECRET", SECRET), "run", "--task",
+      Ctl.Result viaCtl = Ctl.run(database, directory, channel, Map.of("DISPATCHER_CONTROL_SECRET", SECRET), "run", "--task",
           "dev.dispatcher.demo.DemoTasks.hello", "--uuid", "ctl-signed-" + acceptedUuid);
       assertThat(viaCtl.stdout()).as(viaCtl.toString()).contains("ack:").doesNotContain("error");
-      Cli ctlUnsigned = ctl(database, directory, channel, Map.of(), "run", "--task", "dev.dispatcher.demo.DemoTasks.hello");
+      Ctl.Result ctlUnsigned = Ctl.run(database, directory, channel, Map.of(), "run", "--task", "dev.dispatcher.demo.DemoTasks.hello");
       assertThat(ctlUnsigned.stdout()).contains("must be signed");
 
       await().atMost(WAIT).until(() -> journal.runs("ctl-signed-" + acceptedUuid) == 1);
@@ -287,31 +286,6 @@ class ControlSecurityE2eTest {
       }
     }
     throw new IllegalStateException("no Threads line in /proc/" + pid + "/status");
-  }
-
-  private record Cli(int status, String stdout, String stderr) {}
-
-  /** Runs {@code java -jar dispatcher-standalone.jar ctl ...} against the channel, with more environment. */
-  private static Cli ctl(TestDatabase database, Path directory, String channel, Map<String, String> environment, String... args)
-      throws Exception {
-    Path config = Files.createTempFile(directory, "ctl", ".yml");
-    Files.writeString(config, Daemon.config(List.of(channel), 1, ""));
-    List<String> command = new ArrayList<>(List.of(DaemonProcess.currentJava(), "-jar", Daemon.DAEMON_JAR.toAbsolutePath().toString(),
-        "ctl"));
-    command.addAll(List.of(args));
-    command.addAll(List.of("--config", config.toString(), "--channel", channel, "--timeout", "10"));
-    Path stdout = Files.createTempFile(directory, "ctl", ".out");
-    Path stderr = Files.createTempFile(directory, "ctl", ".err");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-    builder.environment().remove("DISPATCHER_CONTROL_SECRET");
-    builder.environment().put("DISPATCHER_DATABASE_URL", database.url());
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("ctl " + String.join(" ", args) + " did not finish within 60s");
-    }
-    return new Cli(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
   }
 
   private static int freePort() throws Exception {
