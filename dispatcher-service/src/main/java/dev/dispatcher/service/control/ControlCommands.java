@@ -283,6 +283,8 @@ public final class ControlCommands {
     reply.put("control_handlers_active", counts.controlHandlersActive());
     reply.put("control_handlers_peak", counts.controlHandlersPeak());
     reply.put("durable_claimed", counts.durableClaimed());
+    reply.put("durable_claims", counts.durableClaims());
+    reply.put("durable_empty_claims", counts.durableEmptyClaims());
     reply.put("durable_retries", counts.durableRetries());
     reply.put("durable_dead_letters", counts.durableDeadLetters());
     reply.put("durable_lease_expiries", counts.durableLeaseExpiries());

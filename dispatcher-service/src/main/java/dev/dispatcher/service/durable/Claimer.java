@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
  * bind) fails at once, for good: another attempt would fail the same way.
+ *
+ * <p>Anyone who can connect can ring a doorbell, as often as they like. Claims that find nothing in
+ * a row therefore space the next ones out ({@link EmptyClaimPause}): a flood of doorbells costs at
+ * most a claim per {@link EmptyClaimPause#MAX_PAUSE_NANOS}, and a doorbell that does bring rows is
+ * answered at once again after the first claim that takes some.
  */
 public final class Claimer implements Service {
 
@@ -66,6 +71,7 @@ public final class Claimer implements Service {
   /** The last claim filled what it asked for: more rows may wait, so a freed slot is worth a claim. */
   private volatile boolean backlogged;
   private int nextChannel; // claimer thread only
+  private final EmptyClaimPause emptyClaims = new EmptyClaimPause(); // claimer thread only
 
   /** @param outcomes where rows that cannot run here go, failed */
   public Claimer(DurableTasks rows, WorkerPool pool, TaskRegistry registry, TaskMessageReader reader, ObjectMapper mapper, List<String> channels,
@@ -142,6 +148,12 @@ public final class Claimer implements Service {
       while (!wake && nanos > 0 && running) {
         nanos = woken.awaitNanos(nanos);
       }
+      // woken early after empty claims: wait out the pause (more doorbells meanwhile make one claim)
+      long pause = emptyClaims.remainingNanos(System.nanoTime());
+      while (pause > 0 && running) {
+        woken.awaitNanos(pause);
+        pause = emptyClaims.remainingNanos(System.nanoTime());
+      }
       wake = false;
     } finally {
       lock.unlock();
@@ -165,19 +177,27 @@ public final class Claimer implements Service {
       return;
     }
     boolean full = false;
+    int taken = 0;
     try {
       for (int i = 0; i < channels.size() && free > 0; i++) {
         String channel = channels.get((nextChannel + i) % channels.size());
         int asked = Math.min(free, settings.claimBatch());
         List<ClaimedRow> claimed = rows.claim(channel, taskNames, asked, nodeId, settings.lease());
+        events.durableClaimed(claimed.size());
         if (!claimed.isEmpty()) {
-          events.durableClaimed(claimed.size());
           admit(claimed);
         }
+        taken += claimed.size();
         free -= claimed.size();
         full |= claimed.size() == asked;
       }
       nextChannel = (nextChannel + 1) % channels.size();
+      switch (emptyClaims.claimed(taken, System.nanoTime())) {
+        case STARTED_PAUSING -> log.info("durable claims find nothing although woken: claiming at most every {} ms until one takes rows"
+            + " (a doorbell flood, or other nodes faster)", EmptyClaimPause.MAX_PAUSE_NANOS / 1_000_000);
+        case STOPPED_PAUSING -> log.info("durable claims take rows again: claiming as soon as woken");
+        case UNCHANGED -> { }
+      }
       if (!reachable) {
         log.info("durable claims reach the database again");
         reachable = true;

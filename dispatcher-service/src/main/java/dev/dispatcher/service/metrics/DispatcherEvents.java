@@ -67,7 +67,7 @@ public interface DispatcherEvents {
   /** A control handler ended. */
   void controlHandlerEnded();
 
-  /** Durable rows claimed by this node in one claim. */
+  /** One claim statement of this node ran and took {@code rows} rows (0: an empty claim). */
   void durableClaimed(int rows);
 
   /** A batch of durable outcomes written in one transaction: {@code rows} of them, {@code fenced} refused (their lease was lost). */

@@ -43,6 +43,8 @@ public final class DispatcherMetrics implements DispatcherEvents {
   private final AtomicInteger controlHandlersActive = new AtomicInteger();
   private final AtomicInteger controlHandlersPeak = new AtomicInteger();
   private final LongAdder durableClaimed = new LongAdder();
+  private final LongAdder durableClaims = new LongAdder();
+  private final LongAdder durableEmptyClaims = new LongAdder();
   private final LongAdder durableCompletionBatches = new LongAdder();
   private final LongAdder durableCompletions = new LongAdder();
   private final LongAdder durableFenced = new LongAdder();
@@ -89,6 +91,8 @@ public final class DispatcherMetrics implements DispatcherEvents {
     }
     prometheus.gauge("dispatcher_control_handlers_active", "Control commands being handled now", controlHandlersActive, AtomicInteger::get);
     prometheus.counter("dispatcher_durable_claimed", "Durable rows claimed by this node", durableClaimed);
+    prometheus.counter("dispatcher_durable_claims", "Claim statements run by this node", durableClaims);
+    prometheus.counter("dispatcher_durable_claims_empty", "Claim statements of this node that found nothing to take", durableEmptyClaims);
     prometheus.counter("dispatcher_durable_completion_batches", "Batches of durable outcomes written", durableCompletionBatches);
     prometheus.counter("dispatcher_durable_completions", "Durable outcomes written", durableCompletions);
     prometheus.counter("dispatcher_durable_completions_fenced", "Durable outcomes refused: the row's lease was lost meanwhile", durableFenced);
@@ -215,6 +219,10 @@ public final class DispatcherMetrics implements DispatcherEvents {
 
   @Override
   public void durableClaimed(int rows) {
+    durableClaims.increment();
+    if (rows == 0) {
+      durableEmptyClaims.increment();
+    }
     durableClaimed.add(rows);
   }
 
@@ -246,6 +254,16 @@ public final class DispatcherMetrics implements DispatcherEvents {
     @Override
     public long durableClaimed() {
       return durableClaimed.sum();
+    }
+
+    @Override
+    public long durableClaims() {
+      return durableClaims.sum();
+    }
+
+    @Override
+    public long durableEmptyClaims() {
+      return durableEmptyClaims.sum();
     }
 
     @Override

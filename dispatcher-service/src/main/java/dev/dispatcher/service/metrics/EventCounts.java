@@ -85,6 +85,12 @@ public interface EventCounts {
   /** Durable rows this node claimed. */
   long durableClaimed();
 
+  /** Claim statements this node ran. */
+  long durableClaims();
+
+  /** Claim statements of this node that found nothing to take. */
+  long durableEmptyClaims();
+
   /** Durable attempts that failed and wait for the next one. */
   long durableRetries();
 
@@ -103,7 +109,8 @@ public interface EventCounts {
         + " self_checks=" + selfChecks() + " self_check_failures=" + selfCheckFailures()
         + " chunks_completed=" + chunks(ChunkAssembler.Result.COMPLETED) + " chunks_expired=" + chunks(ChunkAssembler.Result.EXPIRED)
         + " chunks_invalid=" + chunks(ChunkAssembler.Result.INVALID) + " chunks_evicted=" + chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE)
-        + " durable_claimed=" + durableClaimed() + " durable_retries=" + durableRetries() + " durable_dead_letters=" + durableDeadLetters()
+        + " durable_claimed=" + durableClaimed() + " durable_claims=" + durableClaims()
+        + " durable_empty_claims=" + durableEmptyClaims() + " durable_retries=" + durableRetries() + " durable_dead_letters=" + durableDeadLetters()
         + " durable_lease_expiries=" + durableLeaseExpiries();
   }
 }

@@ -217,7 +217,7 @@ class ControlCommandsTest {
     ObjectNode counts = commands.run("metrics", null);
     assertThat(counts.fieldNames()).toIterable().containsExactly("received", "started", "succeeded", "failed", "timed_out", "cancelled",
         "stuck", "dropped", "listener_connections", "listener_losses", "control_refused", "control_handlers_active",
-        "control_handlers_peak", "durable_claimed", "durable_retries", "durable_dead_letters", "durable_lease_expiries");
+        "control_handlers_peak", "durable_claimed", "durable_claims", "durable_empty_claims", "durable_retries", "durable_dead_letters", "durable_lease_expiries");
     assertThat(counts.get("received").longValue()).isEqualTo(7);
     assertThat(counts.get("timed_out").longValue()).isEqualTo(1);
     assertThat(counts.get("succeeded").longValue()).isZero();

@@ -61,6 +61,8 @@ class DispatcherMetricsTest {
         "# TYPE dispatcher_control_handlers_peak gauge",
         "# TYPE dispatcher_control_refused_total counter",
         "# TYPE dispatcher_durable_claimed_total counter",
+        "# TYPE dispatcher_durable_claims_empty_total counter",
+        "# TYPE dispatcher_durable_claims_total counter",
         "# TYPE dispatcher_durable_completion_batches_total counter",
         "# TYPE dispatcher_durable_completions_fenced_total counter",
         "# TYPE dispatcher_durable_completions_total counter",
@@ -200,10 +202,13 @@ class DispatcherMetricsTest {
     metrics.dropped(DropReason.BAD_ARGUMENTS);
     metrics.listenerConnected();
     metrics.chunks(ChunkAssembler.Result.EVICTED_FOR_SPACE, 3);
+    metrics.durableClaimed(5);
+    metrics.durableClaimed(0);
 
     assertThat(counts.summary()).isEqualTo("received=1 started=1 succeeded=1 failed=0 timed_out=0 cancelled=0 stuck=0 "
         + "dropped={bad_arguments=1, unknown_task=1} listener_connections=1 listener_losses=0 self_checks=0 self_check_failures=0 "
-        + "chunks_completed=0 chunks_expired=0 chunks_invalid=0 chunks_evicted=3 durable_claimed=0 durable_retries=0"
+        + "chunks_completed=0 chunks_expired=0 chunks_invalid=0 chunks_evicted=3 durable_claimed=5 durable_claims=2"
+        + " durable_empty_claims=1 durable_retries=0"
         + " durable_dead_letters=0 durable_lease_expiries=0");
     assertThat(new DispatcherMetrics().counts().summary()).contains(" dropped={} ");
   }
