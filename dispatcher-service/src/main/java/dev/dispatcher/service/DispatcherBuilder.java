@@ -46,6 +46,7 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.suspension.Suspensions;
 import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.PostgresStorage;
 import dev.dispatcher.service.storage.SchemaName;
@@ -175,21 +176,26 @@ final class DispatcherBuilder {
         Thread.ofPlatform().name("dispatcher-heartbeat").daemon(true).factory());
     ScheduledExecutorService maintenanceTimer = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("dispatcher-maintenance").daemon(true).factory());
+    // suspended task types, cluster-wide: their rows wait in the table, their fire-and-forget messages are dropped
+    ScheduledExecutorService suspensionTimer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("dispatcher-suspensions").daemon(true).factory());
+    Suspensions suspensions = new Suspensions(storage.suspendedTasks(), suspensionTimer, config.nodeId());
     Claimer claimer = new Claimer(durableRows, pool, registry, messages, mapper, config.channels(), durableSettings, config.nodeId(),
-        outcomes::accept, metrics);
+        suspensions::notSuspended, outcomes::accept, metrics);
     Heartbeat heartbeat = new Heartbeat(durableRows, pool, outcomes, heartbeatTimer, durableSettings.heartbeatInterval(),
         durableSettings.lease(), config.nodeId());
     Maintenance maintenance = new Maintenance(durableRows, maintenanceTimer, durableSettings, metrics);
     if (durableSettings.enabled()) {
       pool.addSlotListener(free -> claimer.slotFreed());
       listener.onEachListen(claimer::wake); // catch up on what was enqueued while the listener was away
+      suspensions.onResume(claimer::wake); // a resumed task's backlog is claimed at once
     }
 
     DaemonHealth health = new DaemonHealth(config.nodeId(), listener, failure, mapper,
         durableSettings.enabled() ? claimer::isReachable : () -> true);
     ControlCommands commands = new ControlCommands(
         new DispatcherView(config, registry, pool, cancellations, backlog, health, metrics.counts(), chunks::pendingMessages,
-            durableSettings.enabled() ? maintenance::rowsByState : Map::of), mapper,
+            durableSettings.enabled() ? maintenance::rowsByState : Map::of, suspensions), mapper,
         replyLimits, metrics, messages);
     ControlResponder responder = new ControlResponder(commands, policy, metrics,
         new ControlResponder.Limits(replyLimits, control.maxHandlers(), control.maxBusyReplies()), config.nodeId(), storage.notifier(), mapper);
@@ -197,7 +203,7 @@ final class DispatcherBuilder {
 
     // the one thread between the backlog and the pool; control messages go to the responder
     DispatchLoop loop = new DispatchLoop(backlog, new MessageDecoder(mapper, chunks, messages, metrics), registry, pool, admissions, metrics,
-        responder::accept, durableSettings.enabled() ? claimer::wake : () -> { }, failure);
+        responder::accept, durableSettings.enabled() ? claimer::wake : () -> { }, suspensions::isSuspended, failure);
 
     registerGauges(metrics.prometheus(), pool, backlog, listener);
     if (durableSettings.enabled()) {
@@ -216,6 +222,7 @@ final class DispatcherBuilder {
       services.add(metricsServer(config, metrics, health));
     }
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
+    services.add(suspensions); // known before the first message is dispatched and the first row claimed
     if (durableSettings.enabled()) {
       services.add(outcomes); // stops after the pool: the grace period's outcomes are written
       services.add(heartbeat); // the leases last while the grace period runs
@@ -250,7 +257,7 @@ final class DispatcherBuilder {
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
-        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
+        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, suspensionTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {

@@ -11,12 +11,14 @@ import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.suspension.Suspensions;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-/** What control commands see of the running daemon, and the two things they may do (cancel, run). */
+/** What control commands see of the running daemon, and what they may do (cancel, run, suspend and resume). */
 final class DispatcherView implements DaemonView {
 
   private final DispatcherConfig config;
@@ -28,11 +30,13 @@ final class DispatcherView implements DaemonView {
   private final EventCounts counts;
   private final IntSupplier pendingChunks;
   private final Supplier<Map<String, Long>> durableRows;
+  private final Suspensions suspensions;
   private final long builtNanos = System.nanoTime();
 
   DispatcherView(DispatcherConfig config, TaskRegistry registry, WorkerPool pool, Cancellations cancellations, Backlog backlog,
-      DaemonHealth health, EventCounts counts, IntSupplier pendingChunks, Supplier<Map<String, Long>> durableRows) {
+      DaemonHealth health, EventCounts counts, IntSupplier pendingChunks, Supplier<Map<String, Long>> durableRows, Suspensions suspensions) {
     this.durableRows = durableRows;
+    this.suspensions = suspensions;
     this.config = config;
     this.registry = registry;
     this.pool = pool;
@@ -116,5 +120,20 @@ final class DispatcherView implements DaemonView {
   @Override
   public void run(TaskMessage message) {
     backlog.local(message);
+  }
+
+  @Override
+  public boolean suspend(String task) throws SQLException {
+    return suspensions.suspend(task);
+  }
+
+  @Override
+  public boolean resume(String task) throws SQLException {
+    return suspensions.resume(task);
+  }
+
+  @Override
+  public List<String> suspended() {
+    return suspensions.names();
   }
 }

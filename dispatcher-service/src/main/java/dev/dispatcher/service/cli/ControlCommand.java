@@ -72,6 +72,9 @@ import picocli.CommandLine.Spec;
         "  set_log_level  change the log level [--level: TRACE, DEBUG, INFO, WARN, ERROR,",
         "                 Python's WARNING, CRITICAL, or a Python level number 1-50]",
         "  run            start a registered task [--task, --args, --kwargs, --uuid]",
+        "  suspend        suspend a task type on every daemon of the database: its durable",
+        "                 rows wait, its fire-and-forget messages are dropped [--task]",
+        "  resume         resume a suspended task type [--task]",
         "",
         "Durable tasks, on the task table itself (no daemon needs to run):",
         "  retry          a failed (dead letter) or cancelled durable task becomes available",
@@ -80,7 +83,7 @@ import picocli.CommandLine.Spec;
         "",
         "running and cancel match every filter given (task, args, kwargs and uuid).",
         "",
-        "cancel, set_log_level and run act on the daemon: a daemon carries them out only",
+        "cancel, set_log_level, run, suspend and resume act on the daemon: a daemon carries them out only",
         "when its control.allow lists them, and signed when it has DISPATCHER_CONTROL_SECRET",
         "(ctl signs every command when that variable is set in its own environment).",
         ""},
@@ -90,6 +93,7 @@ import picocli.CommandLine.Spec;
         "  dispatcher-standalone ctl cancel --uuid 5d4c...",
         "  dispatcher-standalone ctl set_log_level --level DEBUG",
         "  dispatcher-standalone ctl run --task app.tasks.add --args '[1, 2]'",
+        "  dispatcher-standalone ctl suspend --task app.tasks.send_email",
         "  dispatcher-standalone ctl retry --uuid 5d4c...",
         "",
         "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
@@ -133,7 +137,7 @@ public final class ControlCommand implements Callable<Integer> {
       description = "Channel the daemons listen on (default: default_publish_channel of the config).")
   private String channel;
 
-  @Option(names = "--task", paramLabel = "NAME", description = "control_data task: the task name to match (running, cancel) or to run (run).")
+  @Option(names = "--task", paramLabel = "NAME", description = "control_data task: the task name to match (running, cancel) to run (run), or to suspend or resume (suspend, resume).")
   private String task;
 
   @Option(names = "--uuid", paramLabel = "UUID",
@@ -279,6 +283,9 @@ public final class ControlCommand implements Callable<Integer> {
     }
     if (run && task == null) {
       throw new ConfigException("--task", "is required for run (the name of the task to start)");
+    }
+    if (("suspend".equals(command) || "resume".equals(command)) && task == null) {
+      throw new ConfigException("--task", "is required for " + command + " (the name of the task type)");
     }
     if ("set_log_level".equals(command) && level == null) {
       throw new ConfigException("--level", "is required for set_log_level (e.g. --level DEBUG)");

@@ -22,7 +22,11 @@ public enum Command {
   METRICS("metrics", false),
   STATUS("status", false),
   SET_LOG_LEVEL("set_log_level", true),
-  RUN("run", true);
+  RUN("run", true),
+  /** Suspends a task type cluster-wide (not in the Python dispatcher). */
+  SUSPEND("suspend", true),
+  /** Resumes a suspended task type cluster-wide (not in the Python dispatcher). */
+  RESUME("resume", true);
 
   private final String wireName;
   private final boolean acting;

@@ -80,6 +80,8 @@ public final class ControlCommands {
       case STATUS -> status(budget);
       case SET_LOG_LEVEL -> setLogLevel(data);
       case RUN -> runTask(data);
+      case SUSPEND -> suspension(data, true);
+      case RESUME -> suspension(data, false);
     };
   }
 
@@ -302,6 +304,23 @@ public final class ControlCommands {
     reply.set("main", main());
     reply.set("chunks", chunks());
     reply.set("durable", mapper.valueToTree(daemon.durableRowsByState())); // the queue in the table, every node's rows
+    reply.set("suspended", mapper.valueToTree(daemon.suspended())); // cluster-wide
+    return reply;
+  }
+
+  /** {@code {"task": X, "changed": true|false, "suspended": [every suspended task type]}}. */
+  private ObjectNode suspension(JsonNode data, boolean suspend) {
+    String task = text(data, WireFormat.TASK);
+    boolean changed;
+    try {
+      changed = suspend ? daemon.suspend(task) : daemon.resume(task);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot " + (suspend ? "suspend" : "resume") + " " + cut(task) + ": " + cut(String.valueOf(e.getMessage())), e);
+    }
+    ObjectNode reply = mapper.createObjectNode();
+    reply.put("task", task);
+    reply.put("changed", changed);
+    reply.set("suspended", mapper.valueToTree(daemon.suspended()));
     return reply;
   }
 

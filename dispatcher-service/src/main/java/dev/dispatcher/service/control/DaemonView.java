@@ -50,4 +50,18 @@ public interface DaemonView {
 
   /** The durable rows by state, as last sampled by the maintenance (empty without durable mode or before the first sample). */
   java.util.Map<String, Long> durableRowsByState();
+
+  /**
+   * Suspends a task type cluster-wide (every daemon on the database): its durable rows are not
+   * claimed, its fire-and-forget messages are dropped. True if it was not suspended before.
+   *
+   * @throws IllegalArgumentException for an empty or too long name
+   */
+  boolean suspend(String task) throws java.sql.SQLException;
+
+  /** Resumes a task type cluster-wide; true if it was suspended. */
+  boolean resume(String task) throws java.sql.SQLException;
+
+  /** The task types suspended cluster-wide, as this daemon last read them, sorted. */
+  List<String> suspended();
 }

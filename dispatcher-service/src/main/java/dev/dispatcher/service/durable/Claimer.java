@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the pool as work. It claims when woken — by a channel's doorbell, by a slot freeing while rows
  * are known to wait, by the listener listening again (catch-up after an outage) — and at least
  * every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
- * this daemon has are claimed: daemons with other task sets can share a channel.
+ * this daemon has are claimed: daemons with other task sets can share a channel; rows of suspended
+ * task types are not claimed at all (they wait in the table until resumed).
  *
  * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
  * bind) fails at once, for good: another attempt would fail the same way.
@@ -60,6 +62,7 @@ public final class Claimer implements Service {
   private final List<String> taskNames;
   private final DispatcherConfig.Durable settings;
   private final String nodeId;
+  private final UnaryOperator<List<String>> claimable;
   private final Consumer<Completion> outcomes;
   private final DispatcherEvents events;
   private final ReentrantLock lock = new ReentrantLock();
@@ -73,9 +76,13 @@ public final class Claimer implements Service {
   private int nextChannel; // claimer thread only
   private final EmptyClaimPause emptyClaims = new EmptyClaimPause(); // claimer thread only
 
-  /** @param outcomes where rows that cannot run here go, failed */
+  /**
+   * @param claimable of the registered task names, those claims may take now (suspended ones are left out)
+   * @param outcomes where rows that cannot run here go, failed
+   */
   public Claimer(DurableTasks rows, WorkerPool pool, TaskRegistry registry, TaskMessageReader reader, ObjectMapper mapper, List<String> channels,
-      DispatcherConfig.Durable settings, String nodeId, Consumer<Completion> outcomes, DispatcherEvents events) {
+      DispatcherConfig.Durable settings, String nodeId, UnaryOperator<List<String>> claimable, Consumer<Completion> outcomes,
+      DispatcherEvents events) {
     this.rows = rows;
     this.pool = pool;
     this.registry = registry;
@@ -85,6 +92,7 @@ public final class Claimer implements Service {
     this.taskNames = registry.all().stream().map(task -> task.definition().name()).sorted().toList();
     this.settings = settings;
     this.nodeId = nodeId;
+    this.claimable = claimable;
     this.outcomes = outcomes;
     this.events = events;
     this.thread = Thread.ofPlatform().name("dispatcher-claimer").daemon(true).unstarted(this::loop);
@@ -173,7 +181,8 @@ public final class Claimer implements Service {
     int prefetch = settings.prefetch();
     int queued = pool.queued();
     int free = Math.max(0, pool.freeSlots() + prefetch - queued);
-    if (free == 0 || taskNames.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
+    List<String> tasks = claimable.apply(taskNames);
+    if (free == 0 || tasks.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
       return;
     }
     boolean full = false;
@@ -182,7 +191,7 @@ public final class Claimer implements Service {
       for (int i = 0; i < channels.size() && free > 0; i++) {
         String channel = channels.get((nextChannel + i) % channels.size());
         int asked = Math.min(free, settings.claimBatch());
-        List<ClaimedRow> claimed = rows.claim(channel, taskNames, asked, nodeId, settings.lease());
+        List<ClaimedRow> claimed = rows.claim(channel, tasks, asked, nodeId, settings.lease());
         events.durableClaimed(claimed.size());
         if (!claimed.isEmpty()) {
           admit(claimed);

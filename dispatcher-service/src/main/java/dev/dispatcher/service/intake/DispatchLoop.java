@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -51,6 +52,7 @@ public final class DispatchLoop implements Service {
   private final AdmissionLog admissions;
   private final BiConsumer<ObjectNode, String> controls;
   private final Runnable doorbells;
+  private final Predicate<String> suspended;
   private final DispatcherEvents events;
   private final RejectLog rejects = new RejectLog(log, Level.WARN);
   private final Thread thread;
@@ -59,19 +61,22 @@ public final class DispatchLoop implements Service {
   /** A loop for a daemon without durable queues: doorbells are ignored. */
   public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
       DispatcherEvents events, BiConsumer<ObjectNode, String> controls, FatalFailure failure) {
-    this(backlog, decoder, registry, pool, admissions, events, controls, () -> { }, failure);
+    this(backlog, decoder, registry, pool, admissions, events, controls, () -> { }, task -> false, failure);
   }
 
   /**
    * @param controls takes control messages (it must not block: it runs on this thread)
    * @param doorbells told of each durable queue's doorbell (it must not block)
+   * @param suspended whether a task type is suspended: its messages are dropped (it must not block)
    * @param failure told when this loop's thread ends while it should run
    */
   public DispatchLoop(Backlog backlog, MessageDecoder decoder, TaskRegistry registry, WorkerPool pool, AdmissionLog admissions,
-      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, Runnable doorbells, FatalFailure failure) {
+      DispatcherEvents events, BiConsumer<ObjectNode, String> controls, Runnable doorbells, Predicate<String> suspended,
+      FatalFailure failure) {
     this.backlog = backlog;
     this.controls = controls;
     this.doorbells = doorbells;
+    this.suspended = suspended;
     this.decoder = decoder;
     this.registry = registry;
     this.pool = pool;
@@ -164,6 +169,12 @@ public final class DispatchLoop implements Service {
       events.dropped(DropReason.UNKNOWN_TASK);
       rejects.reject(DropReason.UNKNOWN_TASK.label(), "dropped task {}: unknown task '{}' (this daemon runs {} task(s))",
           UntrustedText.of(message.uuid()), UntrustedText.of(message.task()), registry.size());
+      return;
+    }
+    if (suspended.test(message.task())) {
+      events.dropped(DropReason.SUSPENDED);
+      rejects.reject(DropReason.SUSPENDED.label(), "dropped task {}: task {} is suspended (fire-and-forget messages of a suspended task"
+          + " are not kept; resume it with ctl resume)", UntrustedText.of(message.uuid()), message.task());
       return;
     }
     Object[] arguments;

@@ -27,7 +27,9 @@ public enum DropReason {
   /** Queued and held work is at its bound. */
   QUEUE_FULL("queue_full"),
   /** Delayed work is at its bound. */
-  DELAYED_FULL("delayed_full");
+  DELAYED_FULL("delayed_full"),
+  /** A fire-and-forget message of a task type suspended cluster-wide. */
+  SUSPENDED("suspended");
 
   private final String label;
 

@@ -17,6 +17,7 @@ public final class PostgresStorage {
   private final TickClaims tickClaims;
   private final Notifier notifier;
   private final DurableTasks durableTasks;
+  private final SuspendedTasks suspendedTasks;
 
   /**
    * @param address where the migrations connect, with sessions of their own
@@ -33,6 +34,7 @@ public final class PostgresStorage {
     this.tickClaims = new PostgresTickClaims(pool, migrations, nodeId);
     this.notifier = new PostgresNotifier(pool);
     this.durableTasks = new PostgresDurableTasks(pool, migrations);
+    this.suspendedTasks = new PostgresSuspendedTasks(pool, migrations);
   }
 
   /**
@@ -52,6 +54,11 @@ public final class PostgresStorage {
       log.warn("storage: {}; starting anyway, the schema is migrated at its first use once the database answers"
           + " (cluster-wide schedules skip their ticks until then)", e.getMessage());
     }
+  }
+
+  /** The task types suspended cluster-wide. */
+  public SuspendedTasks suspendedTasks() {
+    return suspendedTasks;
   }
 
   /** Claims of cluster-wide schedule ticks. */

@@ -99,7 +99,7 @@ class ControlCommandTest {
     assertThat(help.toString()).contains("--expected-replies", "--timeout", "--json", "--channel", "--task", "--uuid",
         "--level", "--args", "--kwargs", "--config", "--verbose");
     assertThat(ControlCommand.COMMANDS).containsExactly("alive", "aio_tasks", "running", "cancel", "workers", "producers", "main",
-        "chunks", "metrics", "status", "set_log_level", "run");
+        "chunks", "metrics", "status", "set_log_level", "run", "suspend", "resume");
   }
 
   @Test

@@ -50,6 +50,7 @@ class ControlCommandsTest {
   private final CountDownLatch started = new CountDownLatch(1);
   private final DispatcherMetrics metrics = new DispatcherMetrics();
   private final List<TaskMessage> ran = new ArrayList<>();
+  private final java.util.Set<String> suspendedNames = new java.util.HashSet<>();
   private WorkerPool pool;
   private RegisteredTask block;
   private DaemonView view;
@@ -83,6 +84,9 @@ class ControlCommandsTest {
       public List<String> scheduleNames() { return List.of("nightly"); }
       public RegisteredTask task(String name) { return "ctl.block".equals(name) ? block : null; }
       public void run(TaskMessage message) { ran.add(message); }
+      public boolean suspend(String task) { return suspendedNames.add(task); }
+      public boolean resume(String task) { return suspendedNames.remove(task); }
+      public List<String> suspended() { return List.copyOf(new java.util.TreeSet<>(suspendedNames)); }
     };
     commands = new ControlCommands(view, mapper, ReplyLimits.DEFAULT, metrics, new TaskMessageReader(mapper, MessageLimits.TRUSTED));
     pool.admit(work("running", "parallel", 1));
@@ -222,8 +226,23 @@ class ControlCommandsTest {
     assertThat(counts.get("timed_out").longValue()).isEqualTo(1);
     assertThat(counts.get("succeeded").longValue()).isZero();
     assertThat(commands.run("status", null).fieldNames()).toIterable()
-        .containsExactly("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks", "durable");
+        .containsExactly("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks", "durable", "suspended");
     assertThat(commands.run("status", null).get("durable").toString()).isEqualTo("{\"available\":4,\"running\":1}");
+  }
+
+  @Test
+  void suspendAndResumeSayWhetherTheyChangedAnythingAndListEverySuspendedTask() throws Exception {
+    assertThat(commands.run("suspend", data("{\"task\": \"b.x\"}")).toString())
+        .isEqualTo("{\"task\":\"b.x\",\"changed\":true,\"suspended\":[\"b.x\"]}");
+    commands.run("suspend", data("{\"task\": \"a.y\"}"));
+    assertThat(commands.run("suspend", data("{\"task\": \"b.x\"}")).toString())
+        .isEqualTo("{\"task\":\"b.x\",\"changed\":false,\"suspended\":[\"a.y\",\"b.x\"]}");
+    assertThat(commands.run("status", null).get("suspended").toString()).isEqualTo("[\"a.y\",\"b.x\"]");
+    assertThat(commands.run("resume", data("{\"task\": \"b.x\"}")).toString())
+        .isEqualTo("{\"task\":\"b.x\",\"changed\":true,\"suspended\":[\"a.y\"]}");
+    assertThat(commands.run("resume", data("{\"task\": \"b.x\"}")).get("changed").booleanValue()).isFalse();
+    assertThat(Command.SUSPEND.acting()).isTrue();
+    assertThat(Command.RESUME.acting()).isTrue();
   }
 
   /** BUG: producers, main and chunks shared no key with the Python dispatcher's replies, which its client and tests read. */

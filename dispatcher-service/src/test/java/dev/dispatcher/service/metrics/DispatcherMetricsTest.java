@@ -23,7 +23,7 @@ class DispatcherMetricsTest {
   void dropReasonsKeepTheirWireNames() {
     assertThat(Arrays.stream(DropReason.values()).map(DropReason::label)).containsExactlyInAnyOrder("bad_payload", "bad_chunk",
         "unknown_task", "bad_arguments", "duplicate", "shutting_down", "internal_error", "bad_followup", "backlog_full", "queue_full",
-        "delayed_full");
+        "delayed_full", "suspended");
     assertThat(Arrays.stream(OutcomeKind.values()).map(OutcomeKind::label))
         .containsExactly("succeeded", "failed", "timed_out", "cancelled");
   }

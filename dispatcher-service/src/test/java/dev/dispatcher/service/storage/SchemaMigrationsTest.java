@@ -33,6 +33,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class SchemaMigrationsTest {
 
+  /** Every migration, in order (V2 is the Java one), and the last. */
+  private static final List<String> VERSIONS = List.of("1", "2", "3", "6");
+  private static final String LATEST = VERSIONS.get(VERSIONS.size() - 1);
+
   private static final SchemaName DEFAULT = SchemaName.of(SchemaName.DEFAULT);
   private static final String OLD_DDL = "CREATE TABLE dispatcher_schedule_ticks (schedule text NOT NULL, tick timestamptz NOT NULL,"
       + " node_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schedule, tick))";
@@ -58,11 +62,11 @@ class SchemaMigrationsTest {
     MigrationReport report = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
     assertThat(report.before()).isNull();
-    assertThat(report.after()).isEqualTo("3");
-    assertThat(report.applied()).isEqualTo(3);
-    assertThat(report.describe()).startsWith("schema dispatcher migrated to version 3 (3 migrations applied in ");
+    assertThat(report.after()).isEqualTo(LATEST);
+    assertThat(report.applied()).isEqualTo(VERSIONS.size());
+    assertThat(report.describe()).startsWith("schema dispatcher migrated to version " + LATEST + " (" + VERSIONS.size() + " migrations applied in ");
     assertThat(columns("dispatcher", "schedule_ticks")).containsExactly("schedule", "tick", "node_id", "claimed_at");
-    assertThat(appliedVersions("dispatcher")).containsExactly("1", "2", "3");
+    assertThat(appliedVersions("dispatcher")).containsExactlyElementsOf(VERSIONS);
     assertThat(tablesOf("public")).as("nothing outside our schema").isEmpty();
   }
 
@@ -74,9 +78,9 @@ class SchemaMigrationsTest {
     MigrationReport again = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
     assertThat(again.applied()).isZero();
-    assertThat(again.before()).isEqualTo("3");
-    assertThat(again.after()).isEqualTo("3");
-    assertThat(again.describe()).isEqualTo("schema dispatcher is up to date at version 3");
+    assertThat(again.before()).isEqualTo(LATEST);
+    assertThat(again.after()).isEqualTo(LATEST);
+    assertThat(again.describe()).isEqualTo("schema dispatcher is up to date at version " + LATEST);
     assertThat(count("SELECT count(*) FROM dispatcher." + SchemaMigrations.HISTORY_TABLE)).isEqualTo(historyRows);
   }
 
@@ -111,11 +115,11 @@ class SchemaMigrationsTest {
       int applied = 0;
       for (Future<MigrationReport> run : runs) {
         MigrationReport report = run.get(); // throws if any of them failed
-        assertThat(report.after()).isEqualTo("3");
+        assertThat(report.after()).isEqualTo(LATEST);
         applied += report.applied();
       }
-      assertThat(applied).as("every migration applied by exactly one of them").isEqualTo(3);
-      assertThat(appliedVersions("dispatcher")).containsExactly("1", "2", "3");
+      assertThat(applied).as("every migration applied by exactly one of them").isEqualTo(VERSIONS.size());
+      assertThat(appliedVersions("dispatcher")).containsExactlyElementsOf(VERSIONS);
     } finally {
       threads.shutdownNow();
     }
@@ -131,7 +135,7 @@ class SchemaMigrationsTest {
 
     MigrationReport report = SchemaMigrations.at(database.url(), DEFAULT).migrate();
 
-    assertThat(report.applied()).isEqualTo(3);
+    assertThat(report.applied()).isEqualTo(VERSIONS.size());
     assertThat(claims("dispatcher.schedule_ticks")).isEqualTo(Map.of(hourAgo, "old-a", latest, "old-b"));
     assertThat(count("SELECT count(*) FROM public.dispatcher_schedule_ticks")).as("the old table is kept").isEqualTo(2);
     assertThat(tableComment("public.dispatcher_schedule_ticks")).startsWith("dispatcher: no longer used; claims moved to \"dispatcher\".schedule_ticks");
@@ -162,7 +166,7 @@ class SchemaMigrationsTest {
       TickClaims inTenant = new PostgresStorage(SchemaMigrations.at(database.url(), tenant), pool, "node-1").tickClaims();
       inTenant.prepare();
       assertThat(schemas()).contains("tenant_a").doesNotContain("dispatcher");
-      assertThat(appliedVersions("tenant_a")).containsExactly("1", "2", "3");
+      assertThat(appliedVersions("tenant_a")).containsExactlyElementsOf(VERSIONS);
       assertThat(inTenant.claim("s", tick)).isTrue();
 
       TickClaims inDefault = new PostgresStorage(SchemaMigrations.at(database.url(), DEFAULT), pool, "node-2").tickClaims();
@@ -178,8 +182,8 @@ class SchemaMigrationsTest {
 
     MigrationReport report = SchemaMigrations.at(database.url(), SchemaName.of("app")).migrate();
 
-    assertThat(report.after()).isEqualTo("3");
-    assertThat(tablesOf("app")).containsExactlyInAnyOrder("orders", "schedule_ticks", "tasks", SchemaMigrations.HISTORY_TABLE);
+    assertThat(report.after()).isEqualTo(LATEST);
+    assertThat(tablesOf("app")).containsExactlyInAnyOrder("orders", "schedule_ticks", "tasks", "suspended_tasks", SchemaMigrations.HISTORY_TABLE);
   }
 
   @Test
@@ -203,7 +207,7 @@ class SchemaMigrationsTest {
     DatabaseUrl daemon = role("owner");
     database.execute("CREATE SCHEMA dispatcher AUTHORIZATION " + daemon.user());
 
-    assertThat(SchemaMigrations.at(daemon, DEFAULT).migrate().after()).isEqualTo("3");
+    assertThat(SchemaMigrations.at(daemon, DEFAULT).migrate().after()).isEqualTo(LATEST);
   }
 
   @Test
