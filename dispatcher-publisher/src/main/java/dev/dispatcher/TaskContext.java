@@ -71,4 +71,25 @@ public interface TaskContext {
    * }</pre>
    */
   java.sql.Connection transaction() throws java.sql.SQLException;
+
+  /**
+   * Reports how far the run is: {@code fraction} from 0 to 1 and a short note (at most 200
+   * characters are kept; null for none). Cheap to call often: the last report wins. It shows in the
+   * control command {@code running} at once, and for a durable task in its row ({@code progress},
+   * {@code progress_note}, {@code progress_at}, and so in its status) within about a second,
+   * written together with the other runs' reports in one statement.
+   *
+   * <pre>{@code
+   * @Task(bind = true, durable = true)
+   * public static void resize(TaskContext context, List<String> paths) {
+   *   for (int i = 0; i < paths.size(); i++) {
+   *     context.progress((double) i / paths.size(), "resizing " + paths.get(i));
+   *     resizeOne(paths.get(i));
+   *   }
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when {@code fraction} is not a number from 0 to 1
+   */
+  void progress(double fraction, String note);
 }

@@ -20,6 +20,7 @@ import dev.dispatcher.service.durable.Claimer;
 import dev.dispatcher.service.durable.CompletionWriter;
 import dev.dispatcher.service.durable.Heartbeat;
 import dev.dispatcher.service.durable.Maintenance;
+import dev.dispatcher.service.durable.ProgressWriter;
 import dev.dispatcher.service.health.FatalFailure;
 import dev.dispatcher.service.hooks.DispatcherHook;
 import dev.dispatcher.service.hooks.DispatcherInfo;
@@ -107,10 +108,13 @@ final class DispatcherBuilder {
     // tasks' own transactions (context.transaction()): a pool of their own, so they never take the daemon's connections
     HikariDataSource taskTransactions = ConnectionPools.create(config.database().url(), "dispatcher-task-transactions",
         config.pool().maxWorkers());
-    RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper, taskTransactions);
+    DurableTasks durableRows = storage.durableTasks();
+    ScheduledExecutorService progressTimer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("dispatcher-progress").daemon(true).factory());
+    ProgressWriter progress = new ProgressWriter(durableRows, progressTimer); // coalesced: at most a statement a second
+    RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper, taskTransactions, progress::report);
     FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local);
     DispatcherConfig.Durable durableSettings = config.durable();
-    DurableTasks durableRows = storage.durableTasks();
     // the grace period's tasks end, then their outcomes are written: within the same time again
     CompletionWriter outcomes = new CompletionWriter(durableRows, metrics, config.pool().shutdownGracePeriod().plusSeconds(5));
     AtomicBoolean stopping = new AtomicBoolean();
@@ -226,6 +230,7 @@ final class DispatcherBuilder {
     if (durableSettings.enabled()) {
       services.add(outcomes); // stops after the pool: the grace period's outcomes are written
       services.add(heartbeat); // the leases last while the grace period runs
+      services.add(progress); // its last reports are written after the pool's grace period
     }
     // the abandoned are counted and logged before the grace period, which a second signal may cut short
     services.add(Service.of("pool", Service.Action.NONE, () -> {
@@ -257,7 +262,7 @@ final class DispatcherBuilder {
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
-        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, suspensionTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
+        List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, suspensionTimer::shutdownNow, progressTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {

@@ -5,6 +5,8 @@ import dev.dispatcher.Publisher;
 import dev.dispatcher.service.control.ControlCommands;
 import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.TaskExecution;
+import dev.dispatcher.service.pool.DurableClaim;
+import dev.dispatcher.service.pool.Progress;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,12 +22,18 @@ final class RunServices implements TaskExecution.Services {
   private final String nodeId;
   private final ObjectMapper mapper;
   private final javax.sql.DataSource transactions;
+  private final java.util.function.BiConsumer<DurableClaim, Progress> progress;
   private Cancellations cancellations; // bound once by the builder, before any task runs
   private ControlCommands commands;
 
-  /** @param transactions where tasks' {@code context.transaction()} connections come from */
-  RunServices(Publisher publisher, String nodeId, ObjectMapper mapper, javax.sql.DataSource transactions) {
+  /**
+   * @param transactions where tasks' {@code context.transaction()} connections come from
+   * @param progress where durable runs' progress reports go
+   */
+  RunServices(Publisher publisher, String nodeId, ObjectMapper mapper, javax.sql.DataSource transactions,
+      java.util.function.BiConsumer<DurableClaim, Progress> progress) {
     this.transactions = transactions;
+    this.progress = progress;
     this.publisher = publisher;
     this.nodeId = nodeId;
     this.mapper = mapper;
@@ -59,6 +67,11 @@ final class RunServices implements TaskExecution.Services {
       connection.close();
       throw e;
     }
+  }
+
+  @Override
+  public void progress(DurableClaim claim, Progress report) {
+    progress.accept(claim, report);
   }
 
   /** The command runs here, on the task's thread, as trusted code (no allow-list, no signature). */

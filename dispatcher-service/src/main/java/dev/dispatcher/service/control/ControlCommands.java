@@ -15,6 +15,7 @@ import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.metrics.OutcomeKind;
+import dev.dispatcher.service.pool.Progress;
 import dev.dispatcher.service.pool.RunState;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -141,6 +142,13 @@ public final class ControlCommands {
     copy.setAll(message.raw());
     copy.put("started_at", startedAt.truncatedTo(ChronoUnit.MILLIS).toString());
     copy.put("elapsed_seconds", Math.round(state.runningNanos() / 1e6) / 1e3);
+    Progress progress = state.progress();
+    if (progress != null) {
+      copy.put("progress", progress.fraction());
+      if (progress.note() != null) {
+        copy.put("progress_note", progress.note());
+      }
+    }
     return copy;
   }
 

@@ -16,6 +16,7 @@ public final class RunState {
   private volatile boolean finished;
   private volatile long startedNanos;
   private volatile Instant startedAt; // written once, after startedNanos: whoever sees it sees both
+  private volatile Progress progress; // the last the run reported, or null
   private volatile java.sql.Connection transaction; // the run's thread only: opened by the task, ended by its completion
 
   /** The run begins on this thread, now: the wall clock for people, the monotonic one for how long it runs. */
@@ -32,6 +33,15 @@ public final class RunState {
 
   void transaction(java.sql.Connection connection) {
     this.transaction = connection;
+  }
+
+  /** What the run last reported with {@code context.progress}, or null. */
+  public Progress progress() {
+    return progress;
+  }
+
+  void progress(Progress progress) {
+    this.progress = progress;
   }
 
   /** When the run began, or null before it does. */

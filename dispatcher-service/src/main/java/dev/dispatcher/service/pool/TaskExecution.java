@@ -43,6 +43,9 @@ public final class TaskExecution {
 
     /** A connection to the daemon's database with autocommit off, for a task's {@code context.transaction()}. */
     java.sql.Connection openTransaction() throws java.sql.SQLException;
+
+    /** A durable run's progress, to be written to its row (coalesced: it must not block). */
+    void progress(DurableClaim claim, Progress progress);
   }
 
   private final String nodeId;
@@ -96,7 +99,7 @@ public final class TaskExecution {
       Object[] arguments = work.arguments();
       if (work.task().definition().bind()) {
         arguments = arguments.clone();
-        arguments[0] = context(message, state);
+        arguments[0] = context(message, state, work.claim());
       }
       result = work.task().method().invoke(work.task().target(), arguments);
     } catch (InvocationTargetException e) {
@@ -148,14 +151,23 @@ public final class TaskExecution {
         message.task(), work.timeoutSeconds(), STUCK_AFTER.toMillis(), where);
   }
 
-  private TaskContext context(TaskMessage message, RunState state) {
+  private TaskContext context(TaskMessage message, RunState state, DurableClaim claim) {
     @SuppressWarnings("unchecked")
     Map<String, Object> raw = mapper.convertValue(message.raw(), Map.class);
-    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw, services, state);
+    return new RunContext(message.uuid(), message.task(), message.channel(), nodeId, raw, services, state, claim);
   }
 
   private record RunContext(String uuid, String taskName, String channel, String nodeId, Map<String, Object> message, Services services,
-      RunState state) implements TaskContext {
+      RunState state, DurableClaim claim) implements TaskContext {
+
+    @Override
+    public void progress(double fraction, String note) {
+      Progress progress = new Progress(fraction, note);
+      state.progress(progress);
+      if (claim != null) {
+        services.progress(claim, progress);
+      }
+    }
 
     @Override
     public java.sql.Connection transaction() throws java.sql.SQLException {

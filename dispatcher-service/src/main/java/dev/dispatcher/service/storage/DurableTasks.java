@@ -65,6 +65,15 @@ public interface DurableTasks {
    */
   List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException;
 
+  /** A running row's progress: written only while the row runs the same attempt. */
+  record ProgressUpdate(long id, int attempt, double fraction, String note) {}
+
+  /**
+   * Writes the progress of running rows in one statement; returns how many rows took it. Rows the
+   * completion writer holds are skipped (they are being finished), never waited for.
+   */
+  int writeProgress(List<ProgressUpdate> updates) throws SQLException;
+
   /** Extends the leases of this node's running rows; returns how many it still holds. */
   default int extendLeases(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
     return extendLeasesOf(ids, nodeId, lease).size();

@@ -93,6 +93,43 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
+  public int writeProgress(List<ProgressUpdate> updates) throws SQLException {
+    if (updates.isEmpty()) {
+      return 0;
+    }
+    prepare();
+    Long[] ids = new Long[updates.size()];
+    Integer[] attempts = new Integer[updates.size()];
+    Double[] fractions = new Double[updates.size()];
+    String[] notes = new String[updates.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ProgressUpdate update = updates.get(i);
+      ids[i] = update.id();
+      attempts[i] = update.attempt();
+      fractions[i] = update.fraction();
+      notes[i] = update.note();
+    }
+    // Locked rows are being completed: skipped, not waited for (waiting in another order than the
+    // writer's batch could deadlock with it, as the heartbeat once did)
+    String sql = "UPDATE " + table + " t SET progress = c.fraction, progress_note = c.note, progress_at = now()"
+        + " FROM unnest(?::bigint[], ?::integer[], ?::double precision[], ?::text[]) AS c(id, attempt, fraction, note)"
+        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.id IN (SELECT id FROM " + table
+        + " WHERE id = ANY (?) AND state = 'running' FOR UPDATE SKIP LOCKED)";
+    try (Connection connection = pool.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      Array idArray = connection.createArrayOf("bigint", ids);
+      update.setArray(1, idArray);
+      update.setArray(2, connection.createArrayOf("integer", attempts));
+      update.setArray(3, connection.createArrayOf("float8", fractions));
+      update.setArray(4, connection.createArrayOf("text", notes));
+      update.setArray(5, idArray);
+      return update.executeUpdate();
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
   public Set<Long> extendLeasesOf(Collection<Long> ids, String nodeId, Duration lease) throws SQLException {
     Set<Long> kept = new HashSet<>();
     if (ids.isEmpty()) {

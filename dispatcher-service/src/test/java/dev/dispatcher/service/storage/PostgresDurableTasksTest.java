@@ -73,6 +73,26 @@ class PostgresDurableTasksTest {
   }
 
   @Test
+  void progressGoesToRunningRowsOfTheSameAttemptOnly() throws Exception {
+    String uuid = enqueue("app.a", "emails", "{}");
+    String finished = enqueue("app.b", "emails", "{}");
+    List<ClaimedRow> claimed = rows.claim("emails", TASKS, 10, "node-a", LEASE);
+    ClaimedRow running = claimed.stream().filter(row -> row.uuid().equals(uuid)).findFirst().orElseThrow();
+    ClaimedRow done = claimed.stream().filter(row -> row.uuid().equals(finished)).findFirst().orElseThrow();
+    rows.complete(List.of(new Completion.Completed(done.id(), done.attempt(), "null")));
+
+    int written = rows.writeProgress(List.of(new DurableTasks.ProgressUpdate(running.id(), running.attempt(), 0.25, "a quarter"),
+        new DurableTasks.ProgressUpdate(done.id(), done.attempt(), 0.5, "too late")));
+
+    assertThat(written).as("the finished row takes none").isEqualTo(1);
+    assertThat(column(uuid, "progress || ' ' || progress_note")).isEqualTo("0.25 a quarter");
+    assertThat(column(finished, "progress")).isNull();
+    assertThat(rows.writeProgress(List.of(new DurableTasks.ProgressUpdate(running.id(), running.attempt() + 1, 0.9, "another attempt"))))
+        .as("fenced by the attempt").isZero();
+    assertThat(column(uuid, "progress")).isEqualTo("0.25");
+  }
+
+  @Test
   void aClaimTakesDueRowsOfItsChannelAndTasksByPriorityThenAge() throws Exception {
     String old = enqueue("app.a", "emails", "{}");
     String urgent = enqueue("app.a", "emails", "{\"priority\": 5}");

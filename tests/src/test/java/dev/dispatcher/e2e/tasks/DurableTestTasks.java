@@ -34,6 +34,7 @@ public final class DurableTestTasks {
   public static final String SLOW = "e2e.durable.slow";
   public static final String SERIAL = "e2e.durable.serial";
   public static final String SLOW_FIRST = "e2e.durable.slow_first";
+  public static final String PROGRESS = "e2e.durable.progress";
 
   public static final String TABLE = "e2e_durable_runs";
   /** Unlogged: the records need no WAL flush per commit (tens of thousands of them), and no server crash happens in these tests. */
@@ -135,6 +136,22 @@ public final class DurableTestTasks {
     long left = untilEpochMillis - System.currentTimeMillis();
     if (left > 0) {
       Thread.sleep(left);
+    }
+  }
+
+  /**
+   * Records its run, reports progress a thousand times (the last: 0.5, "half way"), then waits (at
+   * most a minute) until the file {@code gate} exists.
+   */
+  @Task(name = PROGRESS, bind = true)
+  public static void progress(TaskContext context, String gate) throws SQLException, InterruptedException {
+    recordRun(context);
+    for (int i = 0; i <= 1000; i++) {
+      context.progress(i / 2000.0, i == 1000 ? "half way" : "step " + i);
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!java.nio.file.Files.exists(java.nio.file.Path.of(gate)) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
     }
   }
 }
