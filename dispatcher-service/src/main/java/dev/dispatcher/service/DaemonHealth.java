@@ -40,6 +40,27 @@ final class DaemonHealth {
     return new HealthStatus(listening, connected, checked, reason);
   }
 
+  /** {@code GET /live}: down only after a fatal failure (the daemon stops; restart it). */
+  MetricsServer.Health live() {
+    ObjectNode body = mapper.createObjectNode();
+    body.put("node_id", nodeId);
+    failure.failure().ifPresentOrElse(fatal -> body.put("status", "unavailable").put("reason", fatal.describe()), () -> body.put("status", "ok"));
+    return new MetricsServer.Health(failure.failure().isEmpty(), body.toString());
+  }
+
+  /** {@code GET /ready}: healthy, and started (every part running) and not stopping. */
+  MetricsServer.Health ready(boolean started) {
+    HealthStatus status = status();
+    ObjectNode body = mapper.createObjectNode();
+    boolean ready = started && status.healthy();
+    body.put("status", ready ? "ok" : "unavailable");
+    body.put("node_id", nodeId);
+    if (!ready) {
+      body.put("reason", !started ? "starting or stopping" : status.reason());
+    }
+    return new MetricsServer.Health(ready, body.toString());
+  }
+
   /** {@code GET /health}. */
   MetricsServer.Health check() {
     HealthStatus status = status();

@@ -1,11 +1,15 @@
 package dev.dispatcher.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dispatcher.Publisher;
+import dev.dispatcher.control.ControlClient;
 import dev.dispatcher.control.ControlSignature;
 import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.service.api.ApiServer;
 import dev.dispatcher.service.completion.DurableCompleter;
 import dev.dispatcher.service.completion.FireAndForgetCompleter;
 import dev.dispatcher.service.completion.RoutingCompleter;
@@ -47,10 +51,10 @@ import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
-import dev.dispatcher.service.suspension.Suspensions;
 import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.PostgresStorage;
 import dev.dispatcher.service.storage.SchemaName;
+import dev.dispatcher.service.suspension.Suspensions;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.io.IOException;
@@ -64,6 +68,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -222,8 +227,9 @@ final class DispatcherBuilder {
     List<Service> services = new ArrayList<>();
     // before any part uses the schema; a database that does not answer yet is migrated at first use
     services.add(Service.of("schema migrations", storage::migrateAtStart, Service.Action.NONE));
+    AtomicBoolean started = new AtomicBoolean(); // ready: every part runs (set by the last service, cleared first at stop)
     if (config.http().enabled()) {
-      services.add(metricsServer(config, metrics, health));
+      services.add(metricsServer(config, metrics, health, started::get));
     }
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
     services.add(suspensions); // known before the first message is dispatched and the first row claimed
@@ -261,8 +267,44 @@ final class DispatcherBuilder {
     services.add(idle);
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
+    if (config.api().enabled()) {
+      ApiServer api = ApiServer.create(config.api(), mapper, registry, durableRows, suspensions, ControlClient.of(dataSource),
+          config.channels(), config.defaultPublishChannel() != null ? config.defaultPublishChannel() : config.channels().get(0),
+          () -> schedules(config, mapper), () -> health.ready(started.get()).healthy());
+      services.add(Service.of("http api", () -> {
+        try {
+          api.start();
+        } catch (IOException e) {
+          throw new ConfigException("api.port", "cannot serve on " + config.api().host() + ":" + config.api().port() + ": " + e.getMessage());
+        }
+      }, api::stop));
+    }
+    services.add(Service.of("ready", () -> started.set(true), () -> started.set(false)));
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
         List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, suspensionTimer::shutdownNow, progressTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
+  }
+
+  /** {@code GET /api/v1/schedules}: the configured schedules. */
+  private static ObjectNode schedules(DispatcherConfig config, ObjectMapper mapper) {
+    ObjectNode reply = mapper.createObjectNode();
+    ArrayNode list = reply.putArray("schedules");
+    for (DispatcherConfig.Schedule schedule : config.schedules()) {
+      ObjectNode entry = list.addObject();
+      entry.put("name", schedule.name());
+      entry.put("task", schedule.submission().task());
+      if (schedule.interval() != null) {
+        entry.put("interval_seconds", schedule.interval().toMillis() / 1000.0);
+      } else {
+        entry.put("cron", schedule.cron().toString());
+        entry.put("timezone", schedule.timezone().getId());
+      }
+      entry.put("cluster_wide", schedule.clusterWide());
+      entry.put("durable", schedule.durable());
+      if (schedule.channel() != null) {
+        entry.put("channel", schedule.channel());
+      }
+    }
+    return reply;
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {
@@ -279,9 +321,10 @@ final class DispatcherBuilder {
   }
 
   /** GET /metrics and /health; a port that cannot be served is a config error naming the key. */
-  private static Service metricsServer(DispatcherConfig config, DispatcherMetrics metrics, DaemonHealth health) {
+  private static Service metricsServer(DispatcherConfig config, DispatcherMetrics metrics, DaemonHealth health, BooleanSupplier started) {
     DispatcherConfig.Http http = config.http();
-    MetricsServer server = new MetricsServer(http.host(), http.port(), metrics.prometheus(), health::check);
+    MetricsServer server = new MetricsServer(http.host(), http.port(), metrics.prometheus(), health::check, health::live,
+        () -> health.ready(started.getAsBoolean()));
     return Service.of("metrics server", () -> {
       try {
         server.start();

@@ -77,15 +77,22 @@ class MetricsHealthE2eTest {
         HttpResponse<String> healthy = get(port, "/health");
         assertThat(healthy.statusCode()).isEqualTo(200);
         assertThat(healthy.body()).contains("\"status\":\"ok\"");
+        assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
+        assertThat(get(port, "/live").statusCode()).isEqualTo(200);
 
         proxy.down();
 
         HttpResponse<String> down = await().atMost(WAIT).until(() -> get(port, "/health"), response -> response.statusCode() == 503);
         assertThat(down.body()).contains("\"status\":\"unavailable\"", "\"reason\":");
+        HttpResponse<String> notReady = get(port, "/ready");
+        assertThat(notReady.statusCode()).as("not ready while the listener is cut off").isEqualTo(503);
+        assertThat(notReady.body()).contains("\"reason\":");
+        assertThat(get(port, "/live").statusCode()).as("but alive: nothing a restart would fix").isEqualTo(200);
 
         proxy.up();
 
         await().atMost(WAIT).until(() -> get(port, "/health").statusCode() == 200);
+        assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
         String after = publisher.task(DemoTasks::sum2).delay(1L, 1L);
         await().atMost(WAIT).until(() -> journal.runs(after) == 1);
         assertThat(get(port, "/metrics").body()).contains("dispatcher_listener_losses_total 1.0");

@@ -87,7 +87,7 @@ public final class ConfigLoader {
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
       "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control",
-      "durable");
+      "durable", "api");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -160,10 +160,67 @@ public final class ConfigLoader {
 
     DispatcherConfig.Control control = control(root.child("control"));
     DispatcherConfig.Durable durable = durable(root.child("durable"));
+    DispatcherConfig.Api api = api(root.child("api"));
+    if (api.enabled() && http.enabled() && api.port() == http.port()) {
+      throw new ConfigException("api.port", "is metrics.port too (" + api.port() + "): the API needs a port of its own");
+    }
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http, limits, control, durable);
+        http, limits, control, durable, api);
+  }
+
+  /** The smallest API token: guessing one must be hopeless. */
+  static final int MIN_API_TOKEN_LENGTH = 32;
+  private static final java.util.Set<String> API_SCOPES = java.util.Set.of("submit", "read", "admin");
+
+  private DispatcherConfig.Api api(ConfigNode node) {
+    DispatcherConfig.Api defaults = DispatcherConfig.Api.OFF;
+    boolean enabled = node.bool("enabled", false);
+    String host = node.string("host", defaults.host());
+    int port = node.integer("port", defaults.port(), 0, 65535);
+    List<DispatcherConfig.ApiToken> tokens = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
+    List<ConfigNode> tokenNodes = node.nodeList("tokens");
+    for (int i = 0; i < tokenNodes.size(); i++) {
+      ConfigNode token = tokenNodes.get(i);
+      String name = token.requiredString("name");
+      if (!names.add(name)) {
+        throw new ConfigException(token.key("name"), "names a token twice: " + name);
+      }
+      if (token.has("token")) {
+        throw new ConfigException(token.key("token"), "an API token does not belong in the config file: put it in an environment"
+            + " variable and name that variable with token_env");
+      }
+      String variable = token.requiredString("token_env");
+      String secret = environment.get(variable);
+      if (secret == null || secret.isBlank()) {
+        throw new ConfigException(token.key("token_env"), "the environment variable " + variable + " is not set");
+      }
+      if (secret.length() < MIN_API_TOKEN_LENGTH) {
+        throw new ConfigException(token.key("token_env"), "the token in " + variable + " must have at least " + MIN_API_TOKEN_LENGTH
+            + " characters (e.g. openssl rand -hex 32)");
+      }
+      List<String> scopes = token.stringList("scopes");
+      if (scopes.isEmpty()) {
+        throw new ConfigException(token.key("scopes"), "list at least one of " + new java.util.TreeSet<>(API_SCOPES));
+      }
+      for (String scope : scopes) {
+        if (!API_SCOPES.contains(scope)) {
+          throw new ConfigException(token.key("scopes"), "unknown scope '" + scope + "' (one of " + new java.util.TreeSet<>(API_SCOPES) + ")");
+        }
+      }
+      token.rejectUnknownKeys();
+      tokens.add(new DispatcherConfig.ApiToken(name, secret, new java.util.HashSet<>(scopes)));
+    }
+    if (enabled && tokens.isEmpty()) {
+      throw new ConfigException(node.key("tokens"), "the API needs at least one token (name, token_env, scopes)");
+    }
+    int maxBodyKib = node.integer("max_body_kib", defaults.maxBodyBytes() / 1024, 1, 64 * 1024);
+    int rate = node.integer("requests_per_second", (int) defaults.requestsPerSecond(), 1, 1_000_000);
+    int burst = node.integer("burst", defaults.burst(), 1, 1_000_000);
+    node.rejectUnknownKeys();
+    return new DispatcherConfig.Api(enabled, host, port, tokens, maxBodyKib * 1024, rate, burst);
   }
 
   private static DispatcherConfig.Durable durable(ConfigNode node) {

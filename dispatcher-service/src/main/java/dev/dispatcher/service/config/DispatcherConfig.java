@@ -27,6 +27,7 @@ import java.util.Map;
  * @param limits what the daemon holds in memory at most, and the largest delay and timeout it accepts
  * @param control who may send which control commands, and the bounds of their handling
  * @param durable how durable tasks are claimed, kept alive, retried and cleaned up
+ * @param api the HTTP API (off by default)
  */
 public record DispatcherConfig(
     Database database,
@@ -43,7 +44,8 @@ public record DispatcherConfig(
     Http http,
     Limits limits,
     Control control,
-    Durable durable) {
+    Durable durable,
+    Api api) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -56,6 +58,15 @@ public record DispatcherConfig(
     limits = limits == null ? Limits.forHeap(Runtime.getRuntime().maxMemory()) : limits;
     control = control == null ? Control.DEFAULT : control;
     durable = durable == null ? Durable.DEFAULT : durable;
+    api = api == null ? Api.OFF : api;
+  }
+
+  /** A configuration without the HTTP API. */
+  public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
+      TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart, Chunks chunks, Listener listener,
+      Http http, Limits limits, Control control, Durable durable) {
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener, http, limits, control,
+        durable, Api.OFF);
   }
 
   /** A configuration with the default durable settings. */
@@ -317,6 +328,43 @@ public record DispatcherConfig(
 
     public static long defaultWaitingBytes(long maxHeapBytes) {
       return Math.max(1L << 20, maxHeapBytes / 4);
+    }
+  }
+
+  /**
+   * The HTTP API under {@code /api/v1}: off unless enabled, on 127.0.0.1 unless configured.
+   *
+   * @param tokens the bearer tokens it accepts, each with its scopes
+   * @param maxBodyBytes the largest request body; a bigger one is refused with 413
+   * @param requestsPerSecond each token's sustained rate; past it (and its burst) requests get 429
+   * @param burst requests a token may make at once above its rate
+   */
+  public record Api(boolean enabled, String host, int port, List<ApiToken> tokens, int maxBodyBytes, double requestsPerSecond, int burst) {
+    public static final Api OFF = new Api(false, "127.0.0.1", 8080, List.of(), 256 * 1024, 100, 200);
+
+    public Api {
+      tokens = List.copyOf(tokens);
+    }
+
+    @Override
+    public String toString() {
+      return "Api[enabled=" + enabled + ", host=" + host + ", port=" + port + ", tokens=" + tokens.size() + "]"; // never the tokens
+    }
+  }
+
+  /**
+   * A bearer token of the API: its name (for logs; the secret itself is never logged) and what it may do.
+   *
+   * @param scopes of {@code submit}, {@code read}, {@code admin}
+   */
+  public record ApiToken(String name, String secret, java.util.Set<String> scopes) {
+    public ApiToken {
+      scopes = java.util.Set.copyOf(scopes);
+    }
+
+    @Override
+    public String toString() {
+      return "ApiToken[name=" + name + ", scopes=" + scopes + "]";
     }
   }
 }

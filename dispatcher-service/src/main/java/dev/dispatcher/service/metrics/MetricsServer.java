@@ -12,8 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /metrics} (Prometheus text format) and {@code GET /health} (200 or 503 with a small
- * JSON body saying why), on the JDK's built-in HTTP server, one virtual thread per request.
+ * {@code GET /metrics} (Prometheus text format), {@code GET /health} (200 or 503 with a small JSON
+ * body saying why), {@code GET /live} (liveness: 503 only when the daemon is broken for good and
+ * should be restarted) and {@code GET /ready} (readiness: 200 once it has started and is healthy,
+ * 503 while it starts, stops, or cannot reach the database), on the JDK's built-in HTTP server, one
+ * virtual thread per request.
  */
 public final class MetricsServer {
 
@@ -26,13 +29,22 @@ public final class MetricsServer {
   private final int port;
   private final PrometheusMetrics metrics;
   private final Supplier<Health> health;
+  private final Supplier<Health> live;
+  private final Supplier<Health> ready;
   private HttpServer server;
 
   public MetricsServer(String host, int port, PrometheusMetrics metrics, Supplier<Health> health) {
+    this(host, port, metrics, health, health, health);
+  }
+
+  public MetricsServer(String host, int port, PrometheusMetrics metrics, Supplier<Health> health, Supplier<Health> live,
+      Supplier<Health> ready) {
     this.host = host;
     this.port = port;
     this.metrics = metrics;
     this.health = health;
+    this.live = live;
+    this.ready = ready;
   }
 
   /** Binds and serves. */
@@ -40,16 +52,19 @@ public final class MetricsServer {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-    server.createContext("/health", exchange -> {
-      Health now = health.get();
-      respond(exchange, now.healthy() ? 200 : 503, "application/json", now.json());
-    });
+    server.createContext("/health", exchange -> respond(exchange, health.get()));
+    server.createContext("/live", exchange -> respond(exchange, live.get()));
+    server.createContext("/ready", exchange -> respond(exchange, ready.get()));
     server.start();
-    log.info("metrics on http://{}:{}/metrics, health on /health", host, server.getAddress().getPort());
+    log.info("metrics on http://{}:{}/metrics, health on /health, /live and /ready", host, server.getAddress().getPort());
   }
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  private static void respond(HttpExchange exchange, Health now) throws IOException {
+    respond(exchange, now.healthy() ? 200 : 503, "application/json", now.json());
   }
 
   private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {

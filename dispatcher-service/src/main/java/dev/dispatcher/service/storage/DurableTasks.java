@@ -59,6 +59,12 @@ public interface DurableTasks {
    */
   boolean enqueue(String taskJson) throws SQLException;
 
+  /** The state of the row with this uuid, or null when there is none. */
+  String stateOf(String uuid) throws SQLException;
+
+  /** Rows by task name, then by state (every node's), for the task types listing. */
+  Map<String, Map<String, Long>> countsByTask() throws SQLException;
+
   /**
    * Claims up to {@code max} due rows of a channel whose task is one of {@code tasks}, highest
    * priority first, then by run_at; rows other nodes hold are skipped, not waited for.

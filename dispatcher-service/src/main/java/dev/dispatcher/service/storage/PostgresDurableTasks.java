@@ -61,6 +61,39 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
+  public String stateOf(String uuid) throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection();
+        PreparedStatement select = connection.prepareStatement("SELECT state FROM " + table + " WHERE uuid = ?::uuid")) {
+      select.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      select.setString(1, uuid);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? result.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
+  public Map<String, Map<String, Long>> countsByTask() throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement select = connection.prepareStatement(
+        "SELECT task, state, count(*) FROM " + table + " GROUP BY task, state ORDER BY task, state LIMIT 100000")) {
+      select.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          counts.computeIfAbsent(result.getString(1), task -> new LinkedHashMap<>()).put(result.getString(2), result.getLong(3));
+        }
+      }
+      return counts;
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
   public List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException {
     prepare();
     String sql = "WITH picked AS (SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING

@@ -99,6 +99,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theApiIsOffByDefaultAndTakesItsTokensFromTheEnvironmentOnly() {
+    assertThat(parse(MINIMAL).api().enabled()).isFalse();
+    String token = "t".repeat(32);
+    DispatcherConfig config = parse(MINIMAL + "api:\n  enabled: true\n  tokens:\n    - {name: shop, token_env: SHOP_TOKEN, scopes: [submit, read]}\n",
+        Map.of("SHOP_TOKEN", token));
+    assertThat(config.api().enabled()).isTrue();
+    assertThat(config.api().host()).isEqualTo("127.0.0.1");
+    assertThat(config.api().tokens()).singleElement().satisfies(t -> {
+      assertThat(t.secret()).isEqualTo(token);
+      assertThat(t.scopes()).containsExactlyInAnyOrder("submit", "read");
+    });
+    assertThat(config.api().toString()).doesNotContain(token);
+
+    String api = MINIMAL + "api:\n  enabled: true\n  tokens:\n";
+    assertThat(failure(api + "    - {name: a, token: " + token + ", scopes: [read]}\n").key()).isEqualTo("api.tokens[0].token");
+    assertThat(failure(api + "    - {name: a, token_env: NOT_SET, scopes: [read]}\n").key()).isEqualTo("api.tokens[0].token_env");
+    assertThat(failure(api + "    - {name: a, token_env: SHORT, scopes: [read]}\n", Map.of("SHORT", "short")).getMessage())
+        .contains("at least 32 characters").doesNotContain("short");
+    assertThat(failure(api + "    - {name: a, token_env: T, scopes: [write]}\n", Map.of("T", token)).key()).isEqualTo("api.tokens[0].scopes");
+    assertThat(failure(api + "    - {name: a, token_env: T, scopes: [read]}\n    - {name: a, token_env: T, scopes: [read]}\n",
+        Map.of("T", token)).key()).isEqualTo("api.tokens[1].name");
+    assertThat(failure(MINIMAL + "api:\n  enabled: true\n").key()).isEqualTo("api.tokens");
+    assertThat(failure(MINIMAL + "metrics:\n  port: 9000\napi:\n  enabled: true\n  port: 9000\n  tokens:\n"
+        + "    - {name: a, token_env: T, scopes: [read]}\n", Map.of("T", token)).key()).isEqualTo("api.port");
+  }
+
+  @Test
   void minimalConfigGetsTheDefaults() {
     DispatcherConfig config = parse(MINIMAL);
 

@@ -1,0 +1,171 @@
+package dev.dispatcher.service.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.OnDuplicate;
+import dev.dispatcher.TaskDefinition;
+import dev.dispatcher.wire.DurableTaskEncoder;
+import dev.dispatcher.service.registry.BindException;
+import dev.dispatcher.service.registry.RegisteredTask;
+import dev.dispatcher.service.registry.TaskRegistry;
+import dev.dispatcher.service.storage.DurableTasks;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * {@code POST /api/v1/tasks}: a durable submission, checked the way the daemon would check it before
+ * it runs (a registered task, arguments that bind, options in range), written as one row, answered
+ * once the row is committed. A uuid given twice makes one task: the second answer says it existed.
+ */
+final class TaskSubmissions {
+
+  static final Set<String> KEYS = Set.of("task", "args", "kwargs", "channel", "delay", "timeout", "priority", "max_attempts",
+      "on_duplicate", "uuid");
+  private static final double MAX_DELAY_SECONDS = 31_536_000;
+
+  /** What a submission came to: the row's uuid and state, and whether this request wrote it. */
+  record Submitted(String uuid, String state, boolean created) {}
+
+  private final TaskRegistry registry;
+  private final DurableTasks rows;
+  private final DurableTaskEncoder encoder;
+  private final ObjectMapper mapper;
+  private final String defaultChannel;
+
+  TaskSubmissions(TaskRegistry registry, DurableTasks rows, ObjectMapper mapper, String defaultChannel) {
+    this.registry = registry;
+    this.rows = rows;
+    this.encoder = new DurableTaskEncoder(mapper);
+    this.mapper = mapper;
+    this.defaultChannel = defaultChannel;
+  }
+
+  /** @throws ApiProblem 400 for a malformed field, 422 for an unknown task, arguments that do not bind or a serial task */
+  Submitted submit(ObjectNode body) throws SQLException {
+    Set<String> unknown = new TreeSet<>();
+    body.fieldNames().forEachRemaining(name -> {
+      if (!KEYS.contains(name)) {
+        unknown.add(name);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new ApiProblem(400, "unknown field(s) " + ApiText.cut(String.join(", ", unknown)) + " (known: " + new TreeSet<>(KEYS) + ")");
+    }
+    String name = requiredText(body, "task");
+    RegisteredTask task = registry.find(name);
+    if (task == null) {
+      throw new ApiProblem(422, "no registered task named '" + ApiText.cut(name) + "'", Map.of("field", "task"), Map.of());
+    }
+    TaskDefinition definition = task.definition();
+    ArrayNode args = body.has("args") ? array(body.get("args")) : mapper.createArrayNode();
+    ObjectNode kwargs = body.has("kwargs") ? object(body.get("kwargs")) : mapper.createObjectNode();
+    try {
+      task.bind(args, kwargs);
+    } catch (BindException e) {
+      throw new ApiProblem(422, ApiText.cut(e.getMessage()), Map.of("field", "args"), Map.of());
+    }
+    String uuid = body.has("uuid") ? uuid(body.get("uuid")) : UUID.randomUUID().toString();
+    String channel = body.has("channel") ? requiredText(body, "channel")
+        : definition.channel() != null ? definition.channel() : defaultChannel;
+    if (channel.isEmpty() || channel.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+      throw new ApiProblem(400, "channel must have 1 to 63 bytes", Map.of("field", "channel"), Map.of());
+    }
+    double delay = number(body, "delay", 0, 0, MAX_DELAY_SECONDS);
+    double timeout = number(body, "timeout", definition.timeoutSeconds(), 0, TaskDefinition.DURABLE_TIMEOUT_LIMIT_SECONDS);
+    int priority = integer(body, "priority", definition.priority(), -1_000_000, 1_000_000);
+    int maxAttempts = integer(body, "max_attempts", definition.maxAttempts(), 1, TaskDefinition.MAX_ATTEMPTS_LIMIT);
+    OnDuplicate onDuplicate = body.has("on_duplicate") ? onDuplicate(body.get("on_duplicate")) : definition.onDuplicate();
+    if (onDuplicate == OnDuplicate.SERIAL) {
+      throw new ApiProblem(422, "task " + ApiText.cut(name) + " is on_duplicate serial, which durable tasks do not take"
+          + " (discard, queue_one or parallel)", Map.of("field", "on_duplicate"), Map.of());
+    }
+    String json = encoder.encode(new DurableTaskEncoder.Fields(name, channel, uuid, mapper.convertValue(args, List.class),
+        mapper.convertValue(kwargs, Map.class), delay, timeout, onDuplicate.wireName(), priority, maxAttempts,
+        definition.backoffSeconds(), definition.maxBackoffSeconds(), Instant.now(), definition.bind()));
+    boolean created = rows.enqueue(json);
+    String state = delay > 0 ? "scheduled" : "available";
+    if (!created) {
+      String existing = rows.stateOf(uuid);
+      if (existing == null) {
+        throw new ApiProblem(409, "a task like this one waits or runs already: on_duplicate " + onDuplicate.wireName()
+            + " kept this one out", Map.of("field", "on_duplicate"), Map.of());
+      }
+      state = existing;
+    }
+    return new Submitted(uuid, state, created);
+  }
+
+  private static String requiredText(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || !value.isTextual()) {
+      throw new ApiProblem(400, field + " must be a string" + (value == null ? " and is required" : ""), Map.of("field", field), Map.of());
+    }
+    return value.textValue();
+  }
+
+  private static ArrayNode array(JsonNode value) {
+    if (!value.isArray()) {
+      throw new ApiProblem(400, "args must be a JSON array", Map.of("field", "args"), Map.of());
+    }
+    return (ArrayNode) value;
+  }
+
+  private static ObjectNode object(JsonNode value) {
+    if (!value.isObject()) {
+      throw new ApiProblem(400, "kwargs must be a JSON object", Map.of("field", "kwargs"), Map.of());
+    }
+    return (ObjectNode) value;
+  }
+
+  private static String uuid(JsonNode value) {
+    if (value.isTextual()) {
+      try {
+        String text = value.textValue();
+        if (text.length() == 36) {
+          return UUID.fromString(text).toString();
+        }
+      } catch (IllegalArgumentException e) {
+        // answered below
+      }
+    }
+    throw new ApiProblem(400, "uuid must be a UUID such as 5d4c2f0e-8b1a-4f7e-9c3d-2a1b0c9d8e7f", Map.of("field", "uuid"), Map.of());
+  }
+
+  private static double number(ObjectNode body, String field, double fallback, double min, double max) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.isNumber() || !(value.doubleValue() >= min && value.doubleValue() <= max)) {
+      throw new ApiProblem(400, field + " must be a number from " + ApiText.number(min) + " to " + ApiText.number(max),
+          Map.of("field", field), Map.of());
+    }
+    return value.doubleValue();
+  }
+
+  private static int integer(ObjectNode body, String field, int fallback, int min, int max) {
+    JsonNode value = body.get(field);
+    if (value != null && !value.isNull() && !value.isIntegralNumber()) {
+      throw new ApiProblem(400, field + " must be a whole number from " + min + " to " + max, Map.of("field", field), Map.of());
+    }
+    return (int) number(body, field, fallback, min, max);
+  }
+
+  private static OnDuplicate onDuplicate(JsonNode value) {
+    if (value.isTextual()) {
+      for (OnDuplicate policy : OnDuplicate.values()) {
+        if (policy.wireName().equals(value.textValue())) {
+          return policy;
+        }
+      }
+    }
+    throw new ApiProblem(400, "on_duplicate must be one of parallel, discard, queue_one", Map.of("field", "on_duplicate"), Map.of());
+  }
+}

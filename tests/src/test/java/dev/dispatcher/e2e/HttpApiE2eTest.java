@@ -1,0 +1,197 @@
+package dev.dispatcher.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatcher.e2e.tasks.DurableTestTasks;
+import dev.dispatcher.tools.process.DaemonProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP API of a real daemon through a real HTTP client: submit (202, idempotent by uuid, every
+ * error status), auth (401, 403), rate limit (429), task types with suspend and resume, nodes,
+ * schedules, readiness and the OpenAPI document.
+ */
+@ExtendWith(PostgresExtension.class)
+class HttpApiE2eTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String SUBMIT = "s".repeat(40);
+  private static final String READ = "r".repeat(40);
+  private static final String ADMIN = "a".repeat(40);
+  private static final Pattern LISTENING = Pattern.compile("http api on http://127\\.0\\.0\\.1:(\\d+)/api/v1/");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private DaemonProcess daemon;
+  private String base;
+  private String channel;
+  private DurableTable table;
+
+  @BeforeEach
+  void start(TestDatabase database, @TempDir Path directory) throws Exception {
+    channel = Daemon.channel("http_api");
+    table = new DurableTable(database);
+    String api = "api:\n  enabled: true\n  port: 0\n  max_body_kib: 4\n  requests_per_second: 1\n  burst: 1000\n  tokens:\n"
+        + "    - {name: shop, token_env: E2E_SUBMIT, scopes: [submit]}\n"
+        + "    - {name: dashboard, token_env: E2E_READ, scopes: [read]}\n"
+        + "    - {name: ops, token_env: E2E_ADMIN, scopes: [read, admin, submit]}\n"
+        + "schedules:\n  nightly:\n    task: " + DurableTestTasks.NOOP + "\n    cron: \"0 3 * * *\"\n";
+    daemon = Daemon.launch(database, Daemon.config(List.of(channel), 2, DurableTable.FAST + api), directory, List.of(), List.of(),
+        Map.of("E2E_SUBMIT", SUBMIT, "E2E_READ", READ, "E2E_ADMIN", ADMIN));
+    daemon.awaitReady(WAIT);
+    String line = daemon.linesContaining("http api on").get(0);
+    Matcher port = LISTENING.matcher(line);
+    assertThat(port.find()).as(line).isTrue();
+    base = "http://127.0.0.1:" + port.group(1) + "/api/v1/";
+    assertThat(line).doesNotContain(SUBMIT).doesNotContain(READ).doesNotContain(ADMIN);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    assertThat(daemon.stop(WAIT)).as("exit status; output:%n%s", daemon.output()).isZero();
+    assertThat(daemon.output()).as("no token in the log").doesNotContain(SUBMIT).doesNotContain(READ).doesNotContain(ADMIN);
+  }
+
+  @Test
+  void aSubmissionIsCommittedRunsAndIsIdempotentByUuid() throws Exception {
+    String uuid = UUID.randomUUID().toString();
+    String body = "{\"task\": \"" + DurableTestTasks.RECORD + "\", \"channel\": \"" + channel + "\", \"uuid\": \"" + uuid + "\"}";
+    HttpResponse<String> first = post("tasks", SUBMIT, body);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    JsonNode accepted = JSON.readTree(first.body());
+    assertThat(accepted.get("uuid").textValue()).isEqualTo(uuid);
+    assertThat(accepted.get("created").booleanValue()).isTrue();
+    assertThat(accepted.get("state").textValue()).isEqualTo("available");
+    assertThat(accepted.at("/links/self").textValue()).isEqualTo("/api/v1/tasks/" + uuid);
+    await().atMost(WAIT).until(() -> table.count(channel, "completed") == 1);
+
+    HttpResponse<String> again = post("tasks", SUBMIT, body);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertThat(JSON.readTree(again.body()).get("created").booleanValue()).isFalse();
+    assertThat(JSON.readTree(again.body()).get("state").textValue()).isEqualTo("completed");
+    assertThat(table.runCounts(channel)).containsExactly(Map.entry(uuid, 1));
+
+    HttpResponse<String> delayed = post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel
+        + "\", \"delay\": 3600, \"priority\": 5, \"max_attempts\": 2}");
+    assertThat(delayed.statusCode()).as(delayed.body()).isEqualTo(202);
+    assertThat(JSON.readTree(delayed.body()).get("state").textValue()).isEqualTo("scheduled");
+  }
+
+  @Test
+  void everyErrorHasItsStatusAndSaysWhy() throws Exception {
+    assertError(post("tasks", null, "{}"), 401, "bearer token is required");
+    assertError(post("tasks", "x".repeat(40), "{}"), 401, "bearer token is required");
+    assertError(post("tasks", READ, "{\"task\": \"" + DurableTestTasks.NOOP + "\"}"), 403, "lacks the scope submit");
+    assertError(get("task-types", SUBMIT), 403, "lacks the scope read");
+    assertError(post("task-types/" + DurableTestTasks.NOOP + "/suspend", READ, ""), 403, "lacks the scope admin");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"no.such.task\"}"), 422, "no registered task named 'no.such.task'");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.SLOW + "\", \"args\": [\"not a number\"]}"), 422, "");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"colour\": 1}"), 400, "unknown field(s) colour");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"delay\": -1}"), 400, "delay must be a number");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"uuid\": \"nope\"}"), 400, "uuid must be a UUID");
+    assertError(post("tasks", SUBMIT, "[1, 2]"), 400, "must be a JSON object");
+    HttpResponse<String> broken = post("tasks", SUBMIT, "{\"task\":\n  \"x\",, }");
+    assertError(broken, 400, "not valid JSON");
+    JsonNode position = JSON.readTree(broken.body()).at("/error/position");
+    assertThat(position.get("line").intValue()).isEqualTo(2);
+    assertThat(position.get("column").intValue()).isGreaterThan(1);
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + "x".repeat(5000) + "\"}"), 413, "over this API's limit of 4096 bytes");
+    assertError(get("tasks", SUBMIT), 405, "use POST");
+    assertError(get("no-such-thing", READ), 404, "no such endpoint");
+  }
+
+  @Test
+  void aTokenPastItsRateGets429WithRetryAfter() throws Exception {
+    HttpResponse<String> last = null;
+    for (int i = 0; i < 1_100 && (last == null || last.statusCode() != 429); i++) {
+      last = get("schedules", READ);
+    }
+    assertThat(last.statusCode()).as(last.body()).isEqualTo(429);
+    assertThat(last.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(get("schedules", ADMIN).statusCode()).as("another token has its own budget").isEqualTo(200);
+  }
+
+  @Test
+  void taskTypesNodesSchedulesReadinessAndTheDocument() throws Exception {
+    post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel + "\", \"delay\": 3600}");
+    JsonNode types = JSON.readTree(get("task-types", READ).body());
+    JsonNode noop = null;
+    for (JsonNode type : types.get("task_types")) {
+      if (type.get("name").textValue().equals(DurableTestTasks.NOOP)) {
+        noop = type;
+      }
+    }
+    assertThat(noop).as(types.toString()).isNotNull();
+    assertThat(noop.get("suspended").booleanValue()).isFalse();
+    assertThat(noop.at("/counts/scheduled").longValue()).isEqualTo(1);
+
+    HttpResponse<String> suspended = post("task-types/" + DurableTestTasks.NOOP + "/suspend", ADMIN, "");
+    assertThat(suspended.statusCode()).as(suspended.body()).isEqualTo(200);
+    assertThat(JSON.readTree(suspended.body()).get("changed").booleanValue()).isTrue();
+    assertThat(JSON.readTree(get("task-types", READ).body()).get("suspended").toString()).contains(DurableTestTasks.NOOP);
+    assertError(post("task-types/no.such.task/suspend", ADMIN, ""), 404, "no registered task");
+    HttpResponse<String> resumed = post("task-types/" + DurableTestTasks.NOOP + "/resume", ADMIN, "");
+    assertThat(JSON.readTree(resumed.body()).get("suspended").booleanValue()).isFalse();
+
+    JsonNode nodes = JSON.readTree(get("nodes", READ).body()).get("nodes");
+    assertThat(nodes).hasSize(1);
+    assertThat(nodes.get(0).get("channels").toString()).contains(channel);
+    assertThat(nodes.get(0).get("health").textValue()).isEqualTo("ok");
+
+    JsonNode schedules = JSON.readTree(get("schedules", READ).body()).get("schedules");
+    assertThat(schedules).hasSize(1);
+    assertThat(schedules.get(0).get("name").textValue()).isEqualTo("nightly");
+    assertThat(schedules.get(0).get("cron").textValue()).isEqualTo("0 3 * * *");
+
+    HttpResponse<String> ready = get("ready", null);
+    assertThat(ready.statusCode()).isEqualTo(200);
+    JsonNode document = JSON.readTree(get("openapi.json", null).body());
+    assertThat(document.get("openapi").textValue()).startsWith("3.");
+    assertThat(document.get("paths").has("/tasks")).isTrue();
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String message) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode error = JSON.readTree(response.body()).get("error");
+    assertThat(error.get("status").intValue()).isEqualTo(status);
+    assertThat(error.get("message").textValue()).contains(message);
+    if (status == 401) {
+      assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(value -> assertThat(value).startsWith("Bearer"));
+    }
+  }
+
+  private HttpResponse<String> post(String path, String token, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(WAIT)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(WAIT).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
