@@ -55,6 +55,7 @@ import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.PostgresStorage;
 import dev.dispatcher.service.storage.SchemaName;
 import dev.dispatcher.service.suspension.Suspensions;
+import dev.dispatcher.service.webhook.WebhookDelivery;
 import dev.dispatcher.wire.ChunkAssembler;
 import dev.dispatcher.wire.WireFormat;
 import java.io.IOException;
@@ -86,9 +87,10 @@ final class DispatcherBuilder {
 
   private DispatcherBuilder() {}
 
-  static Dispatcher build(DispatcherConfig config, TaskRegistry registry, List<DispatcherHook> hookList, Duration readyTimeout) {
-    checkTaskNames(config, registry);
+  static Dispatcher build(DispatcherConfig config, TaskRegistry scanned, List<DispatcherHook> hookList, Duration readyTimeout) {
     ObjectMapper mapper = WireFormat.newObjectMapper();
+    TaskRegistry registry = config.webhooks().enabled() ? withWebhooks(scanned, config, mapper) : scanned;
+    checkTaskNames(config, registry);
     DispatcherMetrics metrics = new DispatcherMetrics(config.http().recordsTaskHistograms());
     FatalFailure failure = new FatalFailure();
     ScheduledThreadPoolExecutor scheduled = new ScheduledThreadPoolExecutor(1,
@@ -305,6 +307,16 @@ final class DispatcherBuilder {
       }
     }
     return reply;
+  }
+
+  private static TaskRegistry withWebhooks(TaskRegistry scanned, DispatcherConfig config, ObjectMapper mapper) {
+    try {
+      TaskRegistry registry = scanned.plus(new WebhookDelivery(config.webhooks()), mapper);
+      log.info("registered task {} (built in: the webhook relay)", WebhookDelivery.TASK);
+      return registry;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("webhooks.enabled", e.getMessage());
+    }
   }
 
   private static void checkTaskNames(DispatcherConfig config, TaskRegistry registry) {

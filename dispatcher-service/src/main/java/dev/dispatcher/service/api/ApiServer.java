@@ -11,6 +11,7 @@ import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.suspension.Suspensions;
+import dev.dispatcher.service.webhook.WebhookDelivery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -178,16 +179,16 @@ public final class ApiServer implements Service {
         if (path.size() == 1) {
           allow(method, "POST");
           authorize(exchange, Scope.SUBMIT);
-          TaskSubmissions.Submitted submitted = submissions.submit(exchange.jsonObject());
-          ObjectNode body = mapper.createObjectNode();
-          body.put("uuid", submitted.uuid());
-          body.put("state", submitted.state());
-          body.put("created", submitted.created());
-          body.putObject("links").put("self", PREFIX + "tasks/" + submitted.uuid());
-          exchange.respond(submitted.created() ? 202 : 200, body);
+          respondSubmitted(exchange, submissions.submit(exchange.jsonObject()));
           return;
         }
         throw new ApiProblem(404, "no such endpoint: " + ApiText.cut(String.join("/", path)));
+      }
+      case "deliveries" -> {
+        exact(path, 1);
+        allow(method, "POST");
+        authorize(exchange, Scope.SUBMIT);
+        respondSubmitted(exchange, submissions.deliver(exchange.jsonObject(), WebhookDelivery.TASK));
       }
       case "task-types" -> {
         if (path.size() == 1) {
@@ -218,6 +219,15 @@ public final class ApiServer implements Service {
       }
       default -> throw new ApiProblem(404, "no such endpoint: " + ApiText.cut(String.join("/", path)));
     }
+  }
+
+  private void respondSubmitted(ApiExchange exchange, TaskSubmissions.Submitted submitted) throws IOException {
+    ObjectNode body = mapper.createObjectNode();
+    body.put("uuid", submitted.uuid());
+    body.put("state", submitted.state());
+    body.put("created", submitted.created());
+    body.putObject("links").put("self", PREFIX + "tasks/" + submitted.uuid());
+    exchange.respond(submitted.created() ? 202 : 200, body);
   }
 
   private void authorize(ApiExchange exchange, Scope scope) {

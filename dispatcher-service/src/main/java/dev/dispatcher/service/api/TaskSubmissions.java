@@ -102,6 +102,56 @@ final class TaskSubmissions {
     return new Submitted(uuid, state, created);
   }
 
+  static final Set<String> DELIVERY_KEYS = Set.of("url", "method", "headers", "body", "timeout", "uuid");
+  private static final Set<String> DELIVERY_METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+  /**
+   * {@code POST /api/v1/deliveries}: a submission of the built-in webhook task, its request checked
+   * for what can be checked before any attempt (the allow-list is checked at each attempt).
+   */
+  Submitted deliver(ObjectNode body, String webhookTask) throws SQLException {
+    if (registry.find(webhookTask) == null) {
+      throw new ApiProblem(404, "the webhook relay is off on this daemon (webhooks.enabled)");
+    }
+    Set<String> unknown = new TreeSet<>();
+    body.fieldNames().forEachRemaining(name -> {
+      if (!DELIVERY_KEYS.contains(name)) {
+        unknown.add(name);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new ApiProblem(400, "unknown field(s) " + ApiText.cut(String.join(", ", unknown)) + " (known: " + new TreeSet<>(DELIVERY_KEYS) + ")");
+    }
+    String url = requiredText(body, "url");
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new ApiProblem(400, "url is not a URL: " + ApiText.cut(e.getMessage()), Map.of("field", "url"), Map.of());
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new ApiProblem(400, "url must be an http or https URL with a host", Map.of("field", "url"), Map.of());
+    }
+    if (body.has("method") && !(body.get("method").isTextual() && DELIVERY_METHODS.contains(body.get("method").textValue()))) {
+      throw new ApiProblem(400, "method must be one of " + new TreeSet<>(DELIVERY_METHODS), Map.of("field", "method"), Map.of());
+    }
+    if (body.has("headers") && !body.get("headers").isObject()) {
+      throw new ApiProblem(400, "headers must be an object of names and values", Map.of("field", "headers"), Map.of());
+    }
+    if (body.has("body") && !body.get("body").isTextual()) {
+      throw new ApiProblem(400, "body must be a string (send JSON as its text)", Map.of("field", "body"), Map.of());
+    }
+    ObjectNode request = body.deepCopy();
+    request.remove("uuid");
+    ObjectNode submission = mapper.createObjectNode();
+    submission.put("task", webhookTask);
+    submission.putArray("args").add(request);
+    if (body.has("uuid")) {
+      submission.set("uuid", body.get("uuid"));
+    }
+    return submit(submission);
+  }
+
   private static String requiredText(ObjectNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || !value.isTextual()) {

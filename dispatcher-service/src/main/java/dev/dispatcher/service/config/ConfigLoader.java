@@ -87,7 +87,7 @@ public final class ConfigLoader {
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
       "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control",
-      "durable", "api");
+      "durable", "api", "webhooks");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -161,13 +161,64 @@ public final class ConfigLoader {
     DispatcherConfig.Control control = control(root.child("control"));
     DispatcherConfig.Durable durable = durable(root.child("durable"));
     DispatcherConfig.Api api = api(root.child("api"));
+    DispatcherConfig.Webhooks webhooks = webhooks(root.child("webhooks"));
     if (api.enabled() && http.enabled() && api.port() == http.port()) {
       throw new ConfigException("api.port", "is metrics.port too (" + api.port() + "): the API needs a port of its own");
     }
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http, limits, control, durable, api);
+        http, limits, control, durable, api, webhooks);
+  }
+
+  private DispatcherConfig.Webhooks webhooks(ConfigNode node) {
+    DispatcherConfig.Webhooks defaults = DispatcherConfig.Webhooks.OFF;
+    boolean enabled = node.bool("enabled", false);
+    List<String> allow = node.stringList("allow");
+    for (int i = 0; i < allow.size(); i++) {
+      String entry = allow.get(i);
+      if (entry.contains("/") && !entry.matches("[0-9a-fA-F:.]+/\\d{1,3}")) {
+        throw new ConfigException(node.key("allow") + "[" + i + "]", "'" + entry + "' is neither a host name nor a CIDR range such as 10.0.0.0/8");
+      }
+    }
+    Map<String, String> secrets = new java.util.HashMap<>();
+    List<ConfigNode> secretNodes = node.nodeList("secrets");
+    for (ConfigNode secret : secretNodes) {
+      String host = secret.requiredString("host").toLowerCase(java.util.Locale.ROOT);
+      if (secret.has("secret")) {
+        throw new ConfigException(secret.key("secret"), "a signing secret does not belong in the config file: name its environment"
+            + " variable with secret_env");
+      }
+      String variable = secret.requiredString("secret_env");
+      String value = environment.get(variable);
+      if (value == null || value.isBlank()) {
+        throw new ConfigException(secret.key("secret_env"), "the environment variable " + variable + " is not set");
+      }
+      if (value.startsWith("whsec_")) {
+        try {
+          java.util.Base64.getDecoder().decode(value.substring(6));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(secret.key("secret_env"), "the secret in " + variable + " starts with whsec_ but the rest is not base64");
+        }
+      }
+      if (secrets.put(host, value) != null) {
+        throw new ConfigException(secret.key("host"), "names a host twice: " + host);
+      }
+      secret.rejectUnknownKeys();
+    }
+    Duration timeout = atLeast(node, "timeout", defaults.defaultTimeout(), Duration.ofMillis(100));
+    Duration maxTimeout = atLeast(node, "max_timeout", defaults.maxTimeout(), Duration.ofSeconds(1));
+    if (maxTimeout.compareTo(Duration.ofSeconds(600)) > 0) {
+      throw new ConfigException(node.key("max_timeout"), "must be at most 600s (the built-in task's own timeout is past it), was "
+          + maxTimeout.toSeconds() + "s");
+    }
+    if (timeout.compareTo(maxTimeout) > 0) {
+      throw new ConfigException(node.key("timeout"), "must be at most webhooks.max_timeout (" + maxTimeout.toSeconds() + "s)");
+    }
+    int maxResponseKib = node.integer("max_response_kib", defaults.maxResponseBytes() / 1024, 0, 16 * 1024);
+    boolean followRedirects = node.bool("follow_redirects", false);
+    node.rejectUnknownKeys();
+    return new DispatcherConfig.Webhooks(enabled, allow, secrets, timeout, maxTimeout, maxResponseKib * 1024, followRedirects);
   }
 
   /** The smallest API token: guessing one must be hopeless. */

@@ -28,6 +28,7 @@ import java.util.Map;
  * @param control who may send which control commands, and the bounds of their handling
  * @param durable how durable tasks are claimed, kept alive, retried and cleaned up
  * @param api the HTTP API (off by default)
+ * @param webhooks the webhook relay, a built-in durable task (off by default)
  */
 public record DispatcherConfig(
     Database database,
@@ -45,7 +46,8 @@ public record DispatcherConfig(
     Limits limits,
     Control control,
     Durable durable,
-    Api api) {
+    Api api,
+    Webhooks webhooks) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -59,6 +61,15 @@ public record DispatcherConfig(
     control = control == null ? Control.DEFAULT : control;
     durable = durable == null ? Durable.DEFAULT : durable;
     api = api == null ? Api.OFF : api;
+    webhooks = webhooks == null ? Webhooks.OFF : webhooks;
+  }
+
+  /** A configuration without the webhook relay. */
+  public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
+      TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart, Chunks chunks, Listener listener,
+      Http http, Limits limits, Control control, Durable durable, Api api) {
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener, http, limits, control,
+        durable, api, Webhooks.OFF);
   }
 
   /** A configuration without the HTTP API. */
@@ -66,7 +77,7 @@ public record DispatcherConfig(
       TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart, Chunks chunks, Listener listener,
       Http http, Limits limits, Control control, Durable durable) {
     this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener, http, limits, control,
-        durable, Api.OFF);
+        durable, Api.OFF, Webhooks.OFF);
   }
 
   /** A configuration with the default durable settings. */
@@ -365,6 +376,31 @@ public record DispatcherConfig(
     @Override
     public String toString() {
       return "ApiToken[name=" + name + ", scopes=" + scopes + "]";
+    }
+  }
+
+  /**
+   * The webhook relay: the built-in durable task {@code dispatcher.webhook} that makes HTTP requests.
+   *
+   * @param allow host names and CIDR ranges it may call; empty: public addresses only
+   * @param secrets per host (lower case), the Standard Webhooks signing secret
+   * @param defaultTimeout a request's timeout when it gives none
+   * @param maxTimeout the longest timeout a request may ask for
+   * @param maxResponseBytes how much of a response is read
+   */
+  public record Webhooks(boolean enabled, List<String> allow, Map<String, String> secrets, Duration defaultTimeout, Duration maxTimeout,
+      int maxResponseBytes, boolean followRedirects) {
+    public static final Webhooks OFF = new Webhooks(false, List.of(), Map.of(), Duration.ofSeconds(10), Duration.ofSeconds(600),
+        64 * 1024, false);
+
+    public Webhooks {
+      allow = List.copyOf(allow);
+      secrets = Map.copyOf(secrets);
+    }
+
+    @Override
+    public String toString() {
+      return "Webhooks[enabled=" + enabled + ", allow=" + allow + ", secrets for " + new java.util.TreeSet<>(secrets.keySet()) + "]";
     }
   }
 }

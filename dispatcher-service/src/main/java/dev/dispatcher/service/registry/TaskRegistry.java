@@ -63,6 +63,29 @@ public final class TaskRegistry {
     return new TaskRegistry(tasks);
   }
 
+  /**
+   * This registry and the {@code @Task} methods of {@code target}'s class, run on {@code target}
+   * itself (a built-in task that needs its configuration).
+   *
+   * @throws IllegalArgumentException when one of its names is taken already, or an annotation is invalid
+   */
+  public TaskRegistry plus(Object target, ObjectMapper mapper) {
+    Map<String, RegisteredTask> all = new HashMap<>(tasks);
+    for (Method method : target.getClass().getMethods()) {
+      if (method.getAnnotation(dev.dispatcher.Task.class) == null || Modifier.isStatic(method.getModifiers())) {
+        continue;
+      }
+      TaskDefinition definition = TaskDefinition.of(method);
+      if (all.containsKey(definition.name())) {
+        throw new IllegalArgumentException("task name '" + definition.name() + "' is built in; another task has it too: "
+            + TaskDefinition.describe(all.get(definition.name()).method()));
+      }
+      ArgumentBinder binder = new ArgumentBinder(definition.name(), method, mapper, definition.bind() ? 1 : 0);
+      all.put(definition.name(), new RegisteredTask(definition, method, target, binder));
+    }
+    return new TaskRegistry(all);
+  }
+
   private static Object instantiate(Class<?> type) {
     try {
       Constructor<?> constructor = type.getDeclaredConstructor();
