@@ -40,6 +40,7 @@ class HttpApiE2eTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient http = HttpClient.newHttpClient();
+  private final OpenApiContract contract = OpenApiContract.shipped();
   private DaemonProcess daemon;
   private String base;
   private String channel;
@@ -69,6 +70,8 @@ class HttpApiE2eTest {
     assertThat(daemon.stop(WAIT)).as("exit status; output:%n%s", daemon.output()).isZero();
     assertThat(daemon.output()).as("no token in the log").doesNotContain(SUBMIT).doesNotContain(READ).doesNotContain(ADMIN);
   }
+
+  HttpApiE2eTest() throws java.io.IOException {}
 
   @Test
   void aSubmissionIsCommittedRunsAndIsIdempotentByUuid() throws Exception {
@@ -164,6 +167,7 @@ class HttpApiE2eTest {
     HttpResponse<String> ready = get("ready", null);
     assertThat(ready.statusCode()).isEqualTo(200);
     JsonNode document = JSON.readTree(get("openapi.json", null).body());
+    assertThat(document).as("the served document is the one checked").isEqualTo(contract.document());
     assertThat(document.get("openapi").textValue()).startsWith("3.");
     assertThat(document.get("paths").has("/tasks")).isTrue();
   }
@@ -184,7 +188,16 @@ class HttpApiE2eTest {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(path, "POST", http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  /** Every answer of a documented operation must be what the OpenAPI document says. */
+  private HttpResponse<String> checked(String path, String method, HttpResponse<String> response) throws Exception {
+    String template = "/" + path.replaceFirst("^task-types/[^/]+/", "task-types/{name}/");
+    if (contract.documents(template, method)) {
+      contract.check(template, method, response.statusCode(), JSON.readTree(response.body()));
+    }
+    return response;
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
@@ -192,6 +205,6 @@ class HttpApiE2eTest {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return checked(path, "GET", http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
   }
 }

@@ -136,6 +136,7 @@ class WebhookRelayE2eTest {
               Map.of("url", url("/flaky"), "method", "POST", "headers", Map.of("Content-Type", "application/json"), "body", "{\"order\": 7}"))))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      OpenApiContract.shipped().check("/deliveries", "POST", 202, JSON.readTree(accepted.body()));
       String flaky = JSON.readTree(accepted.body()).get("uuid").textValue();
       String gone = enqueue(Map.of("url", url("/gone"), "body", "x"));
       String slow = enqueue(Map.of("url", url("/slow"), "timeout", 1));
