@@ -33,9 +33,9 @@ class ControlPolicyTest {
 
   @Test
   void theCommandsAreSplitIntoReadOnlyAndActing() {
-    assertThat(Command.actingNames()).containsExactly("cancel", "set_log_level", "run");
+    assertThat(Command.actingNames()).containsExactly("cancel", "set_log_level", "run", "suspend", "resume");
     assertThat(Command.names()).containsExactly("alive", "aio_tasks", "running", "cancel", "workers", "producers", "main", "chunks", "metrics",
-        "status", "set_log_level", "run");
+        "status", "set_log_level", "run", "suspend", "resume");
   }
 
   @Test
