@@ -47,7 +47,8 @@ class ControlCommandsE2eTest {
       assertThat(alive).singleElement().extracting(ControlReply::nodeId).isEqualTo("e2e-" + channel);
 
       Map<String, Object> status = client.send(channel, "status", Map.of(), 1, Duration.ofSeconds(5)).get(0).body();
-      assertThat(status).containsOnlyKeys("running", "aio_tasks", "workers", "producers", "main", "chunks", "metrics", "durable", "node_id");
+      assertThat(status).containsOnlyKeys("running", "aio_tasks", "workers", "producers", "main", "chunks", "metrics", "durable", "suspended",
+          "node_id");
       @SuppressWarnings("unchecked")
       Map<String, Object> main = (Map<String, Object>) status.get("main");
       assertThat(main).containsEntry("running", 1).containsEntry("queued", 21).containsEntry("delayed", 1);

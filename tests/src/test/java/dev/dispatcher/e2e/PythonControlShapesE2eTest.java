@@ -183,7 +183,7 @@ class PythonControlShapesE2eTest {
     Map<String, Object> reply = body("status", Map.of());
 
     assertThat(reply.keySet()).containsExactlyInAnyOrder("running", "aio_tasks", "workers", "producers", "metrics", "main", "chunks",
-        "durable", "node_id"); // durable (the task table by state) is ours; the Python client ignores keys it does not know
+        "durable", "suspended", "node_id"); // durable (the task table by state) and suspended (task types) are ours; the Python client ignores keys it does not know
     assertThat(map(reply.get("producers"))).containsKey("pg_notify-producer");
     assertThat(map(reply.get("workers"))).containsKey("worker-0");
   }
