@@ -46,7 +46,7 @@ TOOLS_JAR_IF_MISSING := $(if $(wildcard $(TOOLS_JAR)),,$(TOOLS_JAR))
 SOURCES := pom.xml $(shell find dispatcher-publisher dispatcher-service tools \
   -name target -prune -o -type f \( -path '*/src/main/*' -o -name pom.xml \) -print 2>/dev/null)
 
-.PHONY: help build test check-install fuzz postgres stop-postgres run write-messages demo bench chaos chaos-short ctl clean check-java
+.PHONY: help build test check-install fuzz postgres stop-postgres run write-messages demo bench bench-sustained chaos chaos-short ctl clean check-java
 
 help: ## List the targets
 	@echo "Usage: make TARGET [ARGS=\"...\"]"
@@ -87,6 +87,9 @@ demo: $(JARS) | check-java ## Run the whole demo: Postgres, daemon, tasks
 
 bench: $(JARS) | check-java ## Run the benchmark (ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) bench $(ARGS)
+
+bench-sustained: $(JARS) | check-java ## Durable tasks at a steady rate for 10 min: completions per window, table size, tasks run twice or lost (ARGS passes options)
+	$(JAVA) -jar $(TOOLS_JAR) sustained $(ARGS)
 
 chaos: $(JARS) | check-java ## Durable delivery under failures: all 8 chaos scenarios, 20/20/20 s phases (~10 min; ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) chaos $(ARGS)

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       PostgresCommand.class,
       dev.dispatcher.tools.chaos.ChaosCommand.class,
+      dev.dispatcher.tools.sustained.SustainedCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DispatcherTools {

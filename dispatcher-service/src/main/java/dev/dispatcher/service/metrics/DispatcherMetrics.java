@@ -282,6 +282,16 @@ public final class DispatcherMetrics implements DispatcherEvents {
     }
 
     @Override
+    public long durableCompletions() {
+      return durableCompletions.sum();
+    }
+
+    @Override
+    public long durableFenced() {
+      return durableFenced.sum();
+    }
+
+    @Override
     public long received() {
       long sum = 0;
       for (LongAdder counter : receivedByChannel.values()) {

@@ -100,6 +100,12 @@ public interface EventCounts {
   /** Durable rows whose lease ran out, returned by this node's rescuer. */
   long durableLeaseExpiries();
 
+  /** Durable outcomes written. */
+  long durableCompletions();
+
+  /** Durable outcomes refused by the fence: the row's lease was lost meanwhile. */
+  long durableFenced();
+
   /** One line for the log: every count (the shutdown summary; tests and operators grep it). */
   default String summary() {
     return "received=" + received() + " started=" + started() + " succeeded=" + finished(OutcomeKind.SUCCEEDED)

@@ -1,9 +1,7 @@
 package dev.dispatcher.tools.bench;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import dev.dispatcher.jdbc.DatabaseUrl;
+import dev.dispatcher.tools.QuietLogs;
 import dev.dispatcher.tools.postgres.DemoDatabase;
 import dev.dispatcher.wire.TaskMessageEncoder;
 import dev.dispatcher.wire.WireFormat;
@@ -14,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -118,27 +115,12 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("bench: --peer: unknown peer '" + peer + "' (known: none, db-scheduler)");
       return 2;
     }
-    quietLogs();
+    QuietLogs.apply();
     if (url != null) {
       return run(url, "given");
     }
     try (DemoDatabase database = DemoDatabase.startOrReuse(port)) {
       return run(database.url(), database.kind());
-    }
-  }
-
-  /**
-   * Nothing below WARN while measuring: at INFO the daemon writes a line per task, and the bench
-   * would measure the logger. The root and every logger given its own level (logback.xml) are set.
-   */
-  private static void quietLogs() {
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
-    logging.getLogger("dev.dispatcher").setLevel(Level.WARN);
-    for (Logger logger : logging.getLoggerList()) {
-      if (logger.getLevel() != null && !logger.getLevel().isGreaterOrEqual(Level.WARN)) {
-        logger.setLevel(Level.WARN);
-      }
     }
   }
 
