@@ -13,6 +13,9 @@ import dev.dispatcher.service.api.ApiServer;
 import dev.dispatcher.service.completion.DurableCompleter;
 import dev.dispatcher.service.completion.FireAndForgetCompleter;
 import dev.dispatcher.service.completion.RoutingCompleter;
+import dev.dispatcher.service.events.EventPayloads;
+import dev.dispatcher.service.events.EventPublisher;
+import dev.dispatcher.service.events.StatusEvents;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.DispatcherConfig;
 import dev.dispatcher.service.control.Command;
@@ -120,7 +123,12 @@ final class DispatcherBuilder {
         Thread.ofPlatform().name("dispatcher-progress").daemon(true).factory());
     ProgressWriter progress = new ProgressWriter(durableRows, progressTimer); // coalesced: at most a statement a second
     RunServices runServices = new RunServices(followUpPublisher, config.nodeId(), mapper, taskTransactions, progress::report);
-    FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local);
+    // status events (off by default): published on their own thread, never waited for by a run
+    EventPublisher eventPublisher = config.events().enabled()
+        ? new EventPublisher(config.events().channel(), config.events().taskChannels(), config.events().maxQueued(), storage.notifier(),
+            new EventPayloads(mapper), metrics) : null;
+    StatusEvents statusEvents = eventPublisher == null ? StatusEvents.NONE : eventPublisher;
+    FireAndForgetCompleter completer = new FireAndForgetCompleter(hooks, metrics, messages, backlog::local, statusEvents);
     DispatcherConfig.Durable durableSettings = config.durable();
     // the grace period's tasks end, then their outcomes are written: within the same time again
     CompletionWriter outcomes = new CompletionWriter(durableRows, metrics, config.pool().shutdownGracePeriod().plusSeconds(5));
@@ -129,7 +137,7 @@ final class DispatcherBuilder {
         (transaction, completed) -> durableRows.completeIn(transaction, completed.id(), completed.attempt(), completed.resultJson()),
         stopping::get, metrics, mapper, config.nodeId());
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices,
-        new RoutingCompleter(completer, durableCompleter));
+        new RoutingCompleter(completer, durableCompleter), statusEvents);
     AdmissionLog admissions = new AdmissionLog(metrics);
     WorkerPool pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
@@ -234,6 +242,9 @@ final class DispatcherBuilder {
       services.add(metricsServer(config, metrics, health, started::get));
     }
     services.add(Service.of("hooks", () -> hooks.onStart(new DispatcherInfo(config.nodeId(), dataSource)), hooks::onShutdown));
+    if (eventPublisher != null) {
+      services.add(eventPublisher); // stops after the pool: the grace period's events are sent
+    }
     services.add(suspensions); // known before the first message is dispatched and the first row claimed
     if (durableSettings.enabled()) {
       services.add(outcomes); // stops after the pool: the grace period's outcomes are written

@@ -3,6 +3,7 @@ package dev.dispatcher.service.completion;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.events.EventKind;
 import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.metrics.DispatcherEvents;
@@ -92,12 +93,16 @@ public final class DurableCompleter implements Completer {
           return;
         }
         report.report(work, run, outcome, duration, attempts);
+        report.publish(work, run, EventKind.SUCCEEDED, null, null);
         report.followUpsAfter(work.message(), outcome);
       }
       case Outcome.Cancelled cancelled -> {
         boolean cutShort = stopping.getAsBoolean();
         writer.accept(cutShort ? new Completion.Released(id, attempt) : new Completion.Cancelled(id, attempt));
         report.report(work, run, outcome, duration, cutShort ? " by the shutdown; released for another node" : attempts);
+        if (!cutShort) { // a released run is not an end: its next start (on any node) is published as started
+          report.publish(work, run, EventKind.CANCELLED, null, null);
+        }
       }
       case Outcome.Failed failed -> failed(work, run, outcome, duration, failed.error(), "failed");
       case Outcome.TimedOut timedOut -> failed(work, run, outcome, duration, timedOut.error(), "timed_out");
@@ -137,13 +142,19 @@ public final class DurableCompleter implements Completer {
       writer.accept(new Completion.Retry(claim.rowId(), claim.attempt(), now.plus(wait), errorJson));
       events.durableRetried();
       report.report(work, run, outcome, duration, attempts + "; next in " + FireAndForgetCompleter.millis(wait.toNanos()) + " ms)");
+      report.publish(work, run, EventKind.RETRYING, errorText(error, kind), now.plus(wait));
     } else {
       writer.accept(new Completion.Failed(claim.rowId(), claim.attempt(), errorJson));
       events.durableDeadLettered();
       report.report(work, run, outcome, duration, attempts + "; failed for good: "
           + (claim.lastAttempt() ? "no attempt left" : "the task said not to retry") + ")");
+      report.publish(work, run, EventKind.DEAD, errorText(error, kind), null);
       report.followUpsAfter(work.message(), outcome);
     }
+  }
+
+  private static String errorText(Throwable error, String kind) {
+    return error == null ? kind.equals("timed_out") ? "timed out" : "failed" : error.toString();
   }
 
   /** One entry of the row's errors: when, which attempt, where, what, and the top of the stack. */
@@ -153,7 +164,7 @@ public final class DurableCompleter implements Completer {
     entry.put("attempt", claim.attempt());
     entry.put("node", nodeId);
     entry.put("kind", kind);
-    entry.put("error", error == null ? kind.equals("timed_out") ? "timed out" : "failed" : UntrustedText.of(error.toString(), MAX_ERROR_CHARS));
+    entry.put("error", UntrustedText.of(errorText(error, kind), MAX_ERROR_CHARS));
     if (error != null) {
       StringBuilder stack = new StringBuilder();
       StackTraceElement[] frames = error.getStackTrace();

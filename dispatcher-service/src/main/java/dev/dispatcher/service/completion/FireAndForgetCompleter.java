@@ -2,6 +2,9 @@ package dev.dispatcher.service.completion;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.service.events.EventKind;
+import dev.dispatcher.service.events.StatusEvent;
+import dev.dispatcher.service.events.StatusEvents;
 import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskOutcome;
 import dev.dispatcher.service.hooks.TaskRun;
@@ -13,6 +16,7 @@ import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.QueueWait;
 import dev.dispatcher.service.pool.Completer;
+import dev.dispatcher.service.pool.DurableClaim;
 import dev.dispatcher.service.pool.Outcome;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.wire.WireFormat;
@@ -37,12 +41,20 @@ public final class FireAndForgetCompleter implements Completer {
   private final DispatcherEvents events;
   private final TaskMessageReader followUpReader;
   private final Consumer<TaskMessage> followUps;
+  private final StatusEvents statusEvents;
 
   /**
    * @param followUpReader reads callbacks and errbacks, with the limits of messages from the wire: they came from it
    * @param followUps where follow-up tasks go (the dispatch loop's backlog)
    */
   public FireAndForgetCompleter(Hooks hooks, DispatcherEvents events, TaskMessageReader followUpReader, Consumer<TaskMessage> followUps) {
+    this(hooks, events, followUpReader, followUps, StatusEvents.NONE);
+  }
+
+  /** @param statusEvents where each run's end is published (the durable completer's too) */
+  public FireAndForgetCompleter(Hooks hooks, DispatcherEvents events, TaskMessageReader followUpReader, Consumer<TaskMessage> followUps,
+      StatusEvents statusEvents) {
+    this.statusEvents = statusEvents;
     this.hooks = hooks;
     this.events = events;
     this.followUpReader = followUpReader;
@@ -52,7 +64,20 @@ public final class FireAndForgetCompleter implements Completer {
   @Override
   public void completed(Work work, TaskRun run, Outcome outcome, Duration duration) {
     report(work, run, outcome, duration, "");
+    switch (outcome) {
+      case Outcome.Succeeded succeeded -> publish(work, run, EventKind.SUCCEEDED, null, null);
+      case Outcome.Failed failed -> publish(work, run, EventKind.FAILED, String.valueOf(failed.error()), null);
+      case Outcome.TimedOut timedOut -> publish(work, run, EventKind.FAILED, "timed out", null);
+      case Outcome.Cancelled cancelled -> publish(work, run, EventKind.CANCELLED, null, null);
+    }
     followUpsAfter(work.message(), outcome);
+  }
+
+  /** Publishes the end of a run as a status event (a no-op with events off). */
+  void publish(Work work, TaskRun run, EventKind kind, String error, Instant runAt) {
+    DurableClaim claim = work.claim();
+    statusEvents.publish(new StatusEvent(run.uuid(), run.taskName(), kind, claim != null, claim == null ? 0 : claim.attempt(), run.nodeId(),
+        Instant.now(), error, runAt));
   }
 
   /** The counts, the log line (with {@code note} at its end), the hooks' {@code afterTask}: what every mode reports of a run. */

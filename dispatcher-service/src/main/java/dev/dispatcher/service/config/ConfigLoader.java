@@ -87,7 +87,7 @@ public final class ConfigLoader {
 
   private static final java.util.Set<String> TOP_LEVEL_KEYS = java.util.Set.of("database", "channels",
       "default_publish_channel", "node_id", "pool", "tasks", "hooks", "schedules", "on_start", "chunks", "listener", "metrics", "limits", "control",
-      "durable", "api", "webhooks");
+      "durable", "api", "webhooks", "events");
 
   private DispatcherConfig build(ConfigNode root) {
     root.rejectKeysOtherThan(TOP_LEVEL_KEYS);
@@ -162,13 +162,39 @@ public final class ConfigLoader {
     DispatcherConfig.Durable durable = durable(root.child("durable"));
     DispatcherConfig.Api api = api(root.child("api"));
     DispatcherConfig.Webhooks webhooks = webhooks(root.child("webhooks"));
+    DispatcherConfig.Events events = events(root.child("events"));
     if (api.enabled() && http.enabled() && api.port() == http.port()) {
       throw new ConfigException("api.port", "is metrics.port too (" + api.port() + "): the API needs a port of its own");
     }
 
     root.rejectUnknownKeys();
     return new DispatcherConfig(database, channels, defaultChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener,
-        http, limits, control, durable, api, webhooks);
+        http, limits, control, durable, api, webhooks, events);
+  }
+
+  private DispatcherConfig.Events events(ConfigNode node) {
+    DispatcherConfig.Events defaults = DispatcherConfig.Events.OFF;
+    boolean enabled = node.bool("enabled", false);
+    String channel = channel(node.key("channel"), node.string("channel", defaults.channel()));
+    Map<String, String> taskChannels = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Object> task : node.map("tasks").entrySet()) {
+      String key = node.key("tasks") + "." + task.getKey();
+      if (!(task.getValue() instanceof String taskChannel)) {
+        throw new ConfigException(key, "expected a channel name, found " + ConfigNode.describe(task.getValue()));
+      }
+      taskChannels.put(task.getKey(), channel(key, taskChannel));
+    }
+    int maxQueued = node.integer("max_queued", defaults.maxQueued(), 1, 1_000_000);
+    node.rejectUnknownKeys();
+    return new DispatcherConfig.Events(enabled, channel, taskChannels, maxQueued);
+  }
+
+  private static String channel(String key, String channel) {
+    try {
+      return dev.dispatcher.wire.ChannelNames.check(channel);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage());
+    }
   }
 
   private DispatcherConfig.Webhooks webhooks(ConfigNode node) {

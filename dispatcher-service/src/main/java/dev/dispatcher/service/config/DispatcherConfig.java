@@ -29,6 +29,7 @@ import java.util.Map;
  * @param durable how durable tasks are claimed, kept alive, retried and cleaned up
  * @param api the HTTP API (off by default)
  * @param webhooks the webhook relay, a built-in durable task (off by default)
+ * @param events status events published with NOTIFY (off by default)
  */
 public record DispatcherConfig(
     Database database,
@@ -47,7 +48,8 @@ public record DispatcherConfig(
     Control control,
     Durable durable,
     Api api,
-    Webhooks webhooks) {
+    Webhooks webhooks,
+    Events events) {
 
   public DispatcherConfig {
     channels = List.copyOf(channels);
@@ -62,6 +64,15 @@ public record DispatcherConfig(
     durable = durable == null ? Durable.DEFAULT : durable;
     api = api == null ? Api.OFF : api;
     webhooks = webhooks == null ? Webhooks.OFF : webhooks;
+    events = events == null ? Events.OFF : events;
+  }
+
+  /** A configuration without status events. */
+  public DispatcherConfig(Database database, List<String> channels, String defaultPublishChannel, String nodeId, Pool pool,
+      TaskSources tasks, List<String> hooks, List<Schedule> schedules, List<Submission> onStart, Chunks chunks, Listener listener,
+      Http http, Limits limits, Control control, Durable durable, Api api, Webhooks webhooks) {
+    this(database, channels, defaultPublishChannel, nodeId, pool, tasks, hooks, schedules, onStart, chunks, listener, http, limits, control,
+        durable, api, webhooks, Events.OFF);
   }
 
   /** A configuration without the webhook relay. */
@@ -376,6 +387,22 @@ public record DispatcherConfig(
     @Override
     public String toString() {
       return "ApiToken[name=" + name + ", scopes=" + scopes + "]";
+    }
+  }
+
+  /**
+   * Status events: a small JSON event on each transition of a task (started, succeeded, failed,
+   * retrying, dead, cancelled), published with NOTIFY for any LISTEN client.
+   *
+   * @param channel every event goes here
+   * @param taskChannels per task name, a channel its events also go to
+   * @param maxQueued events waiting to be sent at most; past it they are dropped and counted
+   */
+  public record Events(boolean enabled, String channel, Map<String, String> taskChannels, int maxQueued) {
+    public static final Events OFF = new Events(false, "dispatcher_events", Map.of(), 10_000);
+
+    public Events {
+      taskChannels = Map.copyOf(taskChannels);
     }
   }
 

@@ -81,4 +81,10 @@ public interface DispatcherEvents {
 
   /** Rows whose lease ran out were returned by this node's rescuer (they run again, or failed on their last attempt). */
   void durableLeasesExpired(int rows);
+
+  /** Status events published on the events channels. */
+  void statusEventsSent(int events);
+
+  /** Status events that were not published, and why. */
+  void statusEventsDropped(EventDrop reason, int events);
 }

@@ -48,6 +48,8 @@ public final class DispatcherMetrics implements DispatcherEvents {
   private final LongAdder durableCompletionBatches = new LongAdder();
   private final LongAdder durableCompletions = new LongAdder();
   private final LongAdder durableFenced = new LongAdder();
+  private final LongAdder statusEventsSent = new LongAdder();
+  private final LongAdder[] statusEventsDropped = adders(EventDrop.values().length);
   private final LongAdder durableRetries = new LongAdder();
   private final LongAdder durableDeadLetters = new LongAdder();
   private final LongAdder durableLeaseExpiries = new LongAdder();
@@ -99,6 +101,11 @@ public final class DispatcherMetrics implements DispatcherEvents {
     prometheus.counter("dispatcher_durable_retries", "Durable attempts that failed and wait for the next one", durableRetries);
     prometheus.counter("dispatcher_durable_dead_letters", "Durable tasks failed for good", durableDeadLetters);
     prometheus.counter("dispatcher_durable_lease_expiries", "Durable rows whose lease ran out, returned by this node", durableLeaseExpiries);
+    prometheus.counter("dispatcher_status_events_sent", "Status events published on the events channels", statusEventsSent);
+    for (EventDrop reason : EventDrop.values()) {
+      prometheus.counter("dispatcher_status_events_dropped", "Status events not published, by reason", "reason", reason.label(),
+          statusEventsDropped[reason.ordinal()]);
+    }
     prometheus.gauge("dispatcher_control_handlers_peak", "Most control commands handled at once since start", controlHandlersPeak,
         AtomicInteger::get);
   }
@@ -246,6 +253,16 @@ public final class DispatcherMetrics implements DispatcherEvents {
   @Override
   public void durableLeasesExpired(int rows) {
     durableLeaseExpiries.add(rows);
+  }
+
+  @Override
+  public void statusEventsSent(int events) {
+    statusEventsSent.add(events);
+  }
+
+  @Override
+  public void statusEventsDropped(EventDrop reason, int events) {
+    statusEventsDropped[reason.ordinal()].add(events);
   }
 
   /** The read-only view: reads the same adders. */

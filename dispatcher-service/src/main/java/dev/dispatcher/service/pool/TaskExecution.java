@@ -3,6 +3,9 @@ package dev.dispatcher.service.pool;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatcher.Publisher;
 import dev.dispatcher.TaskContext;
+import dev.dispatcher.service.events.EventKind;
+import dev.dispatcher.service.events.StatusEvent;
+import dev.dispatcher.service.events.StatusEvents;
 import dev.dispatcher.service.hooks.Hooks;
 import dev.dispatcher.service.hooks.TaskRun;
 import dev.dispatcher.service.message.TaskMessage;
@@ -55,9 +58,17 @@ public final class TaskExecution {
   private final ObjectMapper mapper;
   private final Services services;
   private final Completer completer;
+  private final StatusEvents statusEvents;
 
   public TaskExecution(String nodeId, Hooks hooks, DispatcherEvents events, ScheduledExecutorService timer, ObjectMapper mapper,
       Services services, Completer completer) {
+    this(nodeId, hooks, events, timer, mapper, services, completer, StatusEvents.NONE);
+  }
+
+  /** @param statusEvents where each run's start is published */
+  public TaskExecution(String nodeId, Hooks hooks, DispatcherEvents events, ScheduledExecutorService timer, ObjectMapper mapper,
+      Services services, Completer completer, StatusEvents statusEvents) {
+    this.statusEvents = statusEvents;
     this.nodeId = nodeId;
     this.hooks = hooks;
     this.events = events;
@@ -89,6 +100,9 @@ public final class TaskExecution {
       log.debug("task {} {} started", message.uuid(), message.task());
     }
     TaskRun run = new TaskRun(message, nodeId, startedAt);
+    DurableClaim claim = work.claim();
+    statusEvents.publish(StatusEvent.of(message.uuid(), message.task(), EventKind.STARTED, claim != null, claim == null ? 0 : claim.attempt(),
+        nodeId, startedAt));
     if (!hooks.isEmpty()) {
       hooks.beforeTask(run);
     }

@@ -99,6 +99,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void statusEventsAreOffByDefaultAndTheirChannelsAreChecked() {
+    assertThat(parse(MINIMAL).events()).isEqualTo(DispatcherConfig.Events.OFF);
+    DispatcherConfig.Events events = parse(MINIMAL + "events:\n  enabled: true\n  channel: shop_events\n  tasks:\n    app.send: send_events\n"
+        + "  max_queued: 500\n").events();
+    assertThat(events).isEqualTo(new DispatcherConfig.Events(true, "shop_events", Map.of("app.send", "send_events"), 500));
+
+    assertThat(failure(MINIMAL + "events:\n  channel: " + "c".repeat(64) + "\n").key()).isEqualTo("events.channel");
+    assertThat(failure(MINIMAL + "events:\n  tasks:\n    app.send: [a]\n").key()).isEqualTo("events.tasks.app.send");
+    assertThat(failure(MINIMAL + "events:\n  max_queued: 0\n").key()).isEqualTo("events.max_queued");
+    assertThat(failure(MINIMAL + "events:\n  chanel: x\n").key()).isEqualTo("events.chanel");
+  }
+
+  @Test
   void theApiIsOffByDefaultAndTakesItsTokensFromTheEnvironmentOnly() {
     assertThat(parse(MINIMAL).api().enabled()).isFalse();
     String token = "t".repeat(32);
