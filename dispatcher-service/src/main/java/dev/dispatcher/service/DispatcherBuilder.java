@@ -55,6 +55,7 @@ import dev.dispatcher.service.producers.OnStartProducer;
 import dev.dispatcher.service.producers.ScheduleProducer;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.storage.DurableTasks;
+import dev.dispatcher.service.storage.EventSubscription;
 import dev.dispatcher.service.storage.PostgresStorage;
 import dev.dispatcher.service.storage.SchemaName;
 import dev.dispatcher.service.suspension.Suspensions;
@@ -281,9 +282,12 @@ final class DispatcherBuilder {
     services.add(Service.of("schedules", schedules::start, schedules::close));
     services.add(onStart);
     if (config.api().enabled()) {
-      ApiServer api = ApiServer.create(config.api(), mapper, registry, durableRows, suspensions, ControlClient.of(dataSource),
+      ControlClient apiControl = config.control().secret() == null ? ControlClient.of(dataSource)
+          : ControlClient.of(dataSource).withSecret(config.control().secret()); // the API's cancel is an acting command
+      ApiServer api = ApiServer.create(config.api(), mapper, registry, durableRows, suspensions, apiControl,
           config.channels(), config.defaultPublishChannel() != null ? config.defaultPublishChannel() : config.channels().get(0),
-          () -> schedules(config, mapper), () -> health.ready(started.get()).healthy());
+          () -> schedules(config, mapper), () -> health.ready(started.get()).healthy(),
+          config.events().enabled() ? EventSubscription.listening(config.database().url(), config.events().channel()) : null);
       services.add(Service.of("http api", () -> {
         try {
           api.start();

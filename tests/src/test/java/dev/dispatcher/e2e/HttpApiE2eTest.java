@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The HTTP API of a real daemon through a real HTTP client: submit (202, idempotent by uuid, every
  * error status), auth (401, 403), rate limit (429), task types with suspend and resume, nodes,
- * schedules, readiness and the OpenAPI document.
+ * schedules, readiness and the OpenAPI document; cancel and retry of a row, and the status events stream.
  */
 @ExtendWith(PostgresExtension.class)
 class HttpApiE2eTest {
@@ -54,6 +56,8 @@ class HttpApiE2eTest {
         + "    - {name: shop, token_env: E2E_SUBMIT, scopes: [submit]}\n"
         + "    - {name: dashboard, token_env: E2E_READ, scopes: [read]}\n"
         + "    - {name: ops, token_env: E2E_ADMIN, scopes: [read, admin, submit]}\n"
+        + "events:\n  enabled: true\n  channel: " + channel + "_events\n"
+        + "control:\n  allow: [cancel]\n"
         + "schedules:\n  nightly:\n    task: " + DurableTestTasks.NOOP + "\n    cron: \"0 3 * * *\"\n";
     daemon = Daemon.launch(database, Daemon.config(List.of(channel), 2, DurableTable.FAST + api), directory, List.of(), List.of(),
         Map.of("E2E_SUBMIT", SUBMIT, "E2E_READ", READ, "E2E_ADMIN", ADMIN));
@@ -172,6 +176,51 @@ class HttpApiE2eTest {
     assertThat(document.get("paths").has("/tasks")).isTrue();
   }
 
+  @Test
+  void cancelAndRetryActOnTheRowAndTheEventStreamShowsWhatHappened() throws Exception {
+    String slow = UUID.randomUUID().toString();
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    HttpRequest stream = HttpRequest.newBuilder(URI.create(base + "events?uuid=" + slow)).header("Authorization", "Bearer " + READ).GET().build();
+    // ofLines: the response is there once its headers are; its lines are read as they come, on a thread of the test's
+    HttpResponse<java.util.stream.Stream<String>> streaming = http.send(stream, HttpResponse.BodyHandlers.ofLines());
+    assertThat(streaming.statusCode()).isEqualTo(200);
+    assertThat(streaming.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
+    Thread.ofVirtual().start(() -> streaming.body().forEach(lines::add));
+    await().atMost(WAIT).until(() -> lines.contains(": dispatcher status events"));
+
+    assertThat(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.SLOW + "\", \"channel\": \"" + channel + "\", \"uuid\": \"" + slow
+        + "\", \"args\": [60]}").statusCode()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> table.runsOf(slow).size() == 1);
+    HttpResponse<String> cancel = post("tasks/" + slow + "/cancel", ADMIN, "");
+    assertThat(cancel.statusCode()).as(cancel.body()).isEqualTo(202);
+    JsonNode requested = JSON.readTree(cancel.body());
+    assertThat(requested.get("state").textValue()).isEqualTo("running");
+    assertThat(requested.at("/nodes/0/cancelled").intValue()).isEqualTo(1);
+    await().atMost(WAIT).until(() -> table.row(slow).state().equals("cancelled"));
+    await().atMost(WAIT).until(() -> lines.contains("event: cancelled"));
+    List<String> data = lines.stream().filter(line -> line.startsWith("data: ")).toList();
+    assertThat(data).hasSize(2).allSatisfy(line -> assertThat(line).contains("\"uuid\":\"" + slow + "\""));
+    assertThat(lines).containsSubsequence("event: started", "event: cancelled");
+
+    HttpResponse<String> waiting = post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel
+        + "\", \"delay\": 3600}");
+    String later = JSON.readTree(waiting.body()).get("uuid").textValue();
+    HttpResponse<String> cancelled = post("tasks/" + later + "/cancel", ADMIN, "");
+    assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+    assertThat(JSON.readTree(cancelled.body()).get("state").textValue()).isEqualTo("cancelled");
+    assertError(post("tasks/" + later + "/cancel", ADMIN, ""), 409, "the task is cancelled");
+
+    HttpResponse<String> retried = post("tasks/" + later + "/retry", ADMIN, "");
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+    assertThat(JSON.readTree(retried.body()).get("state").textValue()).isEqualTo("available");
+    await().atMost(WAIT).until(() -> table.row(later).state().equals("completed")); // due at once: a retry does not wait for its delay
+    assertError(post("tasks/" + later + "/retry", ADMIN, ""), 409, "the task is completed: only a failed or cancelled task can be retried");
+    assertError(post("tasks/" + UUID.randomUUID() + "/retry", ADMIN, ""), 404, "no durable task");
+    assertError(post("tasks/not-a-uuid/cancel", ADMIN, ""), 400, "is not a uuid");
+    assertError(post("tasks/" + later + "/cancel", SUBMIT, ""), 403, "lacks the scope admin");
+    assertError(get("events", SUBMIT), 403, "lacks the scope read");
+  }
+
   private static void assertError(HttpResponse<String> response, int status, String message) throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     JsonNode error = JSON.readTree(response.body()).get("error");
@@ -193,7 +242,7 @@ class HttpApiE2eTest {
 
   /** Every answer of a documented operation must be what the OpenAPI document says. */
   private HttpResponse<String> checked(String path, String method, HttpResponse<String> response) throws Exception {
-    String template = "/" + path.replaceFirst("^task-types/[^/]+/", "task-types/{name}/");
+    String template = "/" + path.replaceFirst("^task-types/[^/]+/", "task-types/{name}/").replaceFirst("^tasks/[^/]+/", "tasks/{uuid}/");
     if (contract.documents(template, method)) {
       contract.check(template, method, response.statusCode(), JSON.readTree(response.body()));
     }

@@ -129,6 +129,14 @@ final class ApiExchange {
     }
   }
 
+  /** Starts a streamed reply of unknown length (chunked); the caller writes the body and closes it. */
+  OutputStream stream(int status, String contentType, Map<String, String> headers) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+    exchange.sendResponseHeaders(status, 0);
+    return exchange.getResponseBody();
+  }
+
   void respond(int status, JsonNode body) throws IOException {
     respond(status, body, Map.of());
   }

@@ -10,6 +10,7 @@ import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.storage.DurableTasks;
+import dev.dispatcher.service.storage.EventSubscription;
 import dev.dispatcher.service.suspension.Suspensions;
 import dev.dispatcher.service.webhook.WebhookDelivery;
 import java.io.IOException;
@@ -57,13 +58,17 @@ public final class ApiServer implements Service {
   private final Nodes nodes;
   private final Listing schedules;
   private final BooleanSupplier ready;
+  private final TaskActions actions;
+  private final EventStream events;
   private final byte[] openApi;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private HttpServer server;
   private ExecutorService executor;
 
   private ApiServer(DispatcherConfig.Api config, ObjectMapper mapper, TaskSubmissions submissions, TaskTypes taskTypes, Nodes nodes,
-      Listing schedules, BooleanSupplier ready) {
+      Listing schedules, BooleanSupplier ready, TaskActions actions, EventStream events) {
+    this.actions = actions;
+    this.events = events;
     this.config = config;
     this.mapper = mapper;
     this.tokens = new BearerTokens(config.tokens());
@@ -83,12 +88,14 @@ public final class ApiServer implements Service {
    * @param control the roll call's client (the daemon's connections)
    * @param schedules the configured schedules, as listed by {@code GET /schedules}
    * @param ready whether the daemon is ready for work ({@code GET /ready})
+   * @param events the status events of the database's daemons, for {@code GET /events}; null when events are off
    */
   public static ApiServer create(DispatcherConfig.Api config, ObjectMapper mapper, TaskRegistry registry, DurableTasks rows,
       Suspensions suspensions, ControlClient control, List<String> channels, String defaultChannel, Listing schedules,
-      BooleanSupplier ready) {
+      BooleanSupplier ready, EventSubscription events) {
     return new ApiServer(config, mapper, new TaskSubmissions(registry, rows, mapper, defaultChannel),
-        new TaskTypes(registry, rows, suspensions, mapper, defaultChannel), new Nodes(control, channels, mapper), schedules, ready);
+        new TaskTypes(registry, rows, suspensions, mapper, defaultChannel), new Nodes(control, channels, mapper), schedules, ready,
+        new TaskActions(rows, control, mapper), events == null ? null : new EventStream(events, mapper));
   }
 
   @Override
@@ -102,6 +109,9 @@ public final class ApiServer implements Service {
     executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
     server.createContext("/api/", this::handle);
+    if (events != null) {
+      events.start();
+    }
     server.start();
     log.info("http api on http://{}:{}{} ({} token(s))", config.host(), port(), PREFIX, config.tokens().size());
   }
@@ -111,7 +121,10 @@ public final class ApiServer implements Service {
   }
 
   @Override
-  public void stop() {
+  public void stop() throws InterruptedException {
+    if (events != null) {
+      events.stop(); // ends the open streams, so the server's stop does not wait for them
+    }
     if (server != null) {
       server.stop(1);
       executor.shutdown();
@@ -182,7 +195,23 @@ public final class ApiServer implements Service {
           respondSubmitted(exchange, submissions.submit(exchange.jsonObject()));
           return;
         }
+        if (path.size() == 3 && (path.get(2).equals("cancel") || path.get(2).equals("retry"))) {
+          allow(method, "POST");
+          authorize(exchange, Scope.ADMIN);
+          TaskActions.Answer answer = path.get(2).equals("cancel") ? actions.cancel(path.get(1)) : actions.retry(path.get(1));
+          exchange.respond(answer.status(), answer.body());
+          return;
+        }
         throw new ApiProblem(404, "no such endpoint: " + ApiText.cut(String.join("/", path)));
+      }
+      case "events" -> {
+        exact(path, 1);
+        allow(method, "GET");
+        authorize(exchange, Scope.READ);
+        if (events == null) {
+          throw new ApiProblem(404, "status events are off on this daemon (events.enabled)");
+        }
+        ServerSentEvents.stream(exchange, events);
       }
       case "deliveries" -> {
         exact(path, 1);

@@ -62,6 +62,12 @@ public interface DurableTasks {
   /** The state of the row with this uuid, or null when there is none. */
   String stateOf(String uuid) throws SQLException;
 
+  /** Where a row is: its state and channel (the queue whose daemons run it). */
+  record RowState(String state, String channel) {}
+
+  /** The state and channel of the row with this uuid, or null when there is none. */
+  RowState rowState(String uuid) throws SQLException;
+
   /** Rows by task name, then by state (every node's), for the task types listing. */
   Map<String, Map<String, Long>> countsByTask() throws SQLException;
 

@@ -76,6 +76,21 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
+  public RowState rowState(String uuid) throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection();
+        PreparedStatement select = connection.prepareStatement("SELECT state, channel FROM " + table + " WHERE uuid = ?::uuid")) {
+      select.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      select.setString(1, uuid);
+      try (ResultSet result = select.executeQuery()) {
+        return result.next() ? new RowState(result.getString(1), result.getString(2)) : null;
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
   public Map<String, Map<String, Long>> countsByTask() throws SQLException {
     prepare();
     try (Connection connection = pool.getConnection(); PreparedStatement select = connection.prepareStatement(
