@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
         + " next to a raw durable ceiling.")
 public final class BenchCommand implements Callable<Integer> {
 
-  private static final List<String> MEASUREMENTS = List.of("throughput", "drain", "latency", "durable", "durable-latency");
+  private static final List<String> MEASUREMENTS = List.of("throughput", "drain", "latency", "durable", "durable-latency", "http");
   private static final Set<String> PEERS = Set.of("none", "db-scheduler");
   /** Messages per statement while a drain's transaction is filled (not timed). */
   private static final int DRAIN_STATEMENT_SIZE = 10_000;
@@ -38,8 +38,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "55777", description = "Port of the demo Postgres when no --url (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--measure", split = ",", defaultValue = "throughput,drain,latency,durable,durable-latency",
-      description = "What to measure, comma-separated: throughput, drain, latency, durable, durable-latency (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--measure", split = ",", defaultValue = "throughput,drain,latency,durable,durable-latency,http",
+      description = "What to measure, comma-separated: throughput, drain, latency, durable, durable-latency, http (default: ${DEFAULT-VALUE}).")
   List<String> measure;
 
   @Option(names = {"-n", "--count"}, defaultValue = "200000", description = "Tasks per throughput round (default: ${DEFAULT-VALUE}).")
@@ -81,6 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--durable-samples", defaultValue = "1000", description = "Sequential durable tasks in the durable latency run (default: ${DEFAULT-VALUE}).")
   int durableSamples;
 
+  @Option(names = "--http-count", defaultValue = "5000", description = "Submissions per HTTP round, and per publisher round (default: ${DEFAULT-VALUE}).")
+  int httpCount;
+
+  @Option(names = "--http-clients", defaultValue = "16", description = "Concurrent HTTP clients, and publisher callers (default: ${DEFAULT-VALUE}).")
+  int httpClients;
+
+  @Option(names = "--http-rounds", defaultValue = "3",
+      description = "HTTP rounds after a warm-up round, publisher and HTTP taking turns; medians are reported (default: ${DEFAULT-VALUE}).")
+  int httpRounds;
+
   @Option(names = "--peer", defaultValue = "none",
       description = "Another task system measured in the durable rounds: none or db-scheduler (default: ${DEFAULT-VALUE}).")
   String peer;
@@ -99,6 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
     positive.put("--durable-batch-size", durableBatchSize);
     positive.put("--durable-rounds", durableRounds);
     positive.put("--durable-samples", durableSamples);
+    positive.put("--http-count", httpCount);
+    positive.put("--http-clients", httpClients);
+    positive.put("--http-rounds", httpRounds);
     for (Map.Entry<String, Integer> option : positive.entrySet()) {
       if (option.getValue() < 1) {
         System.err.println("bench: " + option.getKey() + " must be at least 1, was " + option.getValue());
@@ -132,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean durable = measure.contains("durable");
     boolean durableLatency = measure.contains("durable-latency");
     boolean withPeer = durable && peer.equals("db-scheduler");
+    boolean httpSubmit = measure.contains("http");
     System.out.printf("bench: %s (%s), %d cores, Java %s%n", address, kind, Runtime.getRuntime().availableProcessors(), Runtime.version());
     if (throughput) {
       System.out.printf("       throughput: %d rounds of %d tasks in batches of %d (a transaction each), timed from the first send to the last start%n",
@@ -153,6 +167,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (durableLatency) {
       System.out.printf("       durable latency: %d sequential tasks, enqueue to start; ceiling: one row inserted with a NOTIFY and taken%n"
           + "                out by a listening connection, as many times%n", durableSamples);
+    }
+    if (httpSubmit) {
+      System.out.printf("       http: %d rounds (after a warm-up round) of %d durable submissions, %d concurrent callers, one task per request%n"
+          + "             over the HTTP API (keep-alive) and through the Java publisher (one per call), timed to the last answer%n",
+          httpRounds, httpCount, httpClients);
     }
     int durablePrefetch = durablePrefetchOption;
     System.out.printf("       %d workers; durable.prefetch %d; task log lines off%n", workers, durablePrefetch);
@@ -202,9 +221,15 @@ public final class BenchCommand implements Callable<Integer> {
       }
       dropped = dispatcher.dropped();
     }
+    PairedRounds httpRates = new PairedRounds();
+    if (httpSubmit) {
+      measureHttp(databaseUrl, httpRates);
+    }
 
     System.out.println();
-    System.out.printf("%-22s %14s %14s %16s %12s%n", "", "raw ceiling", "dispatcher", "dispatcher/raw", "per round");
+    if (throughput || drain || latency || durable || durableLatency) {
+      System.out.printf("%-22s %14s %14s %16s %12s%n", "", "raw ceiling", "dispatcher", "dispatcher/raw", "per round");
+    }
     if (throughput) {
       rateRow("throughput (tasks/s)", throughputRounds);
     }
@@ -222,13 +247,17 @@ public final class BenchCommand implements Callable<Integer> {
         rateRow("  db-scheduler", peerRounds);
       }
     }
+    if (httpSubmit) {
+      System.out.printf("%-22s %14s %14s %16s %12s%n", "", "Java publisher", "HTTP API", "HTTP/publisher", "per round");
+      rateRow("submissions/s", httpRates);
+    }
     if (durableLatency) {
       latencyRow("durable p50 (ms)", rawDurableLatency.percentileMillis(50), durableLatencies.percentileMillis(50));
       latencyRow("durable p99 (ms)", rawDurableLatency.percentileMillis(99), durableLatencies.percentileMillis(99));
     }
     System.out.println();
     System.out.printf("rates: medians of %s; 'per round': median of the rounds' dispatcher/raw ratios%n",
-        String.join(" and ", roundCounts(throughput, drain, durable)));
+        String.join(" and ", roundCounts(throughput, drain, durable, httpSubmit)));
     if (durable) {
       System.out.printf("durable: raw ceiling = insert + delete on a bare table; dispatcher = enqueue_many to every row completed%s%n",
           withPeer ? "; db-scheduler = scheduleBatch to every row gone (its row against the same raw ceiling)" : "");
@@ -330,6 +359,20 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  private void measureHttp(String databaseUrl, PairedRounds rates) throws Exception {
+    try (HttpSubmitBench bench = new HttpSubmitBench(databaseUrl, httpClients)) {
+      Round publisherWarmUp = bench.publisher(Math.min(httpCount, 2000));
+      Round httpWarmUp = bench.http(Math.min(httpCount, 2000));
+      System.out.printf("       http warm-up: publisher %,.0f/s, HTTP %,.0f/s (not counted)%n", publisherWarmUp.perSecond(), httpWarmUp.perSecond());
+      for (int round = 1; round <= httpRounds; round++) {
+        Pair<Round> both = inTurn(round, () -> bench.publisher(httpCount), () -> bench.http(httpCount));
+        rates.add(both.raw().perSecond(), both.dispatcher().perSecond());
+        System.out.printf("       http round %d: publisher %,.0f/s, HTTP %,.0f/s: %.0f%%%n", round, both.raw().perSecond(),
+            both.dispatcher().perSecond(), 100 * both.dispatcher().perSecond() / both.raw().perSecond());
+      }
+    }
+  }
+
   /** Where a durable round's time went: publishing, last start, last end, all completed (and how precisely that was seen). */
   private static String spans(DurableRound round) {
     return String.format("publishing %.3f s, last start %.3f s, last end %.3f s, completed %.3f s ±%.1f ms", round.publishSeconds(),
@@ -345,8 +388,11 @@ public final class BenchCommand implements Callable<Integer> {
     return List.of(results);
   }
 
-  private List<String> roundCounts(boolean throughput, boolean drain, boolean durable) {
+  private List<String> roundCounts(boolean throughput, boolean drain, boolean durable, boolean http) {
     List<String> parts = new ArrayList<>();
+    if (http) {
+      parts.add(httpRounds + " http rounds");
+    }
     if (throughput) {
       parts.add(rounds + " throughput rounds");
     }
