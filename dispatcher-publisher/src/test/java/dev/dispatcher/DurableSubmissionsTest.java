@@ -45,6 +45,11 @@ class DurableSubmissionsTest {
     public void accept(MessageFactory.Encoded submission) {
       sent.add(submission);
     }
+
+    @Override
+    public dev.dispatcher.status.TaskHandle handle(String uuid) {
+      return new WatchedTask(uuid, null, null, messages.mapper()); // its uuid only: nothing is sent to wait on
+    }
   }
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();

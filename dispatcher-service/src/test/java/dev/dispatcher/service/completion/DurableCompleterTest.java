@@ -77,7 +77,7 @@ class DurableCompleterTest {
   void aSuccessIsCompletedWithItsResultAndItsCallbacksFollow() throws Exception {
     complete(work(1, 10), new Outcome.Succeeded(List.of(1, 2)));
 
-    assertThat(written).singleElement().isEqualTo(new Completion.Completed(7, 1, "[1,2]"));
+    assertThat(written).singleElement().isEqualTo(new Completion.Completed(7, 1, "[1,2]", 5, null));
     assertThat(followUps).hasSize(1);
     assertThat(metrics.counts().durableRetries()).isZero();
   }
