@@ -149,6 +149,41 @@ class ResultsE2eTest {
     await().atMost(WAIT).until(() -> listeningConnections() == before); // closed with its publisher
   }
 
+  @Test
+  void aListeningConnectionTheServerTerminatesIsMadeAgainAndItsWaitsStillEnd() throws Exception {
+    try (Publisher own = Publisher.builder().url(database.url()).resultPollInterval(NO_POLLING).build()) {
+      CompletableFuture<JsonNode> idle = own.handle(UUID.randomUUID().toString()).future();
+      await().atMost(WAIT).until(() -> backendsOf("dispatcher-results").size() >= 1);
+      List<Integer> before = backendsOf("dispatcher-results");
+      try (Connection connection = database.connect(); PreparedStatement terminate = connection.prepareStatement(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dispatcher-results'")) {
+        terminate.executeQuery().close();
+      }
+      await().atMost(WAIT).until(() -> !backendsOf("dispatcher-results").isEmpty()
+          && backendsOf("dispatcher-results").stream().noneMatch(before::contains));
+
+      TaskHandle handle = own.boundTask(ResultTasks::echo)
+          .withOptions(SubmitOptions.builder().channel(channelA).delay(Duration.ofSeconds(1)).build()).submit("after the outage");
+
+      assertThat(handle.result(WAIT).get("echo").asText()).isEqualTo("after the outage");
+      assertThat(idle).isNotDone();
+    }
+  }
+
+  private List<Integer> backendsOf(String applicationName) throws Exception {
+    List<Integer> pids = new ArrayList<>();
+    try (Connection connection = database.connect();
+        PreparedStatement select = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+      select.setString(1, applicationName);
+      try (ResultSet result = select.executeQuery()) {
+        while (result.next()) {
+          pids.add(result.getInt(1));
+        }
+      }
+    }
+    return pids;
+  }
+
   private int listeningConnections() throws Exception {
     try (Connection connection = database.connect();
         PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dispatcher-results'");
