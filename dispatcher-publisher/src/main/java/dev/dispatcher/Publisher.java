@@ -163,6 +163,8 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   /** The root publisher's: shared by the publishers {@link #inTransaction} makes, closed by the root only. */
   private final ResultListener results;
   private final boolean ownsResults;
+  /** The root publisher's pool: handles read their rows there, not in a caller's transaction that may be over by then. */
+  private final Target handleReads;
   private final TaskSubmitter submitter = new TaskSubmitter() {
     @Override
     public MessageFactory messages() {
@@ -186,8 +188,9 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
 
   private Publisher(Target target, int statementSeconds, PublishFailures failures, DurableEnqueuer enqueuer,
       MessageFactory messages, MethodReferences methodReferences, HikariDataSource ownedPool, TaskRecordQueries records,
-      ResultListener results, boolean ownsResults) {
+      ResultListener results, boolean ownsResults, Target handleReads) {
     this.target = target;
+    this.handleReads = handleReads;
     this.statementSeconds = statementSeconds;
     this.failures = failures;
     this.enqueuer = enqueuer;
@@ -211,7 +214,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    */
   public Publisher inTransaction(Connection connection) {
     return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), statementSeconds, failures,
-        enqueuer, messages, methodReferences, null, records, results, false);
+        enqueuer, messages, methodReferences, null, records, results, false, handleReads);
   }
 
   /**
@@ -225,7 +228,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    * @throws StatusException when the table cannot be read
    */
   public Optional<TaskStatus> status(String uuid) {
-    return read("the status of task " + uuid, connection -> records.status(connection, uuid, statementSeconds));
+    return read(target, "the status of task " + uuid, connection -> records.status(connection, uuid, statementSeconds));
   }
 
   /**
@@ -236,7 +239,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    */
   public RequestPage requests(RequestQuery query) {
     Objects.requireNonNull(query, "query");
-    return read("the requests of client " + query.client(), connection -> records.requests(connection, query, statementSeconds));
+    return read(target, "the requests of client " + query.client(), connection -> records.requests(connection, query, statementSeconds));
   }
 
   /**
@@ -261,12 +264,14 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     if (!ResultNotices.isUuid(uuid)) {
       throw new IllegalArgumentException("not a uuid: " + (uuid == null ? "null" : "'" + uuid + "'"));
     }
-    return new WatchedTask(uuid.toLowerCase(Locale.ROOT), results, this::status, messages.mapper());
+    return new WatchedTask(uuid.toLowerCase(Locale.ROOT), results,
+        task -> read(handleReads, "the status of task " + task, connection -> records.status(connection, task, statementSeconds)),
+        messages.mapper());
   }
 
-  private <T> T read(String what, Read<T> read) {
+  private <T> T read(Target on, String what, Read<T> read) {
     try {
-      return target.read(read);
+      return on.read(read);
     } catch (NoConnection e) {
       throw new StatusException("cannot read " + what + ": no connection to the database: " + e.getMessage(), e.getCause());
     } catch (SQLException e) {
@@ -468,9 +473,10 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
           return found;
         }
       }, ResultNotices.channel(schema), resultPollInterval);
-      return new Publisher(new PoolTarget(reads), statementSeconds,
+      PoolTarget poolTarget = new PoolTarget(reads);
+      return new Publisher(poolTarget, statementSeconds,
           new PublishFailures(connect, publishTimeout, pool != null, schema), new DurableEnqueuer(schema), messages,
-          new MethodReferences(), pool, records, results, true);
+          new MethodReferences(), pool, records, results, true, poolTarget);
     }
 
     /**

@@ -150,6 +150,22 @@ class ResultsE2eTest {
   }
 
   @Test
+  void aHandleFromInsideATransactionWaitsForTheCommitAndOutlivesTheConnection() throws Exception {
+    TaskHandle handle;
+    CompletableFuture<JsonNode> result;
+    try (Connection transaction = database.connect()) {
+      transaction.setAutoCommit(false);
+      handle = publisher.inTransaction(transaction).boundTask(ResultTasks::echo).withOptions(on(channelA)).submit("committed");
+      result = handle.future();
+      assertThat(handle.status()).as("read outside the transaction: not committed yet").isEmpty();
+      transaction.commit();
+    }
+
+    assertThat(result.get(WAIT.toSeconds(), TimeUnit.SECONDS).get("echo").asText()).isEqualTo("committed");
+    assertThat(handle.status().orElseThrow().state()).isEqualTo(TaskState.COMPLETED);
+  }
+
+  @Test
   void aListeningConnectionTheServerTerminatesIsMadeAgainAndItsWaitsStillEnd() throws Exception {
     try (Publisher own = Publisher.builder().url(database.url()).resultPollInterval(NO_POLLING).build()) {
       CompletableFuture<JsonNode> idle = own.handle(UUID.randomUUID().toString()).future();
