@@ -40,7 +40,7 @@ final class DurableRowFactory {
     int maxAttempts = options.maxAttempts() != null ? options.maxAttempts() : task.maxAttempts();
     String json = encoder.encode(new DurableTaskEncoder.Fields(task.name(), channel, uuid, args, kwargs, delay, timeout,
         onDuplicate.wireName(), priority, maxAttempts, task.backoffSeconds(), task.maxBackoffSeconds(), Instant.now(),
-        task.bind()));
+        task.bind(), options.client()));
     return new DurableRow(channel, json);
   }
 }

@@ -37,8 +37,10 @@ final class MessageFactory {
   private final Chunker chunker = new Chunker();
   private final Uuids uuids = new Uuids();
   private final String defaultChannel;
+  private final ObjectMapper mapper;
 
   MessageFactory(ObjectMapper mapper, String defaultChannel) {
+    this.mapper = mapper;
     this.encoder = new TaskMessageEncoder(mapper);
     this.durableRows = new DurableRowFactory(mapper);
     this.defaultChannel = defaultChannel;
@@ -72,7 +74,7 @@ final class MessageFactory {
     double delay = options.delay() != null ? seconds(options.delay()) : 0;
     String text = encoder.encode(new TaskMessageEncoder.Fields(
         uuid, task.name(), args, kwargs, Instant.now(), timeout, delay,
-        onDuplicate == null ? null : onDuplicate.wireName(), task.bind()));
+        onDuplicate == null ? null : onDuplicate.wireName(), task.bind(), options.client()));
     if (!chunker.needsChunking(text)) {
       return new Notified(uuid, List.of(new Notification(channel, text))); // the common case
     }
@@ -82,6 +84,11 @@ final class MessageFactory {
       notifications.add(new Notification(channel, payload));
     }
     return new Notified(uuid, notifications);
+  }
+
+  /** The mapper arguments are written with (results are read with it too). */
+  ObjectMapper mapper() {
+    return mapper;
   }
 
   /** A duration as seconds, with its nanoseconds. */

@@ -15,7 +15,19 @@ public final class NamedTask extends TaskRef {
 
   /** Publishes one submission with positional arguments and returns its uuid. */
   public String delay(Object... args) {
-    return submit(Arrays.asList(args));
+    return publish(Arrays.asList(args));
+  }
+
+  /**
+   * Publishes one submission with positional arguments and returns a handle on it. A task known by
+   * name is fire-and-forget unless the options say {@code durable(true)}: a handle needs a row.
+   *
+   * @throws IllegalArgumentException when the submission is fire-and-forget (a task known by name
+   *     may record its runs on the daemon, which this side cannot know: use {@code
+   *     publisher.handle(uuid)} for that)
+   */
+  public dev.dispatcher.status.TaskHandle submit(Object... args) {
+    return submitForHandle(Arrays.asList(args));
   }
 
   /** The same task, published with these options. */

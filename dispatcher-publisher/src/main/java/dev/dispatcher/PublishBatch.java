@@ -18,6 +18,9 @@ import java.util.List;
  * }
  * List<String> uuids = batch.send();
  * }</pre>
+ *
+ * <p>{@code submit(...)} returns a handle as {@code delay(...)} returns a uuid; its task finishes
+ * only once the batch is sent.
  */
 public final class PublishBatch extends TaskFactory {
 
@@ -45,6 +48,11 @@ public final class PublishBatch extends TaskFactory {
         } else {
           pendingRows.add(((MessageFactory.Enqueued) submission).row());
         }
+      }
+
+      @Override
+      public dev.dispatcher.status.TaskHandle handle(String uuid) {
+        return publisher.handle(uuid); // it waits for a row that exists once the batch is sent
       }
     };
   }

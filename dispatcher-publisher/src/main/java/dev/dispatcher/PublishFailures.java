@@ -15,6 +15,8 @@ final class PublishFailures {
   private static final String QUERY_CANCELED = "57014";
   /** No function (42883), no table (42P01), no schema (3F000): the daemon's migrations never ran there. */
   private static final Set<String> NOT_MIGRATED = Set.of("42883", "42P01", "3F000");
+  /** No such column (42703): the daemon's migrations are older than this library. */
+  private static final String UNDEFINED_COLUMN = "42703";
   /** Postgres's SQLSTATE for a privilege the user lacks. */
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
@@ -72,6 +74,24 @@ final class PublishFailures {
           + ".tasks TO <user>", e);
     }
     return new PublishException(statement + " failed: " + e.getMessage(), e);
+  }
+
+  /** A read of the task table failed: the message says what to do when the schema lacks the table or its columns. */
+  String readFailed(String what, SQLException e) {
+    if (NOT_MIGRATED.contains(e.getSQLState()) || UNDEFINED_COLUMN.equals(e.getSQLState())) {
+      return "cannot read " + what + ": the schema " + schema + " has no task table with results yet — start a daemon of this"
+          + " version once or run `dispatcher-standalone migrate` (if the daemon's database.schema is another, give it to"
+          + " Publisher.builder().schema): " + e.getMessage();
+    }
+    if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+      return "cannot read " + what + ": " + e.getMessage() + ". To read task status the database user needs: GRANT USAGE ON SCHEMA "
+          + schema + " TO <user>; GRANT SELECT ON " + schema + ".tasks TO <user>";
+    }
+    if (QUERY_CANCELED.equals(e.getSQLState())) {
+      return "cannot read " + what + ": the statement did not finish within " + seconds(publishTimeout)
+          + " (Publisher.builder().publishTimeout) and was cancelled: " + e.getMessage();
+    }
+    return "cannot read " + what + ": " + e.getMessage();
   }
 
   private static String seconds(Duration duration) {

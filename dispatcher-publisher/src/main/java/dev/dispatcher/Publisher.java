@@ -6,14 +6,25 @@ import dev.dispatcher.jdbc.ConnectionPools;
 import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.jdbc.DurableEnqueuer;
 import dev.dispatcher.jdbc.SchemaNames;
+import dev.dispatcher.jdbc.TaskRecordQueries;
+import dev.dispatcher.status.RequestPage;
+import dev.dispatcher.status.RequestQuery;
+import dev.dispatcher.status.StatusException;
+import dev.dispatcher.status.TaskHandle;
+import dev.dispatcher.status.TaskStatus;
 import dev.dispatcher.wire.ChannelNames;
 import dev.dispatcher.wire.DurableRow;
 import dev.dispatcher.wire.Notification;
+import dev.dispatcher.wire.ResultNotices;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
 import javax.sql.DataSource;
 
 /**
@@ -44,6 +55,20 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
+ * <p><b>Results and status.</b> {@link #status(String)} reads a task's row (state, attempts, result,
+ * errors, progress); {@code submit(...)} on a task reference returns a {@link TaskHandle} whose
+ * {@code result(timeout)} and {@code future()} wait for the task to finish, woken by the daemons'
+ * notification on the schema's results channel: the publisher holds one listening connection for
+ * that, opened at the first wait and closed by {@link #close()}; {@link #requests(RequestQuery)}
+ * lists a client's requests.
+ *
+ * <pre>{@code
+ * TaskHandle handle = publisher.task(ReportTasks::build)
+ *     .withOptions(SubmitOptions.builder().durable(true).client("shop").build())
+ *     .submit("2024-05");
+ * JsonNode report = handle.result(Duration.ofMinutes(2));
+ * }</pre>
+ *
  * <p>A publish never waits long for a database that is down or does not answer: at most the
  * {@linkplain Builder#connectTimeout connect timeout} for a connection from the pool built from
  * {@link Builder#url}, then at most the {@linkplain Builder#publishTimeout publish timeout} for each
@@ -56,13 +81,40 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   /** How long a publish's statement may take by default, 10 s: see {@link Builder#publishTimeout}. */
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+  /** How often waits for results read their rows without a notification by default, 5 s: see {@link Builder#resultPollInterval}. */
+  public static final Duration DEFAULT_RESULT_POLL_INTERVAL = Duration.ofSeconds(5);
+
+  /** A read of the task table on a connection. */
+  @FunctionalInterface
+  private interface Read<T> {
+    T on(Connection connection) throws SQLException;
+  }
 
   /** Where a publish runs: on a pool's connection (own transaction each time) or on the caller's. */
   private sealed interface Target {
     void run(PublishStatements statements) throws SQLException;
+
+    <T> T read(Read<T> read) throws SQLException;
   }
 
   private record PoolTarget(DataSource dataSource) implements Target {
+    @Override
+    public <T> T read(Read<T> read) throws SQLException {
+      Connection connection;
+      try {
+        connection = dataSource.getConnection();
+      } catch (SQLException e) {
+        throw new NoConnection(e);
+      }
+      try (connection) {
+        T value = read.on(connection);
+        if (!connection.getAutoCommit()) {
+          connection.commit();
+        }
+        return value;
+      }
+    }
+
     @Override
     public void run(PublishStatements statements) throws SQLException {
       Connection connection;
@@ -85,6 +137,11 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     public void run(PublishStatements statements) throws SQLException {
       statements.runAtomically(connection);
     }
+
+    @Override
+    public <T> T read(Read<T> read) throws SQLException {
+      return read.on(connection); // in the caller's transaction: its own uncommitted rows included
+    }
   }
 
   /** The pool gave no connection: nothing was sent. */
@@ -102,10 +159,21 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   private final MessageFactory messages;
   private final MethodReferences methodReferences;
   private final HikariDataSource ownedPool;
+  private final TaskRecordQueries records;
+  /** The root publisher's: shared by the publishers {@link #inTransaction} makes, closed by the root only. */
+  private final ResultListener results;
+  private final boolean ownsResults;
+  /** The root publisher's pool: handles read their rows there, not in a caller's transaction that may be over by then. */
+  private final Target handleReads;
   private final TaskSubmitter submitter = new TaskSubmitter() {
     @Override
     public MessageFactory messages() {
       return messages;
+    }
+
+    @Override
+    public TaskHandle handle(String uuid) {
+      return Publisher.this.handle(uuid);
     }
 
     @Override
@@ -119,14 +187,19 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   };
 
   private Publisher(Target target, int statementSeconds, PublishFailures failures, DurableEnqueuer enqueuer,
-      MessageFactory messages, MethodReferences methodReferences, HikariDataSource ownedPool) {
+      MessageFactory messages, MethodReferences methodReferences, HikariDataSource ownedPool, TaskRecordQueries records,
+      ResultListener results, boolean ownsResults, Target handleReads) {
     this.target = target;
+    this.handleReads = handleReads;
     this.statementSeconds = statementSeconds;
     this.failures = failures;
     this.enqueuer = enqueuer;
     this.messages = messages;
     this.methodReferences = methodReferences;
     this.ownedPool = ownedPool;
+    this.records = records;
+    this.results = results;
+    this.ownsResults = ownsResults;
   }
 
   public static Builder builder() {
@@ -141,7 +214,69 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    */
   public Publisher inTransaction(Connection connection) {
     return new Publisher(new ConnectionTarget(Objects.requireNonNull(connection, "connection")), statementSeconds, failures,
-        enqueuer, messages, methodReferences, null);
+        enqueuer, messages, methodReferences, null, records, results, false, handleReads);
+  }
+
+  /**
+   * What the task table says about a task now: its state, attempts, timestamps, node, result,
+   * errors and progress. Durable tasks have a row from their submission on; fire-and-forget ones
+   * only once they finished, and only when their {@code @Task(record = true)}. Inside {@link
+   * #inTransaction}, read in the caller's transaction.
+   *
+   * @return empty when there is no row (not committed yet, not recorded, or deleted after its retention)
+   * @throws IllegalArgumentException when the text is not a uuid
+   * @throws StatusException when the table cannot be read
+   */
+  public Optional<TaskStatus> status(String uuid) {
+    return read(target, "the status of task " + uuid, connection -> records.status(connection, uuid, statementSeconds));
+  }
+
+  /**
+   * A page of a client's requests ({@link SubmitOptions#client}), newest first, keyset-paged: pass
+   * the page's {@link RequestPage#nextCursor()} to {@link RequestQuery#after} for the next.
+   *
+   * @throws StatusException when the table cannot be read
+   */
+  public RequestPage requests(RequestQuery query) {
+    Objects.requireNonNull(query, "query");
+    return read(target, "the requests of client " + query.client(), connection -> records.requests(connection, query, statementSeconds));
+  }
+
+  /**
+   * A page of a client's requests, newest first: at most {@code limit} (1 to 1000), older than
+   * {@code cursor} (a page's {@link RequestPage#nextCursor()}; null for the newest).
+   *
+   * @throws IllegalArgumentException for a bad client, limit or cursor
+   * @throws StatusException when the table cannot be read
+   */
+  public RequestPage requests(String client, int limit, String cursor) {
+    return requests(new RequestQuery(client, null, null, limit, cursor));
+  }
+
+  /**
+   * A handle on any task by its uuid (e.g. one from a batch, or published by another process), to
+   * read its status and wait for its result; the task need not be finished, nor its row exist
+   * yet. See {@link TaskHandle}.
+   *
+   * @throws IllegalArgumentException when the text is not a uuid
+   */
+  public TaskHandle handle(String uuid) {
+    if (!ResultNotices.isUuid(uuid)) {
+      throw new IllegalArgumentException("not a uuid: " + (uuid == null ? "null" : "'" + uuid + "'"));
+    }
+    return new WatchedTask(uuid.toLowerCase(Locale.ROOT), results,
+        task -> read(handleReads, "the status of task " + task, connection -> records.status(connection, task, statementSeconds)),
+        messages.mapper());
+  }
+
+  private <T> T read(Target on, String what, Read<T> read) {
+    try {
+      return on.read(read);
+    } catch (NoConnection e) {
+      throw new StatusException("cannot read " + what + ": no connection to the database: " + e.getMessage(), e.getCause());
+    } catch (SQLException e) {
+      throw new StatusException(failures.readFailed(what, e), e);
+    }
   }
 
   /** A batch: submissions made through it are sent together, in one round trip, by {@link PublishBatch#send()}. */
@@ -177,9 +312,16 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     return methodReferences;
   }
 
-  /** Closes the connection pool this publisher built from a URL; a given DataSource stays open. */
+  /**
+   * Stops listening for results (the waits still open end with an {@link IllegalStateException})
+   * and closes the connection pool this publisher built from a URL; a given DataSource stays open.
+   * A publisher made by {@link #inTransaction} closes nothing.
+   */
   @Override
   public void close() {
+    if (ownsResults) {
+      results.close();
+    }
     if (ownedPool != null) {
       ownedPool.close();
     }
@@ -195,6 +337,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
     private ObjectMapper mapper;
     private String schema = SchemaNames.DEFAULT;
+    private Duration resultPollInterval = DEFAULT_RESULT_POLL_INTERVAL;
 
     private Builder() {}
 
@@ -282,6 +425,23 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How often the waits for results ({@link TaskHandle}) read their rows although no notification
+     * came, and how soon the listening connection is checked and made again after a failure;
+     * default 5 s ({@link Publisher#DEFAULT_RESULT_POLL_INTERVAL}). A fallback only: a finished task
+     * wakes its waiters at once through the results channel.
+     *
+     * @param interval at least 100 ms
+     */
+    public Builder resultPollInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("resultPollInterval must be at least 100 ms: " + interval);
+      }
+      this.resultPollInterval = interval;
+      return this;
+    }
+
     /** A mapper for arguments; it should start from {@code WireFormat.newObjectMapper()}. */
     public Builder objectMapper(ObjectMapper mapper) {
       this.mapper = mapper;
@@ -301,9 +461,42 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
           connect, publishTimeout.plusSeconds(1));
       MessageFactory messages = new MessageFactory(mapper == null ? MessageFactory.defaultMapper() : mapper, defaultChannel);
       int statementSeconds = (int) Math.min(Integer.MAX_VALUE, ConnectionPools.wholeSecondsUp(publishTimeout));
-      return new Publisher(new PoolTarget(pool == null ? dataSource : pool), statementSeconds,
+      DataSource reads = pool == null ? dataSource : pool;
+      TaskRecordQueries records = new TaskRecordQueries(schema, messages.mapper());
+      ResultListener.Connections listening = url == null ? dataSource::getConnection : listeningConnections(DatabaseUrl.parse(url), connect);
+      ResultListener results = new ResultListener(listening, uuids -> {
+        try (Connection connection = reads.getConnection()) {
+          List<TaskStatus> found = records.statuses(connection, uuids, statementSeconds);
+          if (!connection.getAutoCommit()) {
+            connection.commit();
+          }
+          return found;
+        }
+      }, ResultNotices.channel(schema), resultPollInterval);
+      PoolTarget poolTarget = new PoolTarget(reads);
+      return new Publisher(poolTarget, statementSeconds,
           new PublishFailures(connect, publishTimeout, pool != null, schema), new DurableEnqueuer(schema), messages,
-          new MethodReferences(), pool);
+          new MethodReferences(), pool, records, results, true, poolTarget);
+    }
+
+    /**
+     * The listening connection of a publisher built from a URL: a connection of its own, not one
+     * of the pool's (it is held for as long as the publisher waits for results).
+     */
+    private static ResultListener.Connections listeningConnections(DatabaseUrl address, Duration connect) {
+      String seconds = Long.toString(ConnectionPools.wholeSecondsUp(connect));
+      DatabaseUrl bounded = address.withDefaultOption("ApplicationName", "dispatcher-results").withDefaultOption("connectTimeout", seconds)
+          .withDefaultOption("loginTimeout", seconds).withDefaultOption("tcpKeepAlive", "true");
+      return () -> {
+        Properties properties = new Properties();
+        if (bounded.user() != null) {
+          properties.setProperty("user", bounded.user());
+        }
+        if (bounded.password() != null) {
+          properties.setProperty("password", bounded.password());
+        }
+        return DriverManager.getConnection(bounded.pgjdbcUrl(), properties);
+      };
     }
   }
 }

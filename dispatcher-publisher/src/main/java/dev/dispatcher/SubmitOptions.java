@@ -16,6 +16,9 @@ import java.time.Duration;
  *
  * // durable, whatever the task's @Task says, claimed before the rows of lower priority
  * SubmitOptions urgent = SubmitOptions.builder().durable(true).priority(10).maxAttempts(3).build();
+ *
+ * // on behalf of a client: publisher.requests(RequestQuery.of("shop", 50)) lists them
+ * SubmitOptions forShop = SubmitOptions.builder().durable(true).client("shop").build();
  * }</pre>
  *
  * @param uuid message uuid; a random UUID v4 when null
@@ -27,17 +30,27 @@ import java.time.Duration;
  * @param priority durable submissions: higher is claimed first; the task's default when null
  * @param maxAttempts durable submissions: runs before the task fails for good, 1 to 1000; the task's
  *     default when null
+ * @param client who submits it (1 to 100 characters), kept on its row so that {@link
+ *     Publisher#requests} lists a client's requests; for a fire-and-forget submission it travels in
+ *     the message (key {@code client}) and is kept when the task is recorded ({@link Task#record()});
+ *     null for none
  */
 public record SubmitOptions(
     String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
-    Boolean durable, Integer priority, Integer maxAttempts) {
+    Boolean durable, Integer priority, Integer maxAttempts, String client) {
 
   /** No options: every value comes from the task's defaults. */
   public static final SubmitOptions NONE = new SubmitOptions(null, null, null, null, null);
 
   /** Options that leave durability, priority and attempts to the task's defaults. */
   public SubmitOptions(String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate) {
-    this(uuid, channel, delay, timeout, onDuplicate, null, null, null);
+    this(uuid, channel, delay, timeout, onDuplicate, null, null, null, null);
+  }
+
+  /** Options without a client. */
+  public SubmitOptions(String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
+      Boolean durable, Integer priority, Integer maxAttempts) {
+    this(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, null);
   }
 
   public SubmitOptions {
@@ -57,6 +70,9 @@ public record SubmitOptions(
       throw new IllegalArgumentException(
           "maxAttempts must be from 1 to " + TaskDefinition.MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
     }
+    if (client != null) {
+      dev.dispatcher.status.ClientNames.check(client);
+    }
   }
 
   public static Builder builder() {
@@ -73,6 +89,7 @@ public record SubmitOptions(
     private Boolean durable;
     private Integer priority;
     private Integer maxAttempts;
+    private String client;
 
     private Builder() {}
 
@@ -119,9 +136,18 @@ public record SubmitOptions(
       return this;
     }
 
+    /**
+     * Who submits it, e.g. {@code "shop"}: 1 to 100 characters, no control characters. Kept on the
+     * task's row, so that {@code publisher.requests(client, …)} lists that client's requests.
+     */
+    public Builder client(String client) {
+      this.client = client;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the option that is out of its range */
     public SubmitOptions build() {
-      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts);
+      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, client);
     }
   }
 }

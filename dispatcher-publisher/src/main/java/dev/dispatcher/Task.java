@@ -97,4 +97,15 @@ public @interface Task {
    * priority first, then those due earliest. Any int; default 0.
    */
   int priority() default 0;
+
+  /**
+   * Fire-and-forget submissions only: when true, the daemon records how each run ended as a
+   * finished row of its task table ({@code completed}, {@code failed} or {@code cancelled}, with the
+   * result or the error), so that {@code publisher.status(uuid)} and a {@code TaskHandle} see it as
+   * they see a durable task's, also for messages a Python publisher sent. The rows are written in
+   * batches, off the task's thread, and deleted like durable ones after {@code
+   * durable.completed_retention} ({@code failed_retention} for failed ones). Durable tasks always
+   * have their row.
+   */
+  boolean record() default false;
 }

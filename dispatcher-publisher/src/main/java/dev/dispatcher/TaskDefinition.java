@@ -24,10 +24,12 @@ import java.lang.reflect.Modifier;
  * @param backoffSeconds durable submissions: wait before the first retry, doubled for each next
  *     one, 0 to 86400
  * @param maxBackoffSeconds durable submissions: the longest wait between attempts, 0 to 2592000
+ * @param record fire-and-forget submissions: the daemon records each run's outcome as a finished row
+ *     ({@link Task#record()})
  */
 public record TaskDefinition(
     String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency,
-    boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds) {
+    boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, boolean record) {
 
   /** {@link Task#maxAttempts()}'s default. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
@@ -55,6 +57,13 @@ public record TaskDefinition(
       String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency) {
     this(name, channel, timeoutSeconds, onDuplicate, bind, maxConcurrency, false, 0, DEFAULT_MAX_ATTEMPTS,
         DEFAULT_BACKOFF_SECONDS, DEFAULT_MAX_BACKOFF_SECONDS);
+  }
+
+  /** A definition whose fire-and-forget runs are not recorded. */
+  public TaskDefinition(String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency,
+      boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds) {
+    this(name, channel, timeoutSeconds, onDuplicate, bind, maxConcurrency, durable, priority, maxAttempts, backoffSeconds,
+        maxBackoffSeconds, false);
   }
 
   /**
@@ -129,7 +138,7 @@ public record TaskDefinition(
     String name = task.name().isEmpty() ? defaultName(method) : task.name();
     String channel = task.channel().isEmpty() ? null : dev.dispatcher.wire.ChannelNames.check(task.channel());
     return new TaskDefinition(name, channel, task.timeout(), task.onDuplicate(), task.bind(), task.maxConcurrency(),
-        task.durable(), task.priority(), task.maxAttempts(), task.backoff(), task.maxBackoff());
+        task.durable(), task.priority(), task.maxAttempts(), task.backoff(), task.maxBackoff(), task.record());
   }
 
   /** {@code <fully.qualified.Class>.<method>}; nested classes keep their binary name ({@code Outer$Inner}). */

@@ -1,5 +1,7 @@
 package dev.dispatcher;
 
+import dev.dispatcher.status.TaskHandle;
+import dev.dispatcher.wire.ResultNotices;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +52,38 @@ public abstract sealed class TaskRef
     return encoded.uuid();
   }
 
-  String submit(List<?> args) {
+  /**
+   * As {@link #applyAsync}, returning a handle on the submission instead of its uuid: its status,
+   * and its result once it finished (see {@link TaskHandle}). Only for a submission that has a row:
+   * a durable one, or a fire-and-forget one of a task that records its runs ({@code @Task(record = true)}).
+   *
+   * @throws IllegalArgumentException as {@link #applyAsync} does, and when the submission would have
+   *     no row (fire-and-forget, not recorded) or its uuid ({@link SubmitOptions#uuid}) is not a uuid
+   * @throws PublishException when the database refuses or cannot be reached
+   */
+  public TaskHandle submit(List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
+    MessageFactory.Encoded encoded = submitter.messages().encode(
+        definition, args == null ? List.of() : args, kwargs == null ? Map.of() : kwargs,
+        options == null ? SubmitOptions.NONE : options);
+    if (!(encoded instanceof MessageFactory.Enqueued) && !definition.record()) {
+      throw new IllegalArgumentException("task " + definition.name() + ": a fire-and-forget submission leaves no row to follow;"
+          + " make it durable (SubmitOptions.builder().durable(true), @Task(durable = true)) or have the task record its runs"
+          + " (@Task(record = true)), or publish it with delay(...) or applyAsync(...)");
+    }
+    if (!ResultNotices.isUuid(encoded.uuid())) {
+      throw new IllegalArgumentException("task " + definition.name() + ": a handle needs a uuid, and SubmitOptions.uuid is '"
+          + encoded.uuid() + "'");
+    }
+    submitter.accept(encoded);
+    return submitter.handle(encoded.uuid());
+  }
+
+  String publish(List<?> args) {
     return applyAsync(args, Map.of(), options);
+  }
+
+  TaskHandle submitForHandle(List<?> args) {
+    return submit(args, Map.of(), options);
   }
 
   TaskSubmitter submitter() {

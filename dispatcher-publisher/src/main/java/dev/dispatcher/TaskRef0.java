@@ -13,7 +13,18 @@ public final class TaskRef0 extends TaskRef {
 
   /** Publishes one submission and returns its uuid. */
   public String delay() {
-    return submit(java.util.List.of());
+    return publish(java.util.List.of());
+  }
+
+  /**
+   * Publishes one durable or recorded submission and returns a handle on it: its status, and its
+   * result once it finished (see {@link dev.dispatcher.status.TaskHandle}).
+   *
+   * @throws IllegalArgumentException when the submission is fire-and-forget and its task does not
+   *     record its runs ({@code @Task(record = true)}): no row would ever tell how it ended
+   */
+  public dev.dispatcher.status.TaskHandle submit() {
+    return submitForHandle(java.util.List.of());
   }
 
   /** The same task, published with these options. */

@@ -8,4 +8,7 @@ interface TaskSubmitter {
 
   /** Sends (or collects) one submission: its notifications, or its durable row. */
   void accept(MessageFactory.Encoded submission);
+
+  /** A handle on the submission with this uuid, through the publisher's result listener. */
+  dev.dispatcher.status.TaskHandle handle(String uuid);
 }

@@ -29,6 +29,11 @@ class DurableSubmissionsTest {
 
     @Task(name = "app.tasks.resize", durable = true, bind = true)
     public static void resize(TaskContext context, String path) {}
+
+    @Task(channel = "events", record = true)
+    public static String audit(String what) {
+      return what;
+    }
   }
 
   /** Records what a publisher would send. */
@@ -45,6 +50,11 @@ class DurableSubmissionsTest {
     public void accept(MessageFactory.Encoded submission) {
       sent.add(submission);
     }
+
+    @Override
+    public dev.dispatcher.status.TaskHandle handle(String uuid) {
+      return new WatchedTask(uuid, null, null, messages.mapper()); // its uuid only: nothing is sent to wait on
+    }
   }
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
@@ -57,6 +67,10 @@ class DurableSubmissionsTest {
 
   private TaskRef1<String> send() {
     return new TaskRef1<>(references.definitionOf((TaskMethods.Of1<String>) Tasks::send), recorder, SubmitOptions.NONE);
+  }
+
+  private TaskRef1<String> audit() {
+    return new TaskRef1<>(references.definitionOf((TaskMethods.Of1<String>) Tasks::audit), recorder, SubmitOptions.NONE);
   }
 
   private NamedTask named(String name) {
@@ -79,6 +93,44 @@ class DurableSubmissionsTest {
     MessageFactory.Notified notified = (MessageFactory.Notified) recorder.sent.get(0);
     assertThat(notified.notifications()).hasSize(1);
     return mapper.readTree(notified.notifications().get(0).payload());
+  }
+
+  @Test
+  void submitReturnsAHandleOnTheRowItSendsAndTheClientGoesInTheRow() throws Exception {
+    dev.dispatcher.status.TaskHandle handle = charge().withOptions(SubmitOptions.builder().client("shop").build()).submit(42L);
+
+    assertThat(handle.uuid()).isEqualTo(onlyRow().uuid());
+    assertThat(onlyRowJson().get("client").textValue()).isEqualTo("shop");
+  }
+
+  @Test
+  void submitTakesARecordedFireAndForgetTaskItsClientInTheMessage() throws Exception {
+    dev.dispatcher.status.TaskHandle handle = audit().withOptions(SubmitOptions.builder().client("shop").build()).submit("opened");
+
+    JsonNode message = onlyMessage();
+    assertThat(message.get("uuid").textValue()).isEqualTo(handle.uuid());
+    assertThat(message.get("client").textValue()).isEqualTo("shop");
+  }
+
+  @Test
+  void submitRefusesBeforeSendingWhatWouldHaveNoRow() {
+    assertThatThrownBy(() -> send().submit("a@b")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a fire-and-forget submission leaves no row to follow");
+    assertThatThrownBy(() -> named("app.tasks.x").submit(1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("@Task(record = true)");
+    assertThatThrownBy(() -> charge().withOptions(SubmitOptions.builder().uuid("order-42").build()).submit(1L))
+        .hasMessageContaining("a handle needs a uuid");
+    assertThat(recorder.sent).isEmpty();
+    assertThat(named("app.tasks.x").submit(List.of(1), Map.of(), SubmitOptions.builder().durable(true).build()).uuid())
+        .isEqualTo(onlyRow().uuid());
+  }
+
+  @Test
+  void aClientIsCheckedWhereItIsGiven() {
+    assertThatThrownBy(() -> SubmitOptions.builder().client("").build()).hasMessageContaining("client must be 1 to 100 characters");
+    assertThatThrownBy(() -> SubmitOptions.builder().client("x".repeat(101)).build()).hasMessageContaining("was 101 characters");
+    assertThatThrownBy(() -> SubmitOptions.builder().client("a\nb").build()).hasMessageContaining("without control characters");
+    assertThat(SubmitOptions.builder().client("x".repeat(100)).build().client()).hasSize(100);
   }
 
   @Test

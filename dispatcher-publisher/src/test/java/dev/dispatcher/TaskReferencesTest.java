@@ -60,6 +60,11 @@ class TaskReferencesTest {
       MessageFactory.Notified notified = (MessageFactory.Notified) submission;
       sent.add(new Sent(notified.uuid(), notified.notifications()));
     }
+
+    @Override
+    public dev.dispatcher.status.TaskHandle handle(String uuid) {
+      return new WatchedTask(uuid, null, null, messages.mapper()); // its uuid only: nothing is sent to wait on
+    }
   }
 
   private static final String UUID_V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Writes one durable task as the JSON object {@code <schema>.enqueue_many(batch jsonb)} takes: task,
  * channel, uuid, args, kwargs, delay, timeout, on_duplicate, priority, max_attempts, backoff,
- * max_backoff, time_pub, then bind when set. Every value is written, the defaults too, so the row
+ * max_backoff, time_pub, then bind and client when set. Every value is written, the defaults too, so the row
  * says what the publisher meant and not what the function's defaults are; delay and timeout only
  * when above 0, as the function takes "absent" to mean 0 and "none". The function keeps the keys
  * it has no column for (time_pub, bind) in the row's {@code message}.
@@ -40,7 +40,17 @@ public final class DurableTaskEncoder {
       double backoffSeconds,
       double maxBackoffSeconds,
       Instant timePub,
-      boolean bind) {}
+      boolean bind,
+      String client) {
+
+    /** A task without a client. */
+    public Fields(String task, String channel, String uuid, List<?> args, Map<String, ?> kwargs, double delaySeconds,
+        double timeoutSeconds, String onDuplicate, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds,
+        Instant timePub, boolean bind) {
+      this(task, channel, uuid, args, kwargs, delaySeconds, timeoutSeconds, onDuplicate, priority, maxAttempts, backoffSeconds,
+          maxBackoffSeconds, timePub, bind, null);
+    }
+  }
 
   private final ArgumentWriter arguments;
 
@@ -82,6 +92,10 @@ public final class DurableTaskEncoder {
     TaskMessageEncoder.appendEpochSeconds(json, fields.timePub());
     if (fields.bind()) {
       json.append(",\"").append(WireFormat.BIND).append("\":true");
+    }
+    if (fields.client() != null) {
+      json.append(",\"").append(WireFormat.CLIENT).append("\":");
+      JsonText.appendString(json, fields.client());
     }
     return json.append('}').toString();
   }

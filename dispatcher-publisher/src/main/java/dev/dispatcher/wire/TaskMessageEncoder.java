@@ -27,7 +27,15 @@ public final class TaskMessageEncoder {
       double timeoutSeconds,
       double delaySeconds,
       String onDuplicate,
-      boolean bind) {}
+      boolean bind,
+      String client) {
+
+    /** A message without a client. */
+    public Fields(String uuid, String task, List<?> args, Map<String, ?> kwargs, Instant timePub, double timeoutSeconds,
+        double delaySeconds, String onDuplicate, boolean bind) {
+      this(uuid, task, args, kwargs, timePub, timeoutSeconds, delaySeconds, onDuplicate, bind, null);
+    }
+  }
 
   private final ArgumentWriter arguments;
 
@@ -69,6 +77,10 @@ public final class TaskMessageEncoder {
     }
     if (fields.bind()) {
       json.append(",\"").append(WireFormat.BIND).append("\":true");
+    }
+    if (fields.client() != null) { // ours: a Python daemon keeps it as an unknown key
+      json.append(",\"").append(WireFormat.CLIENT).append("\":");
+      JsonText.appendString(json, fields.client());
     }
     return json.append('}').toString();
   }

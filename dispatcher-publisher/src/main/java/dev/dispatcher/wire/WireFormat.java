@@ -27,6 +27,8 @@ public final class WireFormat {
   public static final String CALLBACKS = "callbacks";
   public static final String ERRBACKS = "errbacks";
   public static final String CONTROL = "control";
+  /** Who submitted a task ({@code SubmitOptions.client}); ours, not dispatcherd's. */
+  public static final String CLIENT = "client";
   /**
    * The key of a durable queue's doorbell, {@code {"doorbell":"durable"}}: a NOTIFY that only says
    * "rows wait on this channel" (see {@code dispatcher.enqueue_many}); it is never a task itself.

@@ -12,6 +12,8 @@ import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.api.ApiServer;
 import dev.dispatcher.service.completion.DurableCompleter;
 import dev.dispatcher.service.completion.FireAndForgetCompleter;
+import dev.dispatcher.service.completion.RecordingCompleter;
+import dev.dispatcher.service.completion.ResultLimit;
 import dev.dispatcher.service.completion.RoutingCompleter;
 import dev.dispatcher.service.events.EventPayloads;
 import dev.dispatcher.service.events.EventPublisher;
@@ -48,6 +50,7 @@ import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.MetricsServer;
 import dev.dispatcher.service.metrics.PrometheusMetrics;
 import dev.dispatcher.service.pool.Cancellations;
+import dev.dispatcher.service.pool.Completer;
 import dev.dispatcher.service.pool.TaskExecution;
 import dev.dispatcher.service.pool.Work;
 import dev.dispatcher.service.pool.WorkerPool;
@@ -134,11 +137,12 @@ final class DispatcherBuilder {
     // the grace period's tasks end, then their outcomes are written: within the same time again
     CompletionWriter outcomes = new CompletionWriter(durableRows, metrics, config.pool().shutdownGracePeriod().plusSeconds(5));
     AtomicBoolean stopping = new AtomicBoolean();
-    DurableCompleter durableCompleter = new DurableCompleter(completer, outcomes::accept,
-        (transaction, completed) -> durableRows.completeIn(transaction, completed.id(), completed.attempt(), completed.resultJson()),
-        stopping::get, metrics, mapper, config.nodeId());
+    ResultLimit resultLimit = new ResultLimit(mapper, durableSettings.maxResultKib());
+    DurableCompleter durableCompleter = new DurableCompleter(completer, outcomes::accept, durableRows::completeIn,
+        stopping::get, metrics, mapper, config.nodeId(), resultLimit);
     TaskExecution execution = new TaskExecution(config.nodeId(), hooks, metrics, timer, mapper, runServices,
-        new RoutingCompleter(completer, durableCompleter), statusEvents);
+        new RoutingCompleter(fireAndForgetCompleter(config, registry, completer, outcomes, resultLimit, mapper), durableCompleter),
+        statusEvents);
     AdmissionLog admissions = new AdmissionLog(metrics);
     WorkerPool pool = new WorkerPool(config.pool().maxWorkers(), execution::run, timer, new WorkerPool.Events() {
       @Override
@@ -299,6 +303,23 @@ final class DispatcherBuilder {
     services.add(Service.of("ready", () -> started.set(true), () -> started.set(false)));
     return new Dispatcher(metrics.counts(), failure, services, pool, listener, new UnfinishedWork(pool, backlog),
         List.of(timer::shutdownNow, heartbeatTimer::shutdownNow, maintenanceTimer::shutdownNow, suspensionTimer::shutdownNow, progressTimer::shutdownNow, followUpPublisher::close, taskTransactions::close, dataSource::close));
+  }
+
+  /**
+   * What follows a fire-and-forget run: the report, and for tasks that record their runs
+   * ({@code @Task(record = true)}) a finished row through the completion writer, which runs only
+   * where durable delivery is enabled.
+   */
+  private static Completer fireAndForgetCompleter(DispatcherConfig config, TaskRegistry registry, FireAndForgetCompleter completer,
+      CompletionWriter outcomes, ResultLimit resultLimit, ObjectMapper mapper) {
+    List<String> recording = registry.all().stream().filter(task -> task.definition().record()).map(task -> task.name()).toList();
+    if (!config.durable().enabled()) {
+      if (!recording.isEmpty()) {
+        log.warn("durable.enabled is false: the runs of {} (@Task(record = true)) are not recorded", UntrustedText.of(recording, 500));
+      }
+      return completer;
+    }
+    return recording.isEmpty() ? completer : new RecordingCompleter(completer, outcomes::accept, resultLimit, mapper, config.nodeId());
   }
 
   /** {@code GET /api/v1/schedules}: the configured schedules. */

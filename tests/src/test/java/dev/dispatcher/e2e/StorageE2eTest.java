@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(PostgresExtension.class)
 class StorageE2eTest {
 
+  /** Every migration of the daemon's schema, in order (as SchemaMigrationsTest lists them): add each new one here. */
+
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String OLD_DDL = "CREATE TABLE dispatcher_schedule_ticks (schedule text NOT NULL, tick timestamptz NOT NULL,"
       + " node_id text NOT NULL, claimed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (schedule, tick))";

@@ -14,6 +14,10 @@ import dev.dispatcher.jdbc.DatabaseUrl;
 import dev.dispatcher.service.config.ConfigException;
 import dev.dispatcher.service.config.ConfigLoader;
 import dev.dispatcher.service.config.DispatcherConfig;
+import dev.dispatcher.status.ClientNames;
+import dev.dispatcher.status.RequestCursor;
+import dev.dispatcher.status.RequestQuery;
+import dev.dispatcher.status.TaskState;
 import dev.dispatcher.wire.ChannelNames;
 import dev.dispatcher.wire.WireFormat;
 import java.io.PrintWriter;
@@ -47,6 +51,11 @@ import picocli.CommandLine.Spec;
  * itself (database.url and database.schema of the config), whether a daemon runs or not. Exit
  * status: 0 when the failed or cancelled row was retried or discarded, 1 when there is no such row
  * (or the database failed), 2 for a configuration or usage error.
+ *
+ * <p>{@code status --uuid}, {@code result} and {@code requests} read the task table the same way
+ * ({@link TaskRecordsCommand}). Exit status: 0 found (result: completed, its result printed), 1 no
+ * such row or a database error, 2 a configuration or usage error; result only: 4 not finished yet,
+ * 5 failed or cancelled, 6 completed but its result was not kept.
  */
 @Command(
     name = "ctl",
@@ -80,6 +89,11 @@ import picocli.CommandLine.Spec;
         "  retry          a failed (dead letter) or cancelled durable task becomes available",
         "                 again, with one more attempt allowed [--uuid, required]",
         "  discard        deletes a failed or cancelled durable task [--uuid, required]",
+        "  status --uuid  a task's status: state, attempts, times, node, result, errors,",
+        "                 progress (YAML, or JSON with --json)",
+        "  result         a finished task's result, as JSON [--uuid, required]",
+        "  requests       a client's requests, newest first, a page at a time [--client,",
+        "                 required; --limit (1-1000, default 50), --cursor, --state, --task]",
         "",
         "running and cancel match every filter given (task, args, kwargs and uuid).",
         "",
@@ -95,13 +109,18 @@ import picocli.CommandLine.Spec;
         "  dispatcher-standalone ctl run --task app.tasks.add --args '[1, 2]'",
         "  dispatcher-standalone ctl suspend --task app.tasks.send_email",
         "  dispatcher-standalone ctl retry --uuid 5d4c...",
+        "  dispatcher-standalone ctl result --uuid 5d4c...",
+        "  dispatcher-standalone ctl requests --client shop --limit 20",
         "",
         "Environment: DISPATCHER_CONFIG (default config file), DISPATCHER_DATABASE_URL,",
         "DISPATCHER_DATABASE_PASSWORD, DISPATCHER_CONTROL_SECRET (sign with this secret).",
         "Exit status: 0 enough replies, 1 fewer replies or a database error,",
         "2 configuration or usage error, 3 a daemon replied with an error.",
         "retry and discard: 0 done, 1 no failed or cancelled task with that uuid or a",
-        "database error, 2 configuration or usage error."})
+        "database error, 2 configuration or usage error.",
+        "status --uuid, result, requests: 0 done, 1 no task with that uuid or a database",
+        "error, 2 configuration or usage error; result: 4 not finished yet, 5 failed or",
+        "cancelled, 6 completed but its result was not kept (larger than durable.max_result_kib)."})
 public final class ControlCommand implements Callable<Integer> {
 
   static final int EXIT_OK = 0;
@@ -156,6 +175,20 @@ public final class ControlCommand implements Callable<Integer> {
       description = "named arguments as a JSON object, e.g. '{\"who\": \"me\"}': to run (run) or to match (running, cancel).")
   private String kwargs;
 
+  @Option(names = "--client", paramLabel = "NAME", description = "requests: whose requests to list (SubmitOptions.client).")
+  private String client;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+      description = "requests: at most this many, 1 to 1000 (default: ${DEFAULT-VALUE}).")
+  private int limit;
+
+  @Option(names = "--cursor", paramLabel = "CURSOR", description = "requests: the next page, as the previous page printed it.")
+  private String cursor;
+
+  @Option(names = "--state", paramLabel = "STATE",
+      description = "requests: only those in this state (scheduled, available, running, retryable, completed, failed, cancelled).")
+  private String state;
+
   @Option(names = {"-v", "--verbose"}, description = "status: every worker slot and every waiting task (default: a compact summary).")
   private boolean verbose;
 
@@ -192,6 +225,9 @@ public final class ControlCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (TABLE_COMMANDS.contains(command)) {
       return onTheTable(out, err);
+    }
+    if (TaskRecordsCommand.handles(command, uuid)) {
+      return onTheRecords(out, err);
     }
     DatabaseUrl database;
     String target;
@@ -272,9 +308,89 @@ public final class ControlCommand implements Callable<Integer> {
     return DeadLetterCommand.run(command, uuid, database, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)), out, err);
   }
 
+  /** status --uuid, result, requests: the options checked, then the table read through {@link TaskRecordsCommand}. */
+  private int onTheRecords(PrintWriter out, PrintWriter err) {
+    TaskRecordsCommand.Query query;
+    DispatcherConfig.Database database;
+    try {
+      boolean requests = TaskRecordsCommand.REQUESTS.equals(command);
+      String[][] notHere = requests
+          ? new String[][] {{"--uuid", uuid}, {"--args", args}, {"--kwargs", kwargs}, {"--level", level}}
+          : new String[][] {{"--task", task}, {"--args", args}, {"--kwargs", kwargs}, {"--level", level}, {"--client", client},
+              {"--cursor", cursor}, {"--state", state}};
+      for (String[] option : notHere) {
+        if (option[1] != null) {
+          throw new ConfigException(option[0], "does not apply to " + command);
+        }
+      }
+      if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) {
+        throw new ConfigException("--timeout", "must be more than 0 and at most 86400 seconds, was " + timeoutSeconds);
+      }
+      query = requests ? new TaskRecordsCommand.Query.Requests(requestQuery(), json) : tableUuid();
+      database = new ConfigLoader(environment).load(ConfigLoader.configFile(config, environment)).database();
+    } catch (ConfigException e) {
+      err.println("config error: " + e.getMessage());
+      err.flush();
+      return EXIT_CONFIG;
+    }
+    quietLogs();
+    return new TaskRecordsCommand().run(query, database, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)), out, err);
+  }
+
+  private TaskRecordsCommand.Query tableUuid() {
+    if (uuid == null) {
+      throw new ConfigException("--uuid", "is required for " + command + " (the uuid of the task)");
+    }
+    if (!DeadLetterCommand.isUuid(uuid)) {
+      throw new ConfigException("--uuid", "must be a uuid such as 5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a, was '" + uuid + "'");
+    }
+    return TaskRecordsCommand.RESULT.equals(command) ? new TaskRecordsCommand.Query.Result(uuid)
+        : new TaskRecordsCommand.Query.Status(uuid, json);
+  }
+
+  private RequestQuery requestQuery() {
+    if (client == null) {
+      throw new ConfigException("--client", "is required for requests (whose requests to list)");
+    }
+    TaskState only = null;
+    if (state != null) {
+      try {
+        only = TaskState.of(state);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--state", e.getMessage());
+      }
+    }
+    try {
+      ClientNames.check(client);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--client", e.getMessage());
+    }
+    if (limit < 1 || limit > RequestQuery.MAX_LIMIT) {
+      throw new ConfigException("--limit", "must be from 1 to " + RequestQuery.MAX_LIMIT + ", was " + limit);
+    }
+    if (cursor != null) {
+      try {
+        RequestCursor.decode(cursor);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--cursor", e.getMessage());
+      }
+    }
+    try {
+      return new RequestQuery(client, only, task, limit, cursor);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--task", e.getMessage()); // the only value not checked above
+    }
+  }
+
   /** The control_data the options give, checked against the command. */
   Map<String, Object> controlData() {
     boolean run = "run".equals(command);
+    String[][] requestsOnly = {{"--client", client}, {"--cursor", cursor}, {"--state", state}};
+    for (String[] option : requestsOnly) {
+      if (option[1] != null) {
+        throw new ConfigException(option[0], "only applies to requests");
+      }
+    }
     if (!ARGUMENT_COMMANDS.contains(command) && args != null) {
       throw new ConfigException("--args", "only applies to run, running and cancel");
     }

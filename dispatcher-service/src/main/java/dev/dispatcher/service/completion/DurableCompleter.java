@@ -1,11 +1,8 @@
 package dev.dispatcher.service.completion;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.service.events.EventKind;
 import dev.dispatcher.service.hooks.TaskRun;
-import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.pool.Completer;
 import dev.dispatcher.service.pool.DurableClaim;
@@ -30,8 +27,6 @@ import java.util.function.Consumer;
  */
 public final class DurableCompleter implements Completer {
 
-  /** A result larger than this (as JSON) is not kept in the table: the row says so instead. */
-  static final int MAX_RESULT_CHARS = 1 << 20;
   static final int MAX_ERROR_CHARS = 2000;
   static final int MAX_STACK_FRAMES = 20;
 
@@ -50,6 +45,7 @@ public final class DurableCompleter implements Completer {
   private final ObjectMapper mapper;
   private final String nodeId;
   private final Clock clock;
+  private final ResultLimit results;
 
   /**
    * @param report counts, logs, calls the hooks and submits follow-ups, as for fire-and-forget runs
@@ -58,11 +54,23 @@ public final class DurableCompleter implements Completer {
    */
   public DurableCompleter(FireAndForgetCompleter report, Consumer<Completion> writer, CompletionInTransaction inTransaction,
       BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId) {
-    this(report, new RetryPolicy(Math::random), writer, inTransaction, stopping, events, mapper, nodeId, Clock.systemUTC());
+    this(report, writer, inTransaction, stopping, events, mapper, nodeId, new ResultLimit(mapper, ResultLimit.DEFAULT_KIB));
+  }
+
+  /** @param results what of a result the row keeps ({@code durable.max_result_kib}) */
+  public DurableCompleter(FireAndForgetCompleter report, Consumer<Completion> writer, CompletionInTransaction inTransaction,
+      BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId, ResultLimit results) {
+    this(report, new RetryPolicy(Math::random), writer, inTransaction, stopping, events, mapper, nodeId, Clock.systemUTC(), results);
   }
 
   DurableCompleter(FireAndForgetCompleter report, RetryPolicy retries, Consumer<Completion> writer, CompletionInTransaction inTransaction,
       BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId, Clock clock) {
+    this(report, retries, writer, inTransaction, stopping, events, mapper, nodeId, clock, new ResultLimit(mapper, ResultLimit.DEFAULT_KIB));
+  }
+
+  DurableCompleter(FireAndForgetCompleter report, RetryPolicy retries, Consumer<Completion> writer, CompletionInTransaction inTransaction,
+      BooleanSupplier stopping, DispatcherEvents events, ObjectMapper mapper, String nodeId, Clock clock, ResultLimit results) {
+    this.results = results;
     this.report = report;
     this.inTransaction = inTransaction;
     this.retries = retries;
@@ -86,7 +94,8 @@ public final class DurableCompleter implements Completer {
     }
     switch (outcome) {
       case Outcome.Succeeded succeeded -> {
-        Completion.Completed completion = new Completion.Completed(id, attempt, resultJson(succeeded.result()));
+        ResultLimit.Kept kept = results.of(succeeded.result());
+        Completion.Completed completion = new Completion.Completed(id, attempt, kept.json(), kept.bytes(), kept.omitted());
         if (transaction == null) {
           writer.accept(completion);
         } else if (!completeInTransaction(work, run, duration, transaction, completion)) {
@@ -142,54 +151,19 @@ public final class DurableCompleter implements Completer {
       writer.accept(new Completion.Retry(claim.rowId(), claim.attempt(), now.plus(wait), errorJson));
       events.durableRetried();
       report.report(work, run, outcome, duration, attempts + "; next in " + FireAndForgetCompleter.millis(wait.toNanos()) + " ms)");
-      report.publish(work, run, EventKind.RETRYING, errorText(error, kind), now.plus(wait));
+      report.publish(work, run, EventKind.RETRYING, ErrorEntry.text(error, kind), now.plus(wait));
     } else {
       writer.accept(new Completion.Failed(claim.rowId(), claim.attempt(), errorJson));
       events.durableDeadLettered();
       report.report(work, run, outcome, duration, attempts + "; failed for good: "
           + (claim.lastAttempt() ? "no attempt left" : "the task said not to retry") + ")");
-      report.publish(work, run, EventKind.DEAD, errorText(error, kind), null);
+      report.publish(work, run, EventKind.DEAD, ErrorEntry.text(error, kind), null);
       report.followUpsAfter(work.message(), outcome);
     }
   }
 
-  private static String errorText(Throwable error, String kind) {
-    return error == null ? kind.equals("timed_out") ? "timed out" : "failed" : error.toString();
-  }
-
   /** One entry of the row's errors: when, which attempt, where, what, and the top of the stack. */
   private String errorJson(DurableClaim claim, Throwable error, String kind, Instant at) {
-    ObjectNode entry = mapper.createObjectNode();
-    entry.put("at", at.toString());
-    entry.put("attempt", claim.attempt());
-    entry.put("node", nodeId);
-    entry.put("kind", kind);
-    entry.put("error", UntrustedText.of(errorText(error, kind), MAX_ERROR_CHARS));
-    if (error != null) {
-      StringBuilder stack = new StringBuilder();
-      StackTraceElement[] frames = error.getStackTrace();
-      for (int i = 0; i < Math.min(frames.length, MAX_STACK_FRAMES); i++) {
-        stack.append(i == 0 ? "" : "\n").append("at ").append(frames[i]);
-      }
-      if (frames.length > MAX_STACK_FRAMES) {
-        stack.append("\n... ").append(frames.length - MAX_STACK_FRAMES).append(" more");
-      }
-      entry.put("stack", stack.toString());
-    }
-    return entry.toString();
-  }
-
-  private String resultJson(Object result) {
-    if (result == null) {
-      return null;
-    }
-    try {
-      String json = mapper.writeValueAsString(result);
-      return json.length() <= MAX_RESULT_CHARS ? json
-          : mapper.createObjectNode().put("not_kept", "the result was " + json.length() + " characters of JSON, more than "
-              + MAX_RESULT_CHARS).toString();
-    } catch (JsonProcessingException | RuntimeException e) {
-      return mapper.createObjectNode().put("not_kept", "the result is not JSON: " + UntrustedText.of(e.getMessage(), 300)).toString();
-    }
+    return ErrorEntry.json(mapper, at, claim.attempt(), nodeId, kind, error);
   }
 }

@@ -123,12 +123,22 @@ public record DispatcherConfig(
    * @param prefetch rows a node may claim beyond its free slots, to wait in its queue: 0 claims for
    *     free slots only (no node holds a row it cannot start); more lets a node keep its slots
    *     busy while its next claim is on its way, at the price of rows others cannot take meanwhile
+   * @param maxResultKib the largest task result kept in a row, as JSON, in KiB (0: none); a larger one
+   *     is not kept, its row says so ({@code result_omitted}) and how large it was ({@code result_bytes})
    */
   public record Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
-      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
+      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch,
+      int maxResultKib) {
 
     public static final Durable DEFAULT = new Durable(true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0);
+        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0, 64);
+
+    /** The settings with the default result limit ({@code max_result_kib}, 64). */
+    public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
+        int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
+      this(enabled, pollInterval, lease, heartbeatInterval, rescueInterval, claimBatch, completedRetention, failedRetention, cleanupInterval,
+          vacuumDeadRows, prefetch, 64);
+    }
 
     /** The settings without prefetch. */
     public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,

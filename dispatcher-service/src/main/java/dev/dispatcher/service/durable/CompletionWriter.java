@@ -79,11 +79,18 @@ public final class CompletionWriter implements Service {
   public Set<Long> pendingRowIds() {
     Set<Long> ids = new HashSet<>();
     synchronized (inFlightLock) {
-      inFlight.forEach(completion -> ids.add(completion.id()));
-      abandoned.forEach(completion -> ids.add(completion.id()));
+      inFlight.forEach(completion -> addRowId(ids, completion));
+      abandoned.forEach(completion -> addRowId(ids, completion));
     }
-    waiting.forEach(completion -> ids.add(completion.id()));
+    waiting.forEach(completion -> addRowId(ids, completion));
     return ids;
+  }
+
+  /** A recorded fire-and-forget run has no row yet, so no lease to keep. */
+  private static void addRowId(Set<Long> ids, Completion completion) {
+    if (!(completion instanceof Completion.Recorded)) {
+      ids.add(completion.id());
+    }
   }
 
   private void loop() {

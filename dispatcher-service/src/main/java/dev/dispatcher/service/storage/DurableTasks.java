@@ -30,8 +30,16 @@ public interface DurableTasks {
 
     int attempt();
 
-    /** The task succeeded; {@code resultJson} is its JSON result, or null. */
-    record Completed(long id, int attempt, String resultJson) implements Completion {}
+    /**
+     * The task succeeded; {@code resultJson} is its JSON result, or null (none, or not kept:
+     * {@code resultOmitted} says why); {@code resultBytes} its size, kept or not, or null.
+     */
+    record Completed(long id, int attempt, String resultJson, Integer resultBytes, String resultOmitted) implements Completion {
+      /** A result kept whole, its size not recorded. */
+      public Completed(long id, int attempt, String resultJson) {
+        this(id, attempt, resultJson, null, null);
+      }
+    }
 
     /** The attempt failed and another is due at {@code runAt}; {@code errorJson} is appended to the row's errors. */
     record Retry(long id, int attempt, Instant runAt, String errorJson) implements Completion {}
@@ -44,6 +52,27 @@ public interface DurableTasks {
 
     /** Not run, or interrupted by this node's shutdown: back to available, the attempt not counted. */
     record Released(long id, int attempt) implements Completion {}
+
+    /**
+     * A fire-and-forget run of a task that records its runs ({@code @Task(record = true)}): a new
+     * row, finished already (its uuid once only: a second is left out). It has no row yet, so no id
+     * nor attempt fence it: both are 0.
+     *
+     * @param state completed, failed or cancelled
+     * @param errorJson the error entry of a failed run, or null
+     */
+    record Recorded(String uuid, String task, String channel, String client, String state, Instant createdAt, Instant startedAt,
+        String node, String resultJson, Integer resultBytes, String resultOmitted, String errorJson) implements Completion {
+      @Override
+      public long id() {
+        return 0;
+      }
+
+      @Override
+      public int attempt() {
+        return 0;
+      }
+    }
   }
 
   /** A row whose lease ran out, as the rescuer left it. */
@@ -98,20 +127,36 @@ public interface DurableTasks {
    */
   Set<Long> extendLeasesOf(Collection<Long> ids, String nodeId, Duration lease) throws SQLException;
 
-  /** Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost their lease meanwhile). */
+  /**
+   * Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost
+   * their lease meanwhile; recorded runs count as taken). The uuids of the rows it finished
+   * (completed, failed, cancelled, recorded) are notified on the schema's results channel in the
+   * same transaction, so at its commit.
+   */
   int complete(List<Completion> completions) throws SQLException;
 
   /**
    * Marks a row completed on the given connection, inside the caller's transaction (a task's own:
-   * its writes and its completion commit together); false when the row's lease was lost (another
-   * node may run it): the caller then rolls back.
+   * its writes and its completion commit together), and notifies its uuid on the results channel;
+   * false when the row's lease was lost (another node may run it): the caller then rolls back.
    */
-  boolean completeIn(java.sql.Connection transaction, long id, int attempt, String resultJson) throws SQLException;
+  boolean completeIn(java.sql.Connection transaction, Completion.Completed completed) throws SQLException;
 
-  /** Returns up to {@code max} rows whose lease ran out to retryable, or failed on their last attempt. */
+  /** As {@link #completeIn(java.sql.Connection, Completion.Completed)}, with a result kept whole. */
+  default boolean completeIn(java.sql.Connection transaction, long id, int attempt, String resultJson) throws SQLException {
+    return completeIn(transaction, new Completion.Completed(id, attempt, resultJson));
+  }
+
+  /**
+   * Returns up to {@code max} rows whose lease ran out to retryable, or failed on their last
+   * attempt (those notified on the results channel).
+   */
   List<Rescued> rescueExpired(int max) throws SQLException;
 
-  /** Cancels rows not running yet that match the uuid and/or the task name (null matches any; both null match nothing); returns their uuids. */
+  /**
+   * Cancels rows not running yet that match the uuid and/or the task name (null matches any; both
+   * null match nothing); returns their uuids, which are notified on the results channel.
+   */
   List<String> cancelWaiting(String uuid, String taskName) throws SQLException;
 
   /** A failed or cancelled row becomes available again with one more attempt allowed; false if there is none such. */

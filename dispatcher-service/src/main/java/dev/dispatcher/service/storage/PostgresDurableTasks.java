@@ -1,5 +1,7 @@
 package dev.dispatcher.service.storage;
 
+import dev.dispatcher.jdbc.NotifySender;
+import dev.dispatcher.wire.ResultNotices;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,11 +35,14 @@ final class PostgresDurableTasks implements DurableTasks {
   private final DataSource pool;
   private final SchemaMigrations migrations;
   private final String table;
+  /** Where the uuids of finished rows are notified: {@code <schema>_results}. */
+  private final String resultsSchema;
 
   PostgresDurableTasks(DataSource pool, SchemaMigrations migrations) {
     this.pool = pool;
     this.migrations = migrations;
     this.table = migrations.schema().qualify(TABLE);
+    this.resultsSchema = migrations.schema().value();
   }
 
   @Override
@@ -226,15 +231,18 @@ final class PostgresDurableTasks implements DurableTasks {
           plan.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
         }
         int written = 0;
-        written += write(connection, batches.completed, 3, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb",
-            "c.v1");
+        List<String> finished = new ArrayList<>(); // their waiters are notified at the commit
+        written += write(connection, batches.completed, 5, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb,"
+            + " result_bytes = c.v2::integer, result_omitted = c.v3", finished);
         written += write(connection, batches.retry, 4, "state = 'retryable', run_at = to_timestamp(c.v2::double precision), lease_until = NULL,"
-            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", "c.v1, c.v2");
+            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", null);
         written += write(connection, batches.failed, 3, "state = 'failed', finished_at = now(), lease_until = NULL,"
-            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", "c.v1");
-        written += write(connection, batches.cancelled, 2, "state = 'cancelled', finished_at = now(), lease_until = NULL", null);
+            + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", finished);
+        written += write(connection, batches.cancelled, 2, "state = 'cancelled', finished_at = now(), lease_until = NULL", finished);
         written += write(connection, batches.released, 2, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
             + " attempted_by = NULL", null);
+        written += record(connection, batches.recorded, finished);
+        notifyFinished(connection, finished);
         connection.commit();
         return written;
       } catch (SQLException | RuntimeException e) {
@@ -249,21 +257,69 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
-  public boolean completeIn(Connection transaction, long id, int attempt, String resultJson) throws SQLException {
-    try (PreparedStatement complete = transaction.prepareStatement("UPDATE " + table + " SET state = 'completed', finished_at = now(),"
-        + " lease_until = NULL, result = ?::jsonb WHERE id = ? AND attempt = ? AND state = 'running'")) {
+  public boolean completeIn(Connection transaction, Completion.Completed completed) throws SQLException {
+    // the notification goes with the task's transaction: sent at its commit, never for a rollback
+    try (PreparedStatement complete = transaction.prepareStatement("WITH done AS (UPDATE " + table + " SET state = 'completed',"
+        + " finished_at = now(), lease_until = NULL, result = ?::jsonb, result_bytes = ?, result_omitted = ? WHERE id = ? AND attempt = ?"
+        + " AND state = 'running' RETURNING uuid) SELECT count(*), count(pg_notify(?, uuid::text)) FROM done")) {
       complete.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      complete.setString(1, resultJson);
-      complete.setLong(2, id);
-      complete.setInt(3, attempt);
-      return complete.executeUpdate() == 1;
+      complete.setString(1, completed.resultJson());
+      complete.setObject(2, completed.resultBytes(), java.sql.Types.INTEGER);
+      complete.setString(3, completed.resultOmitted());
+      complete.setLong(4, completed.id());
+      complete.setInt(5, completed.attempt());
+      complete.setString(6, ResultNotices.channel(resultsSchema));
+      try (ResultSet result = complete.executeQuery()) {
+        return result.next() && result.getLong(1) == 1;
+      }
     } catch (SQLException e) {
       throw missingTable(e);
     }
   }
 
-  /** One UPDATE for the rows of one kind of outcome: ids, attempts and up to two text values per row. */
-  private int write(Connection connection, List<Object[]> rows, int columns, String set, String usesValues) throws SQLException {
+  /** The uuids of rows that finished, on the results channel: a notification per 216 of them (8000 bytes). */
+  private void notifyFinished(Connection connection, List<String> uuids) throws SQLException {
+    if (!uuids.isEmpty()) {
+      NotifySender.send(connection, ResultNotices.notifications(resultsSchema, uuids), QUERY_TIMEOUT_SECONDS);
+    }
+  }
+
+  /** The recorded fire-and-forget runs, as finished rows; a uuid the table has already is left out. */
+  private int record(Connection connection, List<Object[]> rows, List<String> finished) throws SQLException {
+    if (rows.isEmpty()) {
+      return 0;
+    }
+    String sql = "INSERT INTO " + table + " (uuid, task, channel, client, state, attempt, max_attempts, created_at, run_at, attempted_at,"
+        + " finished_at, attempted_by, result, result_bytes, result_omitted, errors)"
+        + " SELECT c.uuid::uuid, c.task, c.channel, c.client, c.state, 1, 1, to_timestamp(c.created::double precision),"
+        + " to_timestamp(c.created::double precision), to_timestamp(c.started::double precision), now(), c.node, c.result::jsonb,"
+        + " c.bytes::integer, c.omitted, CASE WHEN c.error IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(c.error::jsonb) END"
+        + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+        + " ?::text[], ?::text[]) AS c(uuid, task, channel, client, state, created, started, node, result, bytes, omitted, error)"
+        + " ON CONFLICT DO NOTHING RETURNING uuid::text";
+    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+      insert.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      for (int column = 0; column < 12; column++) {
+        Object[] values = new Object[rows.size()];
+        for (int row = 0; row < values.length; row++) {
+          values[row] = rows.get(row)[column];
+        }
+        insert.setArray(column + 1, connection.createArrayOf("text", values));
+      }
+      try (ResultSet inserted = insert.executeQuery()) {
+        while (inserted.next()) {
+          finished.add(inserted.getString(1));
+        }
+      }
+    }
+    return rows.size(); // a uuid recorded twice (a message replayed) is no lost lease
+  }
+
+  /**
+   * One UPDATE for the rows of one kind of outcome: ids, attempts and text values per row; the uuids
+   * of the rows it finished go to {@code finished} when given.
+   */
+  private int write(Connection connection, List<Object[]> rows, int columns, String set, List<String> finished) throws SQLException {
     if (rows.isEmpty()) {
       return 0;
     }
@@ -274,7 +330,7 @@ final class PostgresDurableTasks implements DurableTasks {
       names.append(", v").append(value);
     }
     String sql = "UPDATE " + table + " t SET " + set + " FROM " + unnest + ") AS c(" + names + ")"
-        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'";
+        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'" + (finished == null ? "" : " RETURNING t.uuid::text");
     try (PreparedStatement update = connection.prepareStatement(sql)) {
       update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       for (int column = 0; column < columns; column++) {
@@ -286,7 +342,17 @@ final class PostgresDurableTasks implements DurableTasks {
         Array array = connection.createArrayOf(type, values);
         update.setArray(column + 1, array);
       }
-      return update.executeUpdate();
+      if (finished == null) {
+        return update.executeUpdate();
+      }
+      int written = 0;
+      try (ResultSet result = update.executeQuery()) {
+        while (result.next()) {
+          finished.add(result.getString(1));
+          written++;
+        }
+      }
+      return written;
     }
   }
 
@@ -297,19 +363,28 @@ final class PostgresDurableTasks implements DurableTasks {
     final List<Object[]> failed = new ArrayList<>();
     final List<Object[]> cancelled = new ArrayList<>();
     final List<Object[]> released = new ArrayList<>();
+    final List<Object[]> recorded = new ArrayList<>();
 
     Batches(List<Completion> completions) {
       for (Completion completion : completions) {
         switch (completion) {
-          case Completion.Completed c -> completed.add(new Object[] {c.id(), c.attempt(), c.resultJson()});
+          case Completion.Completed c -> completed.add(new Object[] {c.id(), c.attempt(), c.resultJson(),
+              c.resultBytes() == null ? null : c.resultBytes().toString(), c.resultOmitted()});
           case Completion.Retry r -> retry.add(new Object[] {r.id(), r.attempt(), r.errorJson(),
               Double.toString(r.runAt().getEpochSecond() + r.runAt().getNano() / 1e9)});
           case Completion.Failed f -> failed.add(new Object[] {f.id(), f.attempt(), f.errorJson()});
           case Completion.Cancelled c -> cancelled.add(new Object[] {c.id(), c.attempt()});
           case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt()});
+          case Completion.Recorded r -> recorded.add(new Object[] {r.uuid(), r.task(), r.channel(), r.client(), r.state(),
+              epochSeconds(r.createdAt()), epochSeconds(r.startedAt()), r.node(), r.resultJson(),
+              r.resultBytes() == null ? null : r.resultBytes().toString(), r.resultOmitted(), r.errorJson()});
         }
       }
     }
+  }
+
+  private static String epochSeconds(java.time.Instant instant) {
+    return Double.toString(instant.getEpochSecond() + instant.getNano() / 1e9);
   }
 
   @Override
@@ -323,18 +398,44 @@ final class PostgresDurableTasks implements DurableTasks {
         + " WHERE t.id IN (SELECT id FROM " + table + " WHERE state = 'running' AND lease_until < now()"
         + " ORDER BY lease_until LIMIT ? FOR UPDATE SKIP LOCKED)"
         + " RETURNING t.uuid, t.task, t.attempted_by, t.attempt, t.state = 'failed'";
-    try (Connection connection = pool.getConnection(); PreparedStatement rescue = connection.prepareStatement(sql)) {
-      rescue.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      rescue.setInt(1, max);
-      List<Rescued> rescued = new ArrayList<>();
-      try (ResultSet result = rescue.executeQuery()) {
-        while (result.next()) {
-          rescued.add(new Rescued(result.getString(1), result.getString(2), result.getString(3), result.getInt(4), result.getBoolean(5)));
+    try (Connection connection = pool.getConnection()) {
+      return inTransaction(connection, () -> {
+        List<Rescued> rescued = new ArrayList<>();
+        try (PreparedStatement rescue = connection.prepareStatement(sql)) {
+          rescue.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+          rescue.setInt(1, max);
+          try (ResultSet result = rescue.executeQuery()) {
+            while (result.next()) {
+              rescued.add(new Rescued(result.getString(1), result.getString(2), result.getString(3), result.getInt(4), result.getBoolean(5)));
+            }
+          }
         }
-      }
-      return rescued;
+        notifyFinished(connection, rescued.stream().filter(Rescued::failed).map(Rescued::uuid).toList());
+        return rescued;
+      });
     } catch (SQLException e) {
       throw missingTable(e);
+    }
+  }
+
+  /** A unit of work on a connection of the pool, in a transaction of its own. */
+  @FunctionalInterface
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      T value = work.run();
+      connection.commit();
+      return value;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
     }
   }
 
@@ -345,20 +446,25 @@ final class PostgresDurableTasks implements DurableTasks {
       return cancelled; // no row has a uuid that is not one
     }
     prepare();
-    try (Connection connection = pool.getConnection(); PreparedStatement cancel = connection.prepareStatement(
-        "UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
-            + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING uuid")) {
-      cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      cancel.setString(1, uuid);
-      cancel.setString(2, uuid);
-      cancel.setString(3, taskName);
-      cancel.setString(4, taskName);
-      try (ResultSet result = cancel.executeQuery()) {
-        while (result.next()) {
-          cancelled.add(result.getString(1));
+    try (Connection connection = pool.getConnection()) {
+      return inTransaction(connection, () -> {
+        try (PreparedStatement cancel = connection.prepareStatement(
+            "UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
+                + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING uuid")) {
+          cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+          cancel.setString(1, uuid);
+          cancel.setString(2, uuid);
+          cancel.setString(3, taskName);
+          cancel.setString(4, taskName);
+          try (ResultSet result = cancel.executeQuery()) {
+            while (result.next()) {
+              cancelled.add(result.getString(1));
+            }
+          }
         }
-      }
-      return cancelled;
+        notifyFinished(connection, cancelled);
+        return cancelled;
+      });
     } catch (SQLException e) {
       throw missingTable(e);
     }

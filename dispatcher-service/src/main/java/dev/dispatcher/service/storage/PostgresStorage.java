@@ -18,6 +18,7 @@ public final class PostgresStorage {
   private final Notifier notifier;
   private final DurableTasks durableTasks;
   private final SuspendedTasks suspendedTasks;
+  private final TaskRecords taskRecords;
 
   /**
    * @param address where the migrations connect, with sessions of their own
@@ -35,6 +36,7 @@ public final class PostgresStorage {
     this.notifier = new PostgresNotifier(pool);
     this.durableTasks = new PostgresDurableTasks(pool, migrations);
     this.suspendedTasks = new PostgresSuspendedTasks(pool, migrations);
+    this.taskRecords = new PostgresTaskRecords(pool, migrations);
   }
 
   /**
@@ -69,6 +71,11 @@ public final class PostgresStorage {
   /** The durable task table. */
   public DurableTasks durableTasks() {
     return durableTasks;
+  }
+
+  /** The task table as records of requests: status by uuid, a client's requests. */
+  public TaskRecords taskRecords() {
+    return taskRecords;
   }
 
   /** NOTIFYs through the pool (control replies). */

@@ -77,9 +77,18 @@ class DurableCompleterTest {
   void aSuccessIsCompletedWithItsResultAndItsCallbacksFollow() throws Exception {
     complete(work(1, 10), new Outcome.Succeeded(List.of(1, 2)));
 
-    assertThat(written).singleElement().isEqualTo(new Completion.Completed(7, 1, "[1,2]"));
+    assertThat(written).singleElement().isEqualTo(new Completion.Completed(7, 1, "[1,2]", 5, null));
     assertThat(followUps).hasSize(1);
     assertThat(metrics.counts().durableRetries()).isZero();
+  }
+
+  /** Kept as JSON, a \u0000 made Postgres refuse the whole batch of outcomes, again every second. */
+  @Test
+  void aResultWithANulCharacterIsCompletedWithoutItsResultSayingWhy() throws Exception {
+    complete(work(1, 10), new Outcome.Succeeded("a\u0000b"));
+
+    assertThat(written).singleElement().isEqualTo(new Completion.Completed(7, 1, null, 10,
+        "its JSON holds \\u0000, which Postgres cannot store as jsonb"));
   }
 
   @Test

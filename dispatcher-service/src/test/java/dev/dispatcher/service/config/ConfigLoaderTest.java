@@ -234,6 +234,9 @@ class ConfigLoaderTest {
     assertThat(parse(MINIMAL).durable().prefetch()).as("claims for free slots only by default").isZero();
     assertThat(parse(MINIMAL + "durable:\n  prefetch: 500\n").durable().prefetch()).isEqualTo(500);
     assertThat(failure(MINIMAL + "durable:\n  prefetch: -1\n").key()).isEqualTo("durable.prefetch");
+    assertThat(parse(MINIMAL).durable().maxResultKib()).as("results up to 64 KiB are kept by default").isEqualTo(64);
+    assertThat(parse(MINIMAL + "durable:\n  max_result_kib: 0\n").durable().maxResultKib()).isZero();
+    assertThat(failure(MINIMAL + "durable:\n  max_result_kib: 16385\n").key()).isEqualTo("durable.max_result_kib");
     assertThat(failure(MINIMAL + "durable:\n  lease: 10s\n  heartbeat_interval: 6s\n").key()).isEqualTo("durable.heartbeat_interval");
     assertThat(failure(MINIMAL + "durable:\n  poll_interval: 1ms\n").key()).isEqualTo("durable.poll_interval");
     assertThat(failure(MINIMAL + "durable:\n  claim_batch: 0\n").key()).isEqualTo("durable.claim_batch");

@@ -2,7 +2,10 @@ package dev.dispatcher.tools.bench;
 
 import dev.dispatcher.Task;
 
-/** The benchmark's task: does nothing, so the measurement is the dispatcher's own cost. */
+/**
+ * The benchmark's tasks: they do nothing, so the measurement is the dispatcher's own cost; {@link
+ * #noopResult} returns a small value, which a durable row keeps as its result.
+ */
 public final class BenchTasks {
 
   private BenchTasks() {}
@@ -10,5 +13,10 @@ public final class BenchTasks {
   @Task
   public static void noop(long sequence) {
     // intentionally empty
+  }
+
+  @Task
+  public static String noopResult(long sequence) {
+    return "done " + sequence;
   }
 }

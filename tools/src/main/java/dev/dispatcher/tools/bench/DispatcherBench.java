@@ -72,7 +72,8 @@ final class DispatcherBench implements AutoCloseable {
         new DispatcherConfig.TaskSources(List.of(), List.of()), List.of(), List.of(), List.of(),
         null, null, null, limits, null, prefetching(durablePrefetch));
     TaskRegistry registry = TaskRegistry.of(
-        List.of(BenchTasks.class.getMethod("noop", long.class)), WireFormat.newObjectMapper());
+        List.of(BenchTasks.class.getMethod("noop", long.class), BenchTasks.class.getMethod("noopResult", long.class)),
+        WireFormat.newObjectMapper());
     DispatcherHook marker = new DispatcherHook() {
       @Override
       public void beforeTask(TaskRun run) {
@@ -230,11 +231,16 @@ final class DispatcherBench implements AutoCloseable {
   private void checkAllCompleted(int count) throws SQLException {
     try (Statement statement = transactions.createStatement();
         ResultSet result = statement.executeQuery("SELECT count(*) FILTER (WHERE state = 'completed'), count(*),"
-            + " string_agg(DISTINCT state, ', ') FROM " + TASKS)) {
+            + " string_agg(DISTINCT state, ', '), count(*) FILTER (WHERE task = '" + DurablePayloads.TASK_WITH_RESULT + "'),"
+            + " count(result) FROM " + TASKS)) {
       result.next();
       if (result.getLong(1) != count || result.getLong(2) != count) {
         throw new IllegalStateException("after a durable round of " + count + " tasks the table has " + result.getLong(2) + " rows, "
             + result.getLong(1) + " completed (states: " + result.getString(3) + "); daemon counters: " + dispatcher.metrics().summary());
+      }
+      if (result.getLong(4) != result.getLong(5)) {
+        throw new IllegalStateException("after a durable round, " + result.getLong(5) + " of " + result.getLong(4)
+            + " rows of a task with a result have one");
       }
     }
   }

@@ -12,15 +12,22 @@ import java.util.List;
 final class DurablePayloads {
 
   static final String TASK = "dev.dispatcher.tools.bench.BenchTasks.noop";
+  /** The same, returning a small value: its row keeps a result. */
+  static final String TASK_WITH_RESULT = "dev.dispatcher.tools.bench.BenchTasks.noopResult";
 
   private DurablePayloads() {}
 
   /** {@code count} task objects for the task on the channel, argument 0 to count - 1. */
   static List<String> rows(int count, String channel) {
+    return rows(count, channel, TASK);
+  }
+
+  /** {@code count} task objects for this task (one of the bench's) on the channel, argument 0 to count - 1. */
+  static List<String> rows(int count, String channel, String task) {
     if (!channel.matches("[a-z0-9_]+")) {
       throw new IllegalArgumentException("a plain channel name, nothing to escape: " + channel);
     }
-    String head = "{\"task\":\"" + TASK + "\",\"channel\":\"" + channel + "\",\"args\":[";
+    String head = "{\"task\":\"" + task + "\",\"channel\":\"" + channel + "\",\"args\":[";
     List<String> rows = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       rows.add(head + i + "]}");
