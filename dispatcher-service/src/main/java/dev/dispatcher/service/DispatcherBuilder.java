@@ -198,6 +198,7 @@ final class DispatcherBuilder {
     Maintenance maintenance = new Maintenance(durableRows, maintenanceTimer, durableSettings, metrics);
     if (durableSettings.enabled()) {
       pool.addSlotListener(free -> claimer.slotFreed());
+      outcomes.onWritten(claimer::outcomesWritten); // a limited task's running rows drop once their outcomes are written
       listener.onEachListen(claimer::wake); // catch up on what was enqueued while the listener was away
       suspensions.onResume(claimer::wake); // a resumed task's backlog is claimed at once
     }

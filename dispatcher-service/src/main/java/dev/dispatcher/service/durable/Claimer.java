@@ -25,6 +25,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
  * this daemon has are claimed: daemons with other task sets can share a channel; rows of suspended
  * task types are not claimed at all (they wait in the table until resumed).
+ *
+ * <p>Rows of a task with {@code @Task(maxConcurrency = n)} are claimed apart ({@link
+ * DurableTasks#claimLimited}): at most n of them run at once on all the nodes sharing the table,
+ * whatever each node's slots. The count drops when a run's outcome is written, not when the run
+ * ends, so a claim follows each batch of outcomes written while such a task was at its limit;
+ * runs ending on other nodes are seen at the next claim (at the latest after {@code
+ * poll_interval}). Other tasks are claimed as before, in one statement.
  *
  * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
  * bind) fails at once, for good: another attempt would fail the same way.
@@ -60,6 +69,8 @@ public final class Claimer implements Service {
   private final ObjectMapper mapper;
   private final List<String> channels;
   private final List<String> taskNames;
+  /** The registered tasks with a limit of runs at once ({@code maxConcurrency}), by name. */
+  private final Map<String, Integer> limits;
   private final DispatcherConfig.Durable settings;
   private final String nodeId;
   private final UnaryOperator<List<String>> claimable;
@@ -73,6 +84,8 @@ public final class Claimer implements Service {
   private volatile boolean reachable = true;
   /** The last claim filled what it asked for: more rows may wait, so a freed slot is worth a claim. */
   private volatile boolean backlogged;
+  /** The last claim left rows of a limited task waiting for its limit: a written outcome is worth a claim. */
+  private volatile boolean limitHeldBack;
   private int nextChannel; // claimer thread only
   private final EmptyClaimPause emptyClaims = new EmptyClaimPause(); // claimer thread only
 
@@ -90,6 +103,10 @@ public final class Claimer implements Service {
     this.mapper = mapper;
     this.channels = List.copyOf(channels);
     this.taskNames = registry.all().stream().map(task -> task.definition().name()).sorted().toList();
+    Map<String, Integer> limited = new TreeMap<>();
+    registry.all().stream().filter(task -> task.definition().maxConcurrency() > 0)
+        .forEach(task -> limited.put(task.definition().name(), task.definition().maxConcurrency()));
+    this.limits = Map.copyOf(limited);
     this.settings = settings;
     this.nodeId = nodeId;
     this.claimable = claimable;
@@ -122,6 +139,16 @@ public final class Claimer implements Service {
   /** A slot freed: worth a claim only while rows are known to wait (else every fire-and-forget task would cost a query). */
   public void slotFreed() {
     if (backlogged) {
+      wake();
+    }
+  }
+
+  /**
+   * Outcomes were written: rows of a limited task that waited for its limit may be claimed now
+   * (its running rows are counted in the table, where a run ends only once its outcome is written).
+   */
+  public void outcomesWritten() {
+    if (limitHeldBack) {
       wake();
     }
   }
@@ -185,13 +212,43 @@ public final class Claimer implements Service {
     if (free == 0 || tasks.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
       return;
     }
+    Map<String, Integer> limited = limits.isEmpty() ? Map.of() : new TreeMap<>();
+    List<String> unlimited = tasks;
+    if (!limits.isEmpty()) {
+      unlimited = new ArrayList<>(tasks.size());
+      for (String task : tasks) {
+        Integer limit = limits.get(task);
+        if (limit != null) {
+          limited.put(task, limit);
+        } else {
+          unlimited.add(task);
+        }
+      }
+    }
     boolean full = false;
+    boolean heldBack = false;
     int taken = 0;
     try {
       for (int i = 0; i < channels.size() && free > 0; i++) {
         String channel = channels.get((nextChannel + i) % channels.size());
         int asked = Math.min(free, settings.claimBatch());
-        List<ClaimedRow> claimed = rows.claim(channel, tasks, asked, nodeId, settings.lease());
+        List<ClaimedRow> claimed = List.of();
+        // the limited tasks first: they take at most their limits, so they cannot starve the others,
+        // while a steady stream of other rows would starve them
+        if (!limited.isEmpty()) {
+          DurableTasks.LimitedClaim claim = rows.claimLimited(channel, limited, asked, nodeId, settings.lease());
+          heldBack |= claim.atLimit();
+          claimed = claim.rows();
+        }
+        if (!unlimited.isEmpty() && claimed.size() < asked) {
+          List<ClaimedRow> more = rows.claim(channel, unlimited, asked - claimed.size(), nodeId, settings.lease());
+          if (claimed.isEmpty()) {
+            claimed = more;
+          } else {
+            claimed = new ArrayList<>(claimed);
+            claimed.addAll(more);
+          }
+        }
         events.durableClaimed(claimed.size());
         if (!claimed.isEmpty()) {
           admit(claimed);
@@ -219,6 +276,7 @@ public final class Claimer implements Service {
       }
     }
     backlogged = full;
+    limitHeldBack = heldBack;
     if (full) {
       wake(); // more may wait: claim again as soon as slots are free
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ public final class CompletionWriter implements Service {
   private volatile long stopStartedNanos;
   private final List<Completion> abandoned = new ArrayList<>(); // guarded by inFlightLock
   private boolean failing; // writer thread only
+  private final List<Runnable> writtenListeners = new CopyOnWriteArrayList<>();
 
   public CompletionWriter(DurableTasks rows, DispatcherEvents events, Duration flushTimeout) {
     this.rows = rows;
@@ -60,6 +62,11 @@ public final class CompletionWriter implements Service {
   @Override
   public void start() {
     thread.start();
+  }
+
+  /** Runs {@code listener} on the writer's thread after each batch written (it must not block). */
+  public void onWritten(Runnable listener) {
+    writtenListeners.add(listener);
   }
 
   /** Takes an outcome to write; waits while {@value #CAPACITY} are waiting already. */
@@ -98,6 +105,8 @@ public final class CompletionWriter implements Service {
         waiting.drainTo(batch, MAX_BATCH - 1);
         setInFlight(batch);
         writeUntilDone(batch);
+        setInFlight(List.of());
+        writtenListeners.forEach(Runnable::run);
       } catch (InterruptedException e) {
         synchronized (inFlightLock) {
           abandoned.addAll(batch); // stopping, and the database did not take them in time

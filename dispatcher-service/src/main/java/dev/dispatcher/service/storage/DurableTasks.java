@@ -71,6 +71,22 @@ public interface DurableTasks {
    */
   List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException;
 
+  /**
+   * What {@link #claimLimited} took: the rows, and whether some task may have more rows waiting
+   * than it was allowed (it was at its limit, or took all it was allowed, or another node was
+   * claiming it at that moment): worth a claim again once a run of it ends.
+   */
+  record LimitedClaim(List<ClaimedRow> rows, boolean atLimit) {}
+
+  /**
+   * As {@link #claim}, for tasks with a limit of runs at once on all nodes together ({@code limits}:
+   * task name to its {@code maxConcurrency}). In one transaction it takes a transaction-scoped
+   * advisory lock per task (a stable key from the schema and the task name; a task whose lock
+   * another node holds at that moment is skipped, never waited for), counts each task's running
+   * rows, every node's, and claims at most the rest of its limit, at most {@code max} in all.
+   */
+  LimitedClaim claimLimited(String channel, Map<String, Integer> limits, int max, String nodeId, Duration lease) throws SQLException;
+
   /** A running row's progress: written only while the row runs the same attempt. */
   record ProgressUpdate(long id, int attempt, double fraction, String note) {}
 

@@ -1,5 +1,9 @@
 package dev.dispatcher.service.storage;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,33 +101,163 @@ final class PostgresDurableTasks implements DurableTasks {
   @Override
   public List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException {
     prepare();
-    String sql = "WITH picked AS (SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING
-        + " AND run_at <= now() AND task = ANY (?) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
-        + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
-        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
-        + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
-        + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
-    try (Connection connection = pool.getConnection(); PreparedStatement claim = connection.prepareStatement(sql)) {
+    String picked = "SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING
+        + " AND run_at <= now() AND task = ANY (?) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    try (Connection connection = pool.getConnection(); PreparedStatement claim = connection.prepareStatement(claimSql(picked))) {
       claim.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       claim.setString(1, channel);
       claim.setArray(2, connection.createArrayOf("text", tasks.toArray()));
       claim.setInt(3, max);
       claim.setString(4, nodeId);
       claim.setLong(5, lease.toMillis());
-      List<ClaimedRow> rows = new ArrayList<>(max);
-      try (ResultSet result = claim.executeQuery()) {
-        while (result.next()) {
-          rows.add(new ClaimedRow(result.getLong(1), result.getString(2), result.getString(3), result.getString(4), result.getString(5),
-              result.getString(6), result.getString(7), result.getInt(8), result.getInt(9), result.getDouble(10), result.getDouble(11),
-              result.getDouble(12), result.getInt(13)));
-        }
-      }
-      // RETURNING keeps no order: the claim's own (priority, then run_at, then id) decides which runs first
-      rows.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority()) : Long.compare(a.id(), b.id()));
-      return rows;
+      return claimed(claim, max);
     } catch (SQLException e) {
       throw missingTable(e);
     }
+  }
+
+  @Override
+  public LimitedClaim claimLimited(String channel, Map<String, Integer> limits, int max, String nodeId, Duration lease)
+      throws SQLException {
+    if (limits.isEmpty() || max <= 0) {
+      return new LimitedClaim(List.of(), false);
+    }
+    prepare();
+    try (Connection connection = pool.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        // The lock first, the count in a later statement: under read committed that statement's
+        // snapshot sees every claim committed by the node that held the lock before.
+        List<String> locked = tryLocks(connection, limits.keySet());
+        Map<String, Long> running = runningOf(connection, locked);
+        boolean atLimit = locked.size() < limits.size(); // another node is claiming the others now
+        List<String> allowedTasks = new ArrayList<>();
+        List<Integer> allowances = new ArrayList<>();
+        for (String task : locked) {
+          long allowance = limits.get(task) - running.getOrDefault(task, 0L);
+          if (allowance > 0) {
+            allowedTasks.add(task);
+            allowances.add((int) allowance);
+          } else {
+            atLimit = true;
+          }
+        }
+        List<ClaimedRow> rows = allowedTasks.isEmpty() ? List.of() : claimAllowed(connection, channel, allowedTasks, allowances, max, nodeId,
+            lease);
+        connection.commit();
+        for (int i = 0; i < allowedTasks.size() && !atLimit; i++) {
+          String task = allowedTasks.get(i);
+          atLimit = rows.stream().filter(row -> row.task().equals(task)).count() >= allowances.get(i);
+        }
+        return new LimitedClaim(rows, atLimit);
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  /** The tasks whose advisory lock this transaction got (none is waited for: the node holding one is claiming that task now). */
+  private List<String> tryLocks(Connection connection, Collection<String> tasks) throws SQLException {
+    List<String> names = new ArrayList<>(tasks);
+    Long[] keys = new Long[names.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = concurrencyKey(names.get(i));
+    }
+    List<String> locked = new ArrayList<>(names.size());
+    try (PreparedStatement lock = connection.prepareStatement(
+        "SELECT l.n, pg_try_advisory_xact_lock(l.k) FROM unnest(?::bigint[]) WITH ORDINALITY AS l(k, n) ORDER BY l.n")) {
+      lock.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      lock.setArray(1, connection.createArrayOf("bigint", keys));
+      try (ResultSet result = lock.executeQuery()) {
+        while (result.next()) {
+          if (result.getBoolean(2)) {
+            locked.add(names.get(result.getInt(1) - 1));
+          }
+        }
+      }
+    }
+    return locked;
+  }
+
+  /**
+   * The advisory lock key of a task's limit: the first 8 bytes of a SHA-256 of the schema and the
+   * task name, so every daemon on the schema computes the same key, whatever its version or the
+   * server's hash functions, and daemons of another schema on the same database other keys.
+   */
+  long concurrencyKey(String task) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(("dispatcher max_concurrency " + migrations.schema().value() + " " + task).getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  /** Running rows of these tasks, every node's, by task (tasks without any absent). */
+  private Map<String, Long> runningOf(Connection connection, List<String> tasks) throws SQLException {
+    Map<String, Long> running = new HashMap<>();
+    if (tasks.isEmpty()) {
+      return running;
+    }
+    try (PreparedStatement count = connection.prepareStatement(
+        "SELECT task, count(*) FROM " + table + " WHERE state = 'running' AND task = ANY (?) GROUP BY task")) {
+      count.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      count.setArray(1, connection.createArrayOf("text", tasks.toArray()));
+      try (ResultSet result = count.executeQuery()) {
+        while (result.next()) {
+          running.put(result.getString(1), result.getLong(2));
+        }
+      }
+    }
+    return running;
+  }
+
+  /** Claims, in the claim's order, at most {@code allowances[i]} rows of {@code tasks[i]}, at most {@code max} in all. */
+  private List<ClaimedRow> claimAllowed(Connection connection, String channel, List<String> tasks, List<Integer> allowances, int max,
+      String nodeId, Duration lease) throws SQLException {
+    String picked = "SELECT p.id FROM unnest(?::text[], ?::integer[]) AS a(task, n) CROSS JOIN LATERAL (SELECT id, priority, run_at FROM "
+        + table + " WHERE channel = ? AND state IN " + WAITING + " AND run_at <= now() AND task = a.task"
+        + " ORDER BY priority DESC, run_at, id LIMIT a.n FOR UPDATE SKIP LOCKED) p ORDER BY p.priority DESC, p.run_at, p.id LIMIT ?";
+    try (PreparedStatement claim = connection.prepareStatement(claimSql(picked))) {
+      claim.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      claim.setArray(1, connection.createArrayOf("text", tasks.toArray()));
+      claim.setArray(2, connection.createArrayOf("integer", allowances.toArray()));
+      claim.setString(3, channel);
+      claim.setInt(4, max);
+      claim.setString(5, nodeId);
+      claim.setLong(6, lease.toMillis());
+      return claimed(claim, max);
+    }
+  }
+
+  /** The claim's UPDATE of the rows {@code picked} selects (their ids, locked), then the node id and the lease in milliseconds. */
+  private String claimSql(String picked) {
+    return "WITH picked AS (" + picked + ")"
+        + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
+        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
+        + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
+        + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
+  }
+
+  private static List<ClaimedRow> claimed(PreparedStatement claim, int max) throws SQLException {
+    List<ClaimedRow> rows = new ArrayList<>(max);
+    try (ResultSet result = claim.executeQuery()) {
+      while (result.next()) {
+        rows.add(new ClaimedRow(result.getLong(1), result.getString(2), result.getString(3), result.getString(4), result.getString(5),
+            result.getString(6), result.getString(7), result.getInt(8), result.getInt(9), result.getDouble(10), result.getDouble(11),
+            result.getDouble(12), result.getInt(13)));
+      }
+    }
+    // RETURNING keeps no order: the claim's own (priority, then run_at, then id) decides which runs first
+    rows.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority()) : Long.compare(a.id(), b.id()));
+    return rows;
   }
 
   @Override

@@ -149,6 +149,85 @@ class PostgresDurableTasksTest {
   }
 
   @Test
+  void aLimitedClaimTakesAtMostWhatTheLimitLeavesOfTheRowsRunningOnEveryNode() throws Exception {
+    List<String> limited = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      limited.add(enqueue("app.a", "emails", "{}"));
+    }
+    String urgent = enqueue("app.b", "emails", "{\"priority\": 9}");
+    enqueue("app.a", "other", "{}");
+
+    DurableTasks.LimitedClaim first = rows.claimLimited("emails", Map.of("app.a", 2), 10, "node-a", LEASE);
+    assertThat(first.rows()).extracting(ClaimedRow::uuid).containsExactly(limited.get(0), limited.get(1));
+    assertThat(first.atLimit()).as("more rows wait than the limit let in").isTrue();
+    DurableTasks.LimitedClaim second = rows.claimLimited("emails", Map.of("app.a", 2), 10, "node-b", LEASE);
+    assertThat(second.rows()).as("node-a runs two already").isEmpty();
+    assertThat(second.atLimit()).isTrue();
+
+    rows.complete(List.of(new Completion.Completed(first.rows().get(0).id(), 1, null)));
+    assertThat(rows.claimLimited("emails", Map.of("app.a", 2), 10, "node-b", LEASE).rows()).extracting(ClaimedRow::uuid)
+        .containsExactly(limited.get(2));
+    assertThat(rows.claimLimited("emails", Map.of("app.a", 3, "app.b", 1), 10, "node-b", LEASE).rows())
+        .as("several tasks in one claim, in priority order, each up to its own limit").extracting(ClaimedRow::uuid)
+        .containsExactly(urgent, limited.get(3));
+    assertThat(column(limited.get(4), "state")).isEqualTo("available");
+    DurableTasks.LimitedClaim last = rows.claimLimited("emails", Map.of("app.a", 10), 1, "node-b", LEASE);
+    assertThat(last.rows()).as("at most max").extracting(ClaimedRow::uuid).containsExactly(limited.get(4));
+    assertThat(rows.claimLimited("emails", Map.of("app.a", 10), 10, "node-b", LEASE))
+        .as("nothing left: nothing held back").isEqualTo(new DurableTasks.LimitedClaim(List.of(), false));
+  }
+
+  @Test
+  void nodesClaimingALimitedTaskAtOnceNeverTakeMoreThanItsLimit() throws Exception {
+    for (int i = 0; i < 60; i++) {
+      enqueue("app.a", "emails", "{}");
+    }
+    List<String> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> nodes = new ArrayList<>();
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(4);
+    for (int n = 0; n < 4; n++) {
+      String node = "node-" + n;
+      nodes.add(Thread.ofPlatform().start(() -> {
+        try {
+          together.await();
+          for (int round = 0; round < 25; round++) {
+            rows.claimLimited("emails", Map.of("app.a", 3), 2, node, LEASE).rows().forEach(row -> claimed.add(row.uuid()));
+          }
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      }));
+    }
+    for (Thread node : nodes) {
+      node.join();
+    }
+    assertThat(claimed).hasSize(3).doesNotHaveDuplicates();
+    assertThat(rows.countByState()).containsEntry("running", 3L).containsEntry("available", 57L);
+  }
+
+  @Test
+  void aLimitedTaskAnotherNodeIsClaimingIsSkippedNotWaitedFor() throws Exception {
+    enqueue("app.a", "emails", "{}");
+    String other = enqueue("app.b", "emails", "{}");
+    long key = ((PostgresDurableTasks) rows).concurrencyKey("app.a");
+    assertThat(key).as("stable: the same for every daemon of the schema").isEqualTo(((PostgresDurableTasks) rows).concurrencyKey("app.a"))
+        .isNotEqualTo(((PostgresDurableTasks) rows).concurrencyKey("app.b"));
+    try (Connection node = database.connect()) {
+      node.setAutoCommit(false);
+      try (PreparedStatement lock = node.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, key);
+        lock.executeQuery().close();
+      }
+      DurableTasks.LimitedClaim claim = rows.claimLimited("emails", Map.of("app.a", 5, "app.b", 5), 10, "node-a", LEASE);
+      node.rollback();
+
+      assertThat(claim.rows()).extracting(ClaimedRow::uuid).containsExactly(other);
+      assertThat(claim.atLimit()).as("app.a may wait: claim again soon").isTrue();
+    }
+    assertThat(rows.claimLimited("emails", Map.of("app.a", 5), 10, "node-a", LEASE).rows()).hasSize(1);
+  }
+
+  @Test
   void outcomesAreWrittenInOneBatchAndFencedByTheAttempt() throws Exception {
     String done = enqueue("app.a", "emails", "{}");
     String retried = enqueue("app.a", "emails", "{}");
