@@ -150,15 +150,17 @@ final class DispatcherBuilder {
       }
 
       @Override
-      public List<String> cancelWaiting(TaskFilter filter) {
+      public Cancellations.WaitingRows cancelWaiting(TaskFilter filter, int maxListed) {
         if (filter.hasImpossibleCondition() || filter.hasArgumentConditions()) {
-          return List.of(); // the table is searched by uuid and task name only
+          return Cancellations.WaitingRows.NONE; // the table is searched by uuid and task name only
         }
         try {
-          return durableRows.cancelWaiting(filter.uuidCondition(), filter.taskCondition());
+          DurableTasks.CancelledRows rows = durableRows.cancelWaiting(filter.uuidCondition(), filter.taskCondition(), maxListed);
+          return new Cancellations.WaitingRows(rows.count(),
+              rows.listed().stream().map(row -> new Cancellations.CancelledRow(row.uuid(), row.task(), row.channel())).toList());
         } catch (SQLException e) {
           log.warn("cannot cancel durable rows not claimed yet: {}", UntrustedText.of(e.getMessage(), 500));
-          return List.of();
+          return Cancellations.WaitingRows.NONE;
         }
       }
     } : Cancellations.DurableRows.NONE);

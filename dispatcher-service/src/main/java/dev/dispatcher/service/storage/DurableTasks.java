@@ -121,8 +121,23 @@ public interface DurableTasks {
   /** Returns up to {@code max} rows whose lease ran out to retryable, or failed on their last attempt. */
   List<Rescued> rescueExpired(int max) throws SQLException;
 
-  /** Cancels rows not running yet that match the uuid and/or the task name (null matches any; both null match nothing); returns their uuids. */
-  List<String> cancelWaiting(String uuid, String taskName) throws SQLException;
+  /** A row cancelled before any node claimed it. */
+  record CancelledRow(String uuid, String task, String channel) {}
+
+  /** What {@link #cancelWaiting} cancelled: how many rows, and the first of them (in the order they were enqueued). */
+  record CancelledRows(long count, List<CancelledRow> listed) {
+    public static final CancelledRows NONE = new CancelledRows(0, List.of());
+
+    public CancelledRows {
+      listed = List.copyOf(listed);
+    }
+  }
+
+  /**
+   * Cancels rows not running yet that match the uuid and/or the task name (null matches any; both
+   * null match nothing); returns how many, listing at most {@code maxListed} of them.
+   */
+  CancelledRows cancelWaiting(String uuid, String taskName, int maxListed) throws SQLException;
 
   /** A failed or cancelled row becomes available again with one more attempt allowed; false if there is none such. */
   boolean retry(String uuid) throws SQLException;

@@ -459,26 +459,33 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
-  public List<String> cancelWaiting(String uuid, String taskName) throws SQLException {
-    List<String> cancelled = new ArrayList<>();
+  public CancelledRows cancelWaiting(String uuid, String taskName, int maxListed) throws SQLException {
     if (uuid == null && taskName == null || uuid != null && !isUuid(uuid)) {
-      return cancelled; // no row has a uuid that is not one
+      return CancelledRows.NONE; // no row has a uuid that is not one
     }
     prepare();
+    // every matching row is cancelled (a data-modifying WITH runs to completion); only the first are read back
     try (Connection connection = pool.getConnection(); PreparedStatement cancel = connection.prepareStatement(
-        "UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
-            + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING uuid")) {
+        "WITH cancelled AS (UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
+            + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING id, uuid, task, channel)"
+            + " SELECT uuid::text, task, channel, count(*) OVER () FROM cancelled ORDER BY id LIMIT ?")) {
       cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       cancel.setString(1, uuid);
       cancel.setString(2, uuid);
       cancel.setString(3, taskName);
       cancel.setString(4, taskName);
+      cancel.setInt(5, Math.max(1, maxListed)); // one row at least, for the count
+      List<CancelledRow> listed = new ArrayList<>();
+      long count = 0;
       try (ResultSet result = cancel.executeQuery()) {
         while (result.next()) {
-          cancelled.add(result.getString(1));
+          count = result.getLong(4);
+          if (listed.size() < maxListed) {
+            listed.add(new CancelledRow(result.getString(1), result.getString(2), result.getString(3)));
+          }
         }
       }
-      return cancelled;
+      return new CancelledRows(count, listed);
     } catch (SQLException e) {
       throw missingTable(e);
     }

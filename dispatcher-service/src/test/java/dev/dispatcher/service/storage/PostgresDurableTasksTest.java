@@ -299,10 +299,12 @@ class PostgresDurableTasksTest {
     String running = enqueue("app.b", "emails", "{}");
     rows.claim("emails", Set.of("app.b"), 10, "node-a", LEASE);
 
-    assertThat(rows.cancelWaiting(waiting, null)).containsExactly(waiting);
-    assertThat(rows.cancelWaiting(null, "app.b")).containsExactly(scheduled);
-    assertThat(rows.cancelWaiting("not-a-uuid", null)).isEmpty();
-    assertThat(rows.cancelWaiting(null, null)).isEmpty();
+    assertThat(rows.cancelWaiting(waiting, null, 10)).isEqualTo(new DurableTasks.CancelledRows(1,
+        List.of(new DurableTasks.CancelledRow(waiting, "app.a", "emails"))));
+    assertThat(rows.cancelWaiting(null, "app.b", 10).listed()).extracting(DurableTasks.CancelledRow::uuid).containsExactly(scheduled);
+    assertThat(rows.cancelWaiting("not-a-uuid", null, 10)).isEqualTo(DurableTasks.CancelledRows.NONE);
+    assertThat(rows.cancelWaiting(null, null, 10)).isEqualTo(DurableTasks.CancelledRows.NONE);
+    assertThat(rows.cancelWaiting(waiting, null, 10)).as("cancelled already").isEqualTo(DurableTasks.CancelledRows.NONE);
     assertThat(column(running, "state")).isEqualTo("running");
 
     assertThat(rows.retry(waiting)).isTrue();
@@ -310,6 +312,21 @@ class PostgresDurableTasksTest {
     assertThat(rows.retry(running)).as("only failed or cancelled rows").isFalse();
     assertThat(rows.discard(scheduled)).isTrue();
     assertThat(column(scheduled, "state")).isNull();
+  }
+
+  @Test
+  void aCancelOfManyRowsCancelsThemAllAndListsTheFirstOnly() throws Exception {
+    List<String> enqueued = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      enqueued.add(enqueue("app.a", i % 2 == 0 ? "emails" : "other", "{}"));
+    }
+
+    DurableTasks.CancelledRows cancelled = rows.cancelWaiting(null, "app.a", 3);
+
+    assertThat(cancelled.count()).isEqualTo(7);
+    assertThat(cancelled.listed()).extracting(DurableTasks.CancelledRow::uuid).as("in the order they were enqueued")
+        .containsExactlyElementsOf(enqueued.subList(0, 3));
+    assertThat(rows.countByState()).containsEntry("cancelled", 7L).containsEntry("available", 0L);
   }
 
   @Test
