@@ -248,7 +248,7 @@ final class DispatcherBuilder {
       stopping.set(true);
       pool.shutdown(config.pool().shutdownGracePeriod(), work -> {
         if (work.claim() != null) {
-          outcomes.accept(new DurableTasks.Completion.Released(work.claim().rowId(), work.claim().attempt()));
+          outcomes.accept(new DurableTasks.Completion.Released(work.claim().rowId(), work.claim().attempt(), config.nodeId()));
           log.info("released on shutdown: durable task {} {} (another node, or this one at its next start, runs it)",
               work.message().uuid(), work.message().task());
           return;

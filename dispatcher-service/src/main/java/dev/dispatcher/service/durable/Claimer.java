@@ -295,7 +295,7 @@ public final class Claimer implements Service {
       WorkerPool.Admission admission = admitted.get(i);
       if (admission != WorkerPool.Admission.STARTED && admission != WorkerPool.Admission.QUEUED) {
         DurableClaim claim = works.get(i).claim();
-        outcomes.accept(new Completion.Released(claim.rowId(), claim.attempt())); // refused here: another node may take it
+        outcomes.accept(new Completion.Released(claim.rowId(), claim.attempt(), nodeId)); // refused here: another node may take it
         log.info("durable task {} released: the pool refused it ({})", works.get(i).message().uuid(), admission);
       }
     }

@@ -42,8 +42,12 @@ public interface DurableTasks {
     /** The run was cancelled. */
     record Cancelled(long id, int attempt) implements Completion {}
 
-    /** Not run, or interrupted by this node's shutdown: back to available, the attempt not counted. */
-    record Released(long id, int attempt) implements Completion {}
+    /**
+     * Not run, or interrupted by this node's shutdown: back to available, the attempt not counted.
+     * Fenced by {@code node} too: the attempt number goes back with the row, so another node's
+     * claim of it may carry the same number again.
+     */
+    record Released(long id, int attempt, String node) implements Completion {}
   }
 
   /** A row whose lease ran out, as the rescuer left it. */
@@ -108,8 +112,27 @@ public interface DurableTasks {
    */
   Set<Long> extendLeasesOf(Collection<Long> ids, String nodeId, Duration lease) throws SQLException;
 
-  /** Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost their lease meanwhile). */
+  /**
+   * Writes a batch of outcomes in one transaction; returns how many rows took them (the rest lost
+   * their lease meanwhile).
+   *
+   * @throws UnconfirmedCommitException when the COMMIT went unanswered: the batch may have been
+   *     written; {@link #commitState} tells once the database answers
+   */
   int complete(List<Completion> completions) throws SQLException;
+
+  /** What became of a transaction, as far as the database can tell. */
+  enum CommitState {
+    COMMITTED,
+    ABORTED,
+    /** Still running: its session has not finished the commit (or the abort) yet. */
+    IN_PROGRESS,
+    /** Too old to tell, or not a transaction of this database (another server after a failover). */
+    UNKNOWN
+  }
+
+  /** The state of the transaction with this id ({@link UnconfirmedCommitException#transactionId()}). */
+  CommitState commitState(long transactionId) throws SQLException;
 
   /**
    * Marks a row completed on the given connection, inside the caller's transaction (a task's own:

@@ -339,12 +339,14 @@ final class PostgresDurableTasks implements DurableTasks {
     try (Connection connection = pool.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
+      boolean unanswered = false;
       try {
         try (Statement plan = connection.createStatement()) {
           // the batch joins the table by its primary key: with many rows running, the planner's guess
           // for unnest (100 rows) made it hash every running row instead (67 ms for 1,000 of 20,000)
           plan.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
         }
+        long transactionId = transactionId(connection);
         int written = 0;
         written += write(connection, batches.completed, 3, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb",
             "c.v1");
@@ -353,18 +355,64 @@ final class PostgresDurableTasks implements DurableTasks {
         written += write(connection, batches.failed, 3, "state = 'failed', finished_at = now(), lease_until = NULL,"
             + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", "c.v1");
         written += write(connection, batches.cancelled, 2, "state = 'cancelled', finished_at = now(), lease_until = NULL", null);
-        written += write(connection, batches.released, 2, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
-            + " attempted_by = NULL", null);
-        connection.commit();
+        // a release gives the attempt number back, so another node's claim may carry it again: fenced by the node too
+        written += write(connection, batches.released, 3, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
+            + " attempted_by = NULL", "c.v1", " AND t.attempted_by = c.v1");
+        commit(connection, transactionId, written);
         return written;
+      } catch (UnconfirmedCommitException e) {
+        unanswered = true; // nothing to roll back or reset: the connection is gone, and the transaction may be committed
+        throw e;
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       } finally {
-        connection.setAutoCommit(autoCommit);
+        if (!unanswered) {
+          connection.setAutoCommit(autoCommit);
+        }
       }
     } catch (SQLException e) {
       throw missingTable(e);
+    }
+  }
+
+  /** The id of the connection's transaction (it gets one now if it has none yet). */
+  private static long transactionId(Connection connection) throws SQLException {
+    try (Statement select = connection.createStatement(); ResultSet id = select.executeQuery("SELECT pg_current_xact_id()::text")) {
+      id.next();
+      return Long.parseLong(id.getString(1));
+    }
+  }
+
+  /** COMMIT; one sent but not answered may have been committed or not: an {@link UnconfirmedCommitException} says so. */
+  private static void commit(Connection connection, long transactionId, int written) throws SQLException {
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      throw new UnconfirmedCommitException(transactionId, written, e);
+    }
+  }
+
+  @Override
+  public CommitState commitState(long transactionId) throws SQLException {
+    try (Connection connection = pool.getConnection();
+        PreparedStatement state = connection.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+      state.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      state.setString(1, Long.toString(transactionId));
+      try (ResultSet result = state.executeQuery()) {
+        String status = result.next() ? result.getString(1) : null;
+        return status == null ? CommitState.UNKNOWN : switch (status) {
+          case "committed" -> CommitState.COMMITTED;
+          case "aborted" -> CommitState.ABORTED;
+          case "in progress" -> CommitState.IN_PROGRESS;
+          default -> CommitState.UNKNOWN;
+        };
+      }
+    } catch (SQLException e) {
+      if ("22023".equals(e.getSQLState())) {
+        return CommitState.UNKNOWN; // "transaction ID … is in the future": not this server's
+      }
+      throw e;
     }
   }
 
@@ -384,6 +432,12 @@ final class PostgresDurableTasks implements DurableTasks {
 
   /** One UPDATE for the rows of one kind of outcome: ids, attempts and up to two text values per row. */
   private int write(Connection connection, List<Object[]> rows, int columns, String set, String usesValues) throws SQLException {
+    return write(connection, rows, columns, set, usesValues, "");
+  }
+
+  /** As above, with more conditions ({@code fence}) on the row. */
+  private int write(Connection connection, List<Object[]> rows, int columns, String set, String usesValues, String fence)
+      throws SQLException {
     if (rows.isEmpty()) {
       return 0;
     }
@@ -394,7 +448,7 @@ final class PostgresDurableTasks implements DurableTasks {
       names.append(", v").append(value);
     }
     String sql = "UPDATE " + table + " t SET " + set + " FROM " + unnest + ") AS c(" + names + ")"
-        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'";
+        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'" + fence;
     try (PreparedStatement update = connection.prepareStatement(sql)) {
       update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       for (int column = 0; column < columns; column++) {
@@ -426,7 +480,7 @@ final class PostgresDurableTasks implements DurableTasks {
               Double.toString(r.runAt().getEpochSecond() + r.runAt().getNano() / 1e9)});
           case Completion.Failed f -> failed.add(new Object[] {f.id(), f.attempt(), f.errorJson()});
           case Completion.Cancelled c -> cancelled.add(new Object[] {c.id(), c.attempt()});
-          case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt()});
+          case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt(), r.node()});
         }
       }
     }

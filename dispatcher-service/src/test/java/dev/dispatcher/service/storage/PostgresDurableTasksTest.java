@@ -239,7 +239,7 @@ class PostgresDurableTasksTest {
         new Completion.Completed(claimed.get(done).id(), 1, "{\"answer\": 42}"),
         new Completion.Retry(claimed.get(retried).id(), 1, Instant.now().plusSeconds(30), "{\"error\": \"boom\"}"),
         new Completion.Failed(claimed.get(dead).id(), 1, "{\"error\": \"gone\"}"),
-        new Completion.Released(claimed.get(released).id(), 1),
+        new Completion.Released(claimed.get(released).id(), 1, "node-a"),
         new Completion.Completed(claimed.get(done).id(), 2, null))); // a stale attempt: fenced out
 
     assertThat(written).isEqualTo(4);
@@ -250,6 +250,51 @@ class PostgresDurableTasksTest {
     assertThat(column(released, "state || ' ' || attempt")).as("a release does not count the attempt").isEqualTo("available 0");
     assertThat(rows.complete(List.of(new Completion.Completed(claimed.get(done).id(), 1, null))))
         .as("a finished row takes no second outcome").isZero();
+  }
+
+  /**
+   * BUG: a release gives the attempt number back (the row is available at attempt 0 again), so a
+   * release written twice (a batch replayed after an unanswered COMMIT) matched another node's
+   * claim of the row, at attempt 1 again, and took the row from it.
+   */
+  @Test
+  void aReleaseWrittenAgainDoesNotTakeTheRowFromTheNodeThatClaimedItSince() throws Exception {
+    String uuid = enqueue("app.a", "emails", "{}");
+    ClaimedRow first = rows.claim("emails", TASKS, 10, "node-a", LEASE).get(0);
+    Completion.Released release = new Completion.Released(first.id(), first.attempt(), "node-a");
+    assertThat(rows.complete(List.of(release))).isEqualTo(1);
+    ClaimedRow second = rows.claim("emails", TASKS, 10, "node-b", LEASE).get(0);
+    assertThat(second.attempt()).as("the same attempt number again").isEqualTo(first.attempt());
+
+    assertThat(rows.complete(List.of(release))).as("the release written again").isZero();
+
+    assertThat(column(uuid, "state || ' ' || attempted_by || ' ' || attempt")).isEqualTo("running node-b 1");
+    assertThat(rows.complete(List.of(new Completion.Released(second.id(), second.attempt(), "node-b")))).isEqualTo(1);
+  }
+
+  @Test
+  void aTransactionsStateIsLookedUpByItsId() throws Exception {
+    try (Connection connection = database.connect()) {
+      connection.setAutoCommit(false);
+      long committed = transactionId(connection);
+      connection.commit();
+      long aborted = transactionId(connection);
+      connection.rollback();
+      long open = transactionId(connection);
+
+      assertThat(rows.commitState(committed)).isEqualTo(DurableTasks.CommitState.COMMITTED);
+      assertThat(rows.commitState(aborted)).isEqualTo(DurableTasks.CommitState.ABORTED);
+      assertThat(rows.commitState(open)).isEqualTo(DurableTasks.CommitState.IN_PROGRESS);
+      assertThat(rows.commitState(open + 1_000_000)).as("not a transaction of this server").isEqualTo(DurableTasks.CommitState.UNKNOWN);
+      connection.rollback();
+    }
+  }
+
+  private static long transactionId(Connection connection) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement("SELECT pg_current_xact_id()::text"); ResultSet id = select.executeQuery()) {
+      id.next();
+      return Long.parseLong(id.getString(1));
+    }
   }
 
   @Test
