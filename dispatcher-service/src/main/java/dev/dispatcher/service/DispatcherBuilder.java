@@ -194,7 +194,7 @@ final class DispatcherBuilder {
         Thread.ofPlatform().name("dispatcher-suspensions").daemon(true).factory());
     Suspensions suspensions = new Suspensions(storage.suspendedTasks(), suspensionTimer, config.nodeId());
     Claimer claimer = new Claimer(durableRows, pool, registry, messages, mapper, config.channels(), durableSettings, config.nodeId(),
-        suspensions::notSuspended, outcomes::accept, metrics);
+        suspensions::notSuspended, outcomes::accept, outcomes::pending, metrics);
     Heartbeat heartbeat = new Heartbeat(durableRows, pool, outcomes, heartbeatTimer, durableSettings.heartbeatInterval(),
         durableSettings.lease(), config.nodeId());
     Maintenance maintenance = new Maintenance(durableRows, maintenanceTimer, durableSettings, metrics);
@@ -226,6 +226,8 @@ final class DispatcherBuilder {
         metrics.prometheus().gauge("dispatcher_durable_rows", "Durable rows by state, every node's, as last counted", "state", state,
             maintenance, m -> m.rowsByState().isEmpty() ? Double.NaN : m.rowsByState().getOrDefault(state, 0L));
       }
+      metrics.prometheus().gauge("dispatcher_durable_pending_completions", "Durable outcomes of this node waiting to be written", outcomes,
+          CompletionWriter::pending);
     }
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last

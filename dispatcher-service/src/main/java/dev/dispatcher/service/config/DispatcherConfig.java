@@ -112,12 +112,27 @@ public record DispatcherConfig(
    * @param prefetch rows a node may claim beyond its free slots, to wait in its queue: 0 claims for
    *     free slots only (no node holds a row it cannot start); more lets a node keep its slots
    *     busy while its next claim is on its way, at the price of rows others cannot take meanwhile
+   * @param maxPendingCompletions outcomes waiting to be written past which a node claims nothing
+   *     more (a run's slot frees when it ends, its row only when its outcome is written: without
+   *     this bound a slow writer lets the claimed rows pile up under lease)
    */
   public record Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
-      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
+      int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch,
+      int maxPendingCompletions) {
+
+    /** Four completion batches. */
+    public static final int DEFAULT_MAX_PENDING_COMPLETIONS = 4000;
 
     public static final Durable DEFAULT = new Durable(true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0);
+        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0,
+        DEFAULT_MAX_PENDING_COMPLETIONS);
+
+    /** The settings with the default bound of pending outcomes. */
+    public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
+        int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
+      this(enabled, pollInterval, lease, heartbeatInterval, rescueInterval, claimBatch, completedRetention, failedRetention, cleanupInterval,
+          vacuumDeadRows, prefetch, DEFAULT_MAX_PENDING_COMPLETIONS);
+    }
 
     /** The settings without prefetch. */
     public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,

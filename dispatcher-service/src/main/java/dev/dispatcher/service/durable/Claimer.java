@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,12 @@ import org.slf4j.LoggerFactory;
  * runs ending on other nodes are seen at the next claim (at the latest after {@code
  * poll_interval}). Other tasks are claimed as before, in one statement.
  *
+ * <p>Outcomes waiting to be written count against the claim: a run's slot frees when it ends,
+ * its row only once its outcome is written, so a slow writer would let a node claim on and on, its
+ * rows piling up under lease. Past {@code durable.max_pending_completions} waiting outcomes it
+ * claims nothing until the writer catches up (the writer wakes it after each batch): a node holds
+ * at most {@code max_workers + prefetch + max_pending_completions} rows.
+ *
  * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
  * bind) fails at once, for good: another attempt would fail the same way.
  *
@@ -61,6 +68,7 @@ public final class Claimer implements Service {
 
   private static final Logger log = LoggerFactory.getLogger(Claimer.class);
   private static final long PREFETCH_CHECK_NANOS = 2_000_000;
+  private static final long WAIT_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
   private final DurableTasks rows;
   private final WorkerPool pool;
@@ -75,6 +83,7 @@ public final class Claimer implements Service {
   private final String nodeId;
   private final UnaryOperator<List<String>> claimable;
   private final Consumer<Completion> outcomes;
+  private final IntSupplier pendingOutcomes;
   private final DispatcherEvents events;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition woken = lock.newCondition();
@@ -86,16 +95,23 @@ public final class Claimer implements Service {
   private volatile boolean backlogged;
   /** The last claim left rows of a limited task waiting for its limit: a written outcome is worth a claim. */
   private volatile boolean limitHeldBack;
+  /** The last claim round took less than the slots allowed, for the outcomes waiting to be written. */
+  private volatile boolean pendingHeldBack;
+  private boolean waitingForOutcomes; // claimer thread only
+  private boolean waitLogged; // claimer thread only: this wait for outcomes was logged
+  private long lastWaitLogNanos; // claimer thread only
+  private int waitsNotLogged; // claimer thread only: since the last one logged
   private int nextChannel; // claimer thread only
   private final EmptyClaimPause emptyClaims = new EmptyClaimPause(); // claimer thread only
 
   /**
    * @param claimable of the registered task names, those claims may take now (suspended ones are left out)
    * @param outcomes where rows that cannot run here go, failed
+   * @param pendingOutcomes how many outcomes wait to be written now
    */
   public Claimer(DurableTasks rows, WorkerPool pool, TaskRegistry registry, TaskMessageReader reader, ObjectMapper mapper, List<String> channels,
       DispatcherConfig.Durable settings, String nodeId, UnaryOperator<List<String>> claimable, Consumer<Completion> outcomes,
-      DispatcherEvents events) {
+      IntSupplier pendingOutcomes, DispatcherEvents events) {
     this.rows = rows;
     this.pool = pool;
     this.registry = registry;
@@ -111,6 +127,7 @@ public final class Claimer implements Service {
     this.nodeId = nodeId;
     this.claimable = claimable;
     this.outcomes = outcomes;
+    this.pendingOutcomes = pendingOutcomes;
     this.events = events;
     this.thread = Thread.ofPlatform().name("dispatcher-claimer").daemon(true).unstarted(this::loop);
   }
@@ -144,11 +161,12 @@ public final class Claimer implements Service {
   }
 
   /**
-   * Outcomes were written: rows of a limited task that waited for its limit may be claimed now
-   * (its running rows are counted in the table, where a run ends only once its outcome is written).
+   * Outcomes were written: a claim held back by the outcomes waiting to be written may go on, and
+   * rows of a limited task that waited for its limit may be claimed now (its running rows are
+   * counted in the table, where a run ends only once its outcome is written).
    */
   public void outcomesWritten() {
-    if (limitHeldBack) {
+    if (pendingHeldBack || limitHeldBack) {
       wake();
     }
   }
@@ -212,6 +230,24 @@ public final class Claimer implements Service {
     if (free == 0 || tasks.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
       return;
     }
+    int pending = pendingOutcomes.getAsInt();
+    int room = settings.maxPendingCompletions() - pending;
+    pendingHeldBack = room < free;
+    if (room <= 0) {
+      if (!waitingForOutcomes) {
+        waitingForOutcomes = true;
+        logWait(pending);
+      }
+      return;
+    }
+    if (waitingForOutcomes) {
+      if (waitLogged) {
+        log.info("durable claims go on: {} outcome(s) wait to be written, under durable.max_pending_completions", pending);
+      }
+      waitingForOutcomes = false;
+      waitLogged = false;
+    }
+    free = Math.min(free, room);
     Map<String, Integer> limited = limits.isEmpty() ? Map.of() : new TreeMap<>();
     List<String> unlimited = tasks;
     if (!limits.isEmpty()) {
@@ -280,6 +316,21 @@ public final class Claimer implements Service {
     if (full) {
       wake(); // more may wait: claim again as soon as slots are free
     }
+  }
+
+  /** A wait for outcomes, logged at most once a minute (under steady load the bound may be reached every second). */
+  private void logWait(int pending) {
+    long now = System.nanoTime();
+    if (lastWaitLogNanos != 0 && now - lastWaitLogNanos < WAIT_LOG_INTERVAL_NANOS) {
+      waitsNotLogged++;
+      return;
+    }
+    log.warn("durable claims wait: {} outcome(s) are waiting to be written (durable.max_pending_completions {}); claiming again as they"
+        + " are written{}", pending, settings.maxPendingCompletions(),
+        waitsNotLogged == 0 ? "" : " (" + waitsNotLogged + " such wait(s) since the last line like this)");
+    lastWaitLogNanos = now;
+    waitsNotLogged = 0;
+    waitLogged = true;
   }
 
   private void admit(List<ClaimedRow> claimed) {

@@ -89,6 +89,15 @@ public final class CompletionWriter implements Service {
     }
   }
 
+  /** Outcomes not written yet: waiting, and in the batch being written. */
+  public int pending() {
+    int inFlightNow;
+    synchronized (inFlightLock) {
+      inFlightNow = inFlight.size();
+    }
+    return waiting.size() + inFlightNow;
+  }
+
   /** Rows whose outcome is not written yet: their leases must be kept until it is. */
   public Set<Long> pendingRowIds() {
     Set<Long> ids = new HashSet<>();

@@ -221,6 +221,10 @@ class ConfigLoaderTest {
     assertThat(parse(MINIMAL).durable().prefetch()).as("claims for free slots only by default").isZero();
     assertThat(parse(MINIMAL + "durable:\n  prefetch: 500\n").durable().prefetch()).isEqualTo(500);
     assertThat(failure(MINIMAL + "durable:\n  prefetch: -1\n").key()).isEqualTo("durable.prefetch");
+    assertThat(parse(MINIMAL).durable().maxPendingCompletions()).as("four completion batches").isEqualTo(4000);
+    assertThat(parse(MINIMAL + "durable:\n  max_pending_completions: 20\n").durable().maxPendingCompletions()).isEqualTo(20);
+    assertThat(failure(MINIMAL + "durable:\n  max_pending_completions: 0\n").key()).isEqualTo("durable.max_pending_completions");
+    assertThat(failure(MINIMAL + "durable:\n  max_pending_completions: 100001\n").key()).isEqualTo("durable.max_pending_completions");
     assertThat(failure(MINIMAL + "durable:\n  lease: 10s\n  heartbeat_interval: 6s\n").key()).isEqualTo("durable.heartbeat_interval");
     assertThat(failure(MINIMAL + "durable:\n  poll_interval: 1ms\n").key()).isEqualTo("durable.poll_interval");
     assertThat(failure(MINIMAL + "durable:\n  claim_batch: 0\n").key()).isEqualTo("durable.claim_batch");
