@@ -36,10 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims durable rows for this node, exactly as many as the pool has free slots, and hands them to
- * the pool as work. It claims when woken — by a channel's doorbell, by a slot freeing while rows
- * are known to wait, by the listener listening again (catch-up after an outage) — and at least
- * every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
+ * Claims durable rows for this node, as many as the pool has free slots (and {@code prefetch}
+ * more), and hands them to the pool as work. It claims when woken — by a channel's doorbell, by a
+ * slot freeing while rows are known to wait, by the listener listening again (catch-up after an
+ * outage) — and at least every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
  * this daemon has are claimed: daemons with other task sets can share a channel; rows of suspended
  * task types are not claimed at all (they wait in the table until resumed).
  *
