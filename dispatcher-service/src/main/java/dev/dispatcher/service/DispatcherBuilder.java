@@ -163,15 +163,17 @@ final class DispatcherBuilder {
       }
 
       @Override
-      public List<String> cancelWaiting(TaskFilter filter) {
+      public Cancellations.WaitingRows cancelWaiting(TaskFilter filter, int maxListed) {
         if (filter.hasImpossibleCondition() || filter.hasArgumentConditions()) {
-          return List.of(); // the table is searched by uuid and task name only
+          return Cancellations.WaitingRows.NONE; // the table is searched by uuid and task name only
         }
         try {
-          return durableRows.cancelWaiting(filter.uuidCondition(), filter.taskCondition());
+          DurableTasks.CancelledRows rows = durableRows.cancelWaiting(filter.uuidCondition(), filter.taskCondition(), maxListed);
+          return new Cancellations.WaitingRows(rows.count(),
+              rows.listed().stream().map(row -> new Cancellations.CancelledRow(row.uuid(), row.task(), row.channel())).toList());
         } catch (SQLException e) {
           log.warn("cannot cancel durable rows not claimed yet: {}", UntrustedText.of(e.getMessage(), 500));
-          return List.of();
+          return Cancellations.WaitingRows.NONE;
         }
       }
     } : Cancellations.DurableRows.NONE);
@@ -205,12 +207,13 @@ final class DispatcherBuilder {
         Thread.ofPlatform().name("dispatcher-suspensions").daemon(true).factory());
     Suspensions suspensions = new Suspensions(storage.suspendedTasks(), suspensionTimer, config.nodeId());
     Claimer claimer = new Claimer(durableRows, pool, registry, messages, mapper, config.channels(), durableSettings, config.nodeId(),
-        suspensions::notSuspended, outcomes::accept, metrics);
+        suspensions::notSuspended, outcomes::accept, outcomes::pending, metrics);
     Heartbeat heartbeat = new Heartbeat(durableRows, pool, outcomes, heartbeatTimer, durableSettings.heartbeatInterval(),
         durableSettings.lease(), config.nodeId());
     Maintenance maintenance = new Maintenance(durableRows, maintenanceTimer, durableSettings, metrics);
     if (durableSettings.enabled()) {
       pool.addSlotListener(free -> claimer.slotFreed());
+      outcomes.onWritten(claimer::outcomesWritten); // a limited task's running rows drop once their outcomes are written
       listener.onEachListen(claimer::wake); // catch up on what was enqueued while the listener was away
       suspensions.onResume(claimer::wake); // a resumed task's backlog is claimed at once
     }
@@ -236,6 +239,8 @@ final class DispatcherBuilder {
         metrics.prometheus().gauge("dispatcher_durable_rows", "Durable rows by state, every node's, as last counted", "state", state,
             maintenance, m -> m.rowsByState().isEmpty() ? Double.NaN : m.rowsByState().getOrDefault(state, 0L));
       }
+      metrics.prometheus().gauge("dispatcher_durable_pending_completions", "Durable outcomes of this node waiting to be written", outcomes,
+          CompletionWriter::pending);
     }
 
     // start order; they stop in reverse: the producers first, the pool (running tasks get the grace period) and the hooks last
@@ -261,7 +266,7 @@ final class DispatcherBuilder {
       stopping.set(true);
       pool.shutdown(config.pool().shutdownGracePeriod(), work -> {
         if (work.claim() != null) {
-          outcomes.accept(new DurableTasks.Completion.Released(work.claim().rowId(), work.claim().attempt()));
+          outcomes.accept(new DurableTasks.Completion.Released(work.claim().rowId(), work.claim().attempt(), config.nodeId()));
           log.info("released on shutdown: durable task {} {} (another node, or this one at its next start, runs it)",
               work.message().uuid(), work.message().task());
           return;

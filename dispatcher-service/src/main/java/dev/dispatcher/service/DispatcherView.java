@@ -68,7 +68,7 @@ final class DispatcherView implements DaemonView {
   }
 
   @Override
-  public List<WorkerPool.Located> cancel(TaskFilter filter) {
+  public Cancellations.Result cancel(TaskFilter filter) {
     return cancellations.cancel(filter);
   }
 

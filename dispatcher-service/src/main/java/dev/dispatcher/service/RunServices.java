@@ -54,7 +54,7 @@ final class RunServices implements TaskExecution.Services {
 
   @Override
   public List<String> cancel(String uuid, String taskName) {
-    return cancellations.cancel(uuid, taskName).stream().map(located -> located.work().message().uuid()).toList();
+    return cancellations.cancel(uuid, taskName).uuids();
   }
 
   @Override

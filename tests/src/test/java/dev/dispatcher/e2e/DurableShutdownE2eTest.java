@@ -24,17 +24,20 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM to a daemon holding durable rows: the rows it claimed but had not started go back to
  * available at once, the run the grace period cuts short is released too (its attempt not
  * counted), and nothing is lost: another daemon runs them, or, with none up, a daemon started
- * later. The
- * tasks are {@link DurableTestTasks#serial}, one at a time per daemon, so a daemon with four slots
- * holds one running row and three waiting in its queue; each sleeps until a time a few seconds
- * ahead, so the run a shutdown cuts short would still be running, and every run after returns at once.
+ * later. A daemon has one slot and claims three rows more ({@code durable.prefetch}), so it holds
+ * one running row and three waiting in its queue; each task ({@link DurableTestTasks#sleepUntil})
+ * sleeps until a time a few seconds ahead, so the run a shutdown cuts short would still be running,
+ * and every run after returns at once.
  */
 @ExtendWith(PostgresExtension.class)
 class DurableShutdownE2eTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Pattern RELEASED = Pattern.compile("released on shutdown: durable task (\\S+) ");
-  private static final int WORKERS = 4;
+  private static final int WORKERS = 1;
+  private static final int PREFETCH = 3;
+  /** Rows a daemon holds at most: its slots and its prefetch. */
+  private static final int HELD = WORKERS + PREFETCH;
 
   private DurableTable table;
   private Journal journal;
@@ -56,11 +59,11 @@ class DurableShutdownE2eTest {
       b.awaitReady(WAIT);
 
       // 1. A stops while B runs: B runs what A held
-      List<String> first = table.enqueueMany(DurableTestTasks.SERIAL, channel, 12, List.of(System.currentTimeMillis() + 5_000), Map.of());
+      List<String> first = table.enqueueMany(DurableTestTasks.SLEEP_UNTIL, channel, 12, List.of(System.currentTimeMillis() + 5_000), Map.of());
       await().atMost(WAIT).until(() -> table.held(channel, nodeA) > 0 && table.held(channel, nodeB) > 0
           && table.runs(channel).stream().map(DurableTable.Run::nodeId).distinct().count() == 2);
-      assertThat(table.held(channel, nodeA)).as("a daemon claims no more rows than it has slots").isLessThanOrEqualTo(WORKERS);
-      assertThat(table.held(channel, nodeB)).as("a daemon claims no more rows than it has slots").isLessThanOrEqualTo(WORKERS);
+      assertThat(table.held(channel, nodeA)).as("a daemon claims no more rows than its slots and prefetch").isLessThanOrEqualTo(HELD);
+      assertThat(table.held(channel, nodeB)).as("a daemon claims no more rows than its slots and prefetch").isLessThanOrEqualTo(HELD);
       Set<String> heldByA = uuidsHeldBy(channel, nodeA);
       String cutShortOnA = runsOn(channel, nodeA).iterator().next();
 
@@ -87,15 +90,15 @@ class DurableShutdownE2eTest {
       assertThat(journal.statuses(cutShortOnA)).containsExactlyInAnyOrder("cancelled", "succeeded");
 
       // 2. B stops with no other daemon up: what it held waits in the table until A is back
-      List<String> second = table.enqueueMany(DurableTestTasks.SERIAL, channel, 6, List.of(System.currentTimeMillis() + 4_000), Map.of());
-      // B claims as many as it has slots and starts one: the channel's runs are the first part's 13, and that one
-      await().atMost(WAIT).until(() -> table.held(channel, nodeB) == WORKERS && table.runCount(channel) == 14);
+      List<String> second = table.enqueueMany(DurableTestTasks.SLEEP_UNTIL, channel, 6, List.of(System.currentTimeMillis() + 4_000), Map.of());
+      // B claims as many as its slot and prefetch and starts one: the channel's runs are the first part's 13, and that one
+      await().atMost(WAIT).until(() -> table.held(channel, nodeB) == HELD && table.runCount(channel) == 14);
       List<DurableTable.Run> runsSoFar = table.runs(channel);
       String cutShortOnB = runsSoFar.get(runsSoFar.size() - 1).uuid();
 
       assertThat(b.stop(WAIT)).as("exit status; output:%n%s", b.output()).isZero();
 
-      assertThat(released(b)).hasSize(WORKERS - 1).doesNotContain(cutShortOnB);
+      assertThat(released(b)).hasSize(PREFETCH).doesNotContain(cutShortOnB);
       assertThat(table.states(channel)).as("none is left running").containsOnly(entry("completed", 12), entry("available", 6));
       try (DaemonProcess again = Daemon.start(database, config(nodeA, channel), Files.createDirectories(directory.resolve("a-again")))) {
         await().atMost(WAIT).until(() -> table.count(channel, "completed") == 18);
@@ -113,9 +116,9 @@ class DurableShutdownE2eTest {
     }
   }
 
-  /** Four slots; a grace period that a serial run outlasts. */
+  /** One slot and a prefetch of three; a grace period that a run outlasts. */
   private static String config(String nodeId, String channel) {
-    return Daemon.config(nodeId, List.of(channel), WORKERS, DurableTable.FAST)
+    return Daemon.config(nodeId, List.of(channel), WORKERS, DurableTable.FAST + "  prefetch: " + PREFETCH + "\n")
         .replace("shutdown_grace_period: 10s", "shutdown_grace_period: 500ms");
   }
 

@@ -40,7 +40,7 @@ final class TaskActions {
   /** 200 when the row is cancelled, 202 when its running attempt was asked to stop. */
   Answer cancel(String uuid) throws SQLException {
     RowState row = existing(uuid);
-    if (WAITING.contains(row.state()) && rows.cancelWaiting(uuid, null).contains(uuid)) {
+    if (WAITING.contains(row.state()) && rows.cancelWaiting(uuid, null, 1).count() == 1) {
       return new Answer(200, body(uuid, "cancelled"));
     }
     RowState now = existing(uuid); // claimed meanwhile, or finished

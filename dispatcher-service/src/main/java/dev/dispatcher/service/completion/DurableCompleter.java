@@ -107,7 +107,7 @@ public final class DurableCompleter implements Completer {
       }
       case Outcome.Cancelled cancelled -> {
         boolean cutShort = stopping.getAsBoolean();
-        writer.accept(cutShort ? new Completion.Released(id, attempt) : new Completion.Cancelled(id, attempt));
+        writer.accept(cutShort ? new Completion.Released(id, attempt, nodeId) : new Completion.Cancelled(id, attempt));
         report.report(work, run, outcome, duration, cutShort ? " by the shutdown; released for another node" : attempts);
         if (!cutShort) { // a released run is not an end: its next start (on any node) is published as started
           report.publish(work, run, EventKind.CANCELLED, null, null);

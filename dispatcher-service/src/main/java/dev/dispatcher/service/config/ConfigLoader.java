@@ -314,7 +314,8 @@ public final class ConfigLoader {
         atLeast(node, "cleanup_interval", defaults.cleanupInterval(), Duration.ofMillis(100)),
         node.integer("vacuum_dead_rows", (int) defaults.vacuumDeadRows(), 100, Integer.MAX_VALUE),
         node.integer("prefetch", defaults.prefetch(), 0, 100_000),
-        node.integer("max_result_kib", defaults.maxResultKib(), 0, 16 * 1024));
+        node.integer("max_result_kib", defaults.maxResultKib(), 0, 16 * 1024),
+        node.integer("max_pending_completions", defaults.maxPendingCompletions(), 1, 100_000));
     if (durable.heartbeatInterval().compareTo(durable.lease().dividedBy(2)) > 0) {
       throw new ConfigException("durable.heartbeat_interval", "must be at most half of durable.lease (" + durable.lease().toMillis()
           + "ms), was " + durable.heartbeatInterval().toMillis() + "ms: a lease must survive a missed heartbeat");

@@ -125,19 +125,27 @@ public record DispatcherConfig(
    *     busy while its next claim is on its way, at the price of rows others cannot take meanwhile
    * @param maxResultKib the largest task result kept in a row, as JSON, in KiB (0: none); a larger one
    *     is not kept, its row says so ({@code result_omitted}) and how large it was ({@code result_bytes})
+   * @param maxPendingCompletions outcomes waiting to be written past which a node claims nothing
+   *     more (a run's slot frees when it ends, its row only when its outcome is written: without
+   *     this bound a slow writer lets the claimed rows pile up under lease)
    */
   public record Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
       int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch,
-      int maxResultKib) {
+      int maxResultKib, int maxPendingCompletions) {
+
+    /** Four completion batches. */
+    public static final int DEFAULT_MAX_PENDING_COMPLETIONS = 4000;
+    public static final int DEFAULT_MAX_RESULT_KIB = 64;
 
     public static final Durable DEFAULT = new Durable(true, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0, 64);
+        Duration.ofSeconds(5), 1000, Duration.ofHours(1), Duration.ofDays(7), Duration.ofSeconds(30), 20_000, 0, DEFAULT_MAX_RESULT_KIB,
+        DEFAULT_MAX_PENDING_COMPLETIONS);
 
-    /** The settings with the default result limit ({@code max_result_kib}, 64). */
+    /** The settings with the default result limit ({@code max_result_kib}) and bound of pending outcomes. */
     public Durable(boolean enabled, Duration pollInterval, Duration lease, Duration heartbeatInterval, Duration rescueInterval,
         int claimBatch, Duration completedRetention, Duration failedRetention, Duration cleanupInterval, long vacuumDeadRows, int prefetch) {
       this(enabled, pollInterval, lease, heartbeatInterval, rescueInterval, claimBatch, completedRetention, failedRetention, cleanupInterval,
-          vacuumDeadRows, prefetch, 64);
+          vacuumDeadRows, prefetch, DEFAULT_MAX_RESULT_KIB, DEFAULT_MAX_PENDING_COMPLETIONS);
     }
 
     /** The settings without prefetch. */

@@ -15,6 +15,7 @@ import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.metrics.DropReason;
 import dev.dispatcher.service.metrics.EventCounts;
 import dev.dispatcher.service.metrics.OutcomeKind;
+import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.Progress;
 import dev.dispatcher.service.pool.RunState;
 import dev.dispatcher.service.pool.Work;
@@ -105,7 +106,19 @@ public final class ControlCommands {
     if (filter.isEmpty()) {
       throw new IllegalArgumentException("cancel needs control_data with task, args, kwargs or uuid (all that are given must match)");
     }
-    return located(daemon.cancel(filter), false, budget);
+    Cancellations.Result cancelled = daemon.cancel(filter);
+    ObjectNode reply = mapper.createObjectNode();
+    ReplyBudget.Listing listing = budget.listing(reply);
+    addLocated(listing, cancelled.work(), false);
+    // durable rows no node had claimed yet, cancelled in the table: durable-<i>, an object per row
+    // (uuid, task, channel, state), so a consumer that reads every value as a task message still can
+    int i = 0;
+    for (Cancellations.CancelledRow row : cancelled.rows()) {
+      listing.add("durable-" + i++, mapper.createObjectNode().put("uuid", row.uuid()).put("task", row.task())
+          .put("channel", row.channel()).put("state", "cancelled"));
+    }
+    listing.addUnlisted(cancelled.rowsCancelled() - cancelled.rows().size());
+    return listing.finish();
   }
 
   /**
@@ -115,6 +128,11 @@ public final class ControlCommands {
   private ObjectNode located(List<WorkerPool.Located> work, boolean runTimes, ReplyBudget budget) {
     ObjectNode reply = mapper.createObjectNode();
     ReplyBudget.Listing listing = budget.listing(reply);
+    addLocated(listing, work, runTimes);
+    return listing.finish();
+  }
+
+  private void addLocated(ReplyBudget.Listing listing, List<WorkerPool.Located> work, boolean runTimes) {
     int queued = 0;
     int blocked = 0;
     int delayed = 0;
@@ -129,7 +147,6 @@ public final class ControlCommands {
       listing.add(key, runTimes && located.place() == WorkerPool.Place.RUNNING ? withRunTimes(message, located.work().state())
           : message.raw());
     }
-    return listing.finish();
   }
 
   /** A copy of the message (its own keys shared, never changed) with when its run started and how long it has run. */

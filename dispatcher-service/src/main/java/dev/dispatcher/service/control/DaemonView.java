@@ -4,6 +4,7 @@ import dev.dispatcher.service.health.HealthStatus;
 import dev.dispatcher.service.message.TaskFilter;
 import dev.dispatcher.service.message.TaskMessage;
 import dev.dispatcher.service.metrics.EventCounts;
+import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import java.util.List;
@@ -20,8 +21,8 @@ public interface DaemonView {
 
   List<WorkerPool.Slot> slots();
 
-  /** Cancels what the filter matches, and logs it (an empty filter: nothing). */
-  List<WorkerPool.Located> cancel(TaskFilter filter);
+  /** Cancels what the filter matches, this daemon's work and the durable rows no node claimed yet, and logs it (an empty filter: nothing). */
+  Cancellations.Result cancel(TaskFilter filter);
 
   /** What the daemon's events added up to (messages, tasks, listener, chunks, control). */
   EventCounts counts();

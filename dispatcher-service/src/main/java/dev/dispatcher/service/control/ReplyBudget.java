@@ -60,6 +60,13 @@ final class ReplyBudget {
       shown++;
     }
 
+    /** Counts entries that matched but were never offered (e.g. rows past what the storage listed). */
+    void addUnlisted(long count) {
+      if (count > 0) {
+        total = (int) Math.min(Integer.MAX_VALUE, total + count);
+      }
+    }
+
     /** Adds the {@code truncated} marker if some entries were left out; returns the reply. */
     ObjectNode finish() {
       if (shown < total) {

@@ -25,20 +25,36 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims durable rows for this node, exactly as many as the pool has free slots, and hands them to
- * the pool as work. It claims when woken — by a channel's doorbell, by a slot freeing while rows
- * are known to wait, by the listener listening again (catch-up after an outage) — and at least
- * every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
+ * Claims durable rows for this node, as many as the pool has free slots (and {@code prefetch}
+ * more), and hands them to the pool as work. It claims when woken — by a channel's doorbell, by a
+ * slot freeing while rows are known to wait, by the listener listening again (catch-up after an
+ * outage) — and at least every {@code poll_interval}, so a lost doorbell costs latency, never a task. Only rows of tasks
  * this daemon has are claimed: daemons with other task sets can share a channel; rows of suspended
  * task types are not claimed at all (they wait in the table until resumed).
+ *
+ * <p>Rows of a task with {@code @Task(maxConcurrency = n)} are claimed apart ({@link
+ * DurableTasks#claimLimited}): at most n of them run at once on all the nodes sharing the table,
+ * whatever each node's slots. The count drops when a run's outcome is written, not when the run
+ * ends, so a claim follows each batch of outcomes written while such a task was at its limit;
+ * runs ending on other nodes are seen at the next claim (at the latest after {@code
+ * poll_interval}). Other tasks are claimed as before, in one statement.
+ *
+ * <p>Outcomes waiting to be written count against the claim: a run's slot frees when it ends,
+ * its row only once its outcome is written, so a slow writer would let a node claim on and on, its
+ * rows piling up under lease. Past {@code durable.max_pending_completions} waiting outcomes it
+ * claims nothing until the writer catches up (the writer wakes it after each batch): a node holds
+ * at most {@code max_workers + prefetch + max_pending_completions} rows.
  *
  * <p>A row that cannot run here (its message breaks the daemon's limits, its arguments do not
  * bind) fails at once, for good: another attempt would fail the same way.
@@ -52,6 +68,7 @@ public final class Claimer implements Service {
 
   private static final Logger log = LoggerFactory.getLogger(Claimer.class);
   private static final long PREFETCH_CHECK_NANOS = 2_000_000;
+  private static final long WAIT_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
   private final DurableTasks rows;
   private final WorkerPool pool;
@@ -60,10 +77,13 @@ public final class Claimer implements Service {
   private final ObjectMapper mapper;
   private final List<String> channels;
   private final List<String> taskNames;
+  /** The registered tasks with a limit of runs at once ({@code maxConcurrency}), by name. */
+  private final Map<String, Integer> limits;
   private final DispatcherConfig.Durable settings;
   private final String nodeId;
   private final UnaryOperator<List<String>> claimable;
   private final Consumer<Completion> outcomes;
+  private final IntSupplier pendingOutcomes;
   private final DispatcherEvents events;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition woken = lock.newCondition();
@@ -73,16 +93,25 @@ public final class Claimer implements Service {
   private volatile boolean reachable = true;
   /** The last claim filled what it asked for: more rows may wait, so a freed slot is worth a claim. */
   private volatile boolean backlogged;
+  /** The last claim left rows of a limited task waiting for its limit: a written outcome is worth a claim. */
+  private volatile boolean limitHeldBack;
+  /** The last claim round took less than the slots allowed, for the outcomes waiting to be written. */
+  private volatile boolean pendingHeldBack;
+  private boolean waitingForOutcomes; // claimer thread only
+  private boolean waitLogged; // claimer thread only: this wait for outcomes was logged
+  private long lastWaitLogNanos; // claimer thread only
+  private int waitsNotLogged; // claimer thread only: since the last one logged
   private int nextChannel; // claimer thread only
   private final EmptyClaimPause emptyClaims = new EmptyClaimPause(); // claimer thread only
 
   /**
    * @param claimable of the registered task names, those claims may take now (suspended ones are left out)
    * @param outcomes where rows that cannot run here go, failed
+   * @param pendingOutcomes how many outcomes wait to be written now
    */
   public Claimer(DurableTasks rows, WorkerPool pool, TaskRegistry registry, TaskMessageReader reader, ObjectMapper mapper, List<String> channels,
       DispatcherConfig.Durable settings, String nodeId, UnaryOperator<List<String>> claimable, Consumer<Completion> outcomes,
-      DispatcherEvents events) {
+      IntSupplier pendingOutcomes, DispatcherEvents events) {
     this.rows = rows;
     this.pool = pool;
     this.registry = registry;
@@ -90,10 +119,15 @@ public final class Claimer implements Service {
     this.mapper = mapper;
     this.channels = List.copyOf(channels);
     this.taskNames = registry.all().stream().map(task -> task.definition().name()).sorted().toList();
+    Map<String, Integer> limited = new TreeMap<>();
+    registry.all().stream().filter(task -> task.definition().maxConcurrency() > 0)
+        .forEach(task -> limited.put(task.definition().name(), task.definition().maxConcurrency()));
+    this.limits = Map.copyOf(limited);
     this.settings = settings;
     this.nodeId = nodeId;
     this.claimable = claimable;
     this.outcomes = outcomes;
+    this.pendingOutcomes = pendingOutcomes;
     this.events = events;
     this.thread = Thread.ofPlatform().name("dispatcher-claimer").daemon(true).unstarted(this::loop);
   }
@@ -122,6 +156,17 @@ public final class Claimer implements Service {
   /** A slot freed: worth a claim only while rows are known to wait (else every fire-and-forget task would cost a query). */
   public void slotFreed() {
     if (backlogged) {
+      wake();
+    }
+  }
+
+  /**
+   * Outcomes were written: a claim held back by the outcomes waiting to be written may go on, and
+   * rows of a limited task that waited for its limit may be claimed now (its running rows are
+   * counted in the table, where a run ends only once its outcome is written).
+   */
+  public void outcomesWritten() {
+    if (pendingHeldBack || limitHeldBack) {
       wake();
     }
   }
@@ -185,13 +230,61 @@ public final class Claimer implements Service {
     if (free == 0 || tasks.isEmpty() || prefetch > 0 && queued > 0 && free < (prefetch + 1) / 2) {
       return;
     }
+    int pending = pendingOutcomes.getAsInt();
+    int room = settings.maxPendingCompletions() - pending;
+    pendingHeldBack = room < free;
+    if (room <= 0) {
+      if (!waitingForOutcomes) {
+        waitingForOutcomes = true;
+        logWait(pending);
+      }
+      return;
+    }
+    if (waitingForOutcomes) {
+      if (waitLogged) {
+        log.info("durable claims go on: {} outcome(s) wait to be written, under durable.max_pending_completions", pending);
+      }
+      waitingForOutcomes = false;
+      waitLogged = false;
+    }
+    free = Math.min(free, room);
+    Map<String, Integer> limited = limits.isEmpty() ? Map.of() : new TreeMap<>();
+    List<String> unlimited = tasks;
+    if (!limits.isEmpty()) {
+      unlimited = new ArrayList<>(tasks.size());
+      for (String task : tasks) {
+        Integer limit = limits.get(task);
+        if (limit != null) {
+          limited.put(task, limit);
+        } else {
+          unlimited.add(task);
+        }
+      }
+    }
     boolean full = false;
+    boolean heldBack = false;
     int taken = 0;
     try {
       for (int i = 0; i < channels.size() && free > 0; i++) {
         String channel = channels.get((nextChannel + i) % channels.size());
         int asked = Math.min(free, settings.claimBatch());
-        List<ClaimedRow> claimed = rows.claim(channel, tasks, asked, nodeId, settings.lease());
+        List<ClaimedRow> claimed = List.of();
+        // the limited tasks first: they take at most their limits, so they cannot starve the others,
+        // while a steady stream of other rows would starve them
+        if (!limited.isEmpty()) {
+          DurableTasks.LimitedClaim claim = rows.claimLimited(channel, limited, asked, nodeId, settings.lease());
+          heldBack |= claim.atLimit();
+          claimed = claim.rows();
+        }
+        if (!unlimited.isEmpty() && claimed.size() < asked) {
+          List<ClaimedRow> more = rows.claim(channel, unlimited, asked - claimed.size(), nodeId, settings.lease());
+          if (claimed.isEmpty()) {
+            claimed = more;
+          } else {
+            claimed = new ArrayList<>(claimed);
+            claimed.addAll(more);
+          }
+        }
         events.durableClaimed(claimed.size());
         if (!claimed.isEmpty()) {
           admit(claimed);
@@ -219,9 +312,25 @@ public final class Claimer implements Service {
       }
     }
     backlogged = full;
+    limitHeldBack = heldBack;
     if (full) {
       wake(); // more may wait: claim again as soon as slots are free
     }
+  }
+
+  /** A wait for outcomes, logged at most once a minute (under steady load the bound may be reached every second). */
+  private void logWait(int pending) {
+    long now = System.nanoTime();
+    if (lastWaitLogNanos != 0 && now - lastWaitLogNanos < WAIT_LOG_INTERVAL_NANOS) {
+      waitsNotLogged++;
+      return;
+    }
+    log.warn("durable claims wait: {} outcome(s) are waiting to be written (durable.max_pending_completions {}); claiming again as they"
+        + " are written{}", pending, settings.maxPendingCompletions(),
+        waitsNotLogged == 0 ? "" : " (" + waitsNotLogged + " such wait(s) since the last line like this)");
+    lastWaitLogNanos = now;
+    waitsNotLogged = 0;
+    waitLogged = true;
   }
 
   private void admit(List<ClaimedRow> claimed) {
@@ -237,7 +346,7 @@ public final class Claimer implements Service {
       WorkerPool.Admission admission = admitted.get(i);
       if (admission != WorkerPool.Admission.STARTED && admission != WorkerPool.Admission.QUEUED) {
         DurableClaim claim = works.get(i).claim();
-        outcomes.accept(new Completion.Released(claim.rowId(), claim.attempt())); // refused here: another node may take it
+        outcomes.accept(new Completion.Released(claim.rowId(), claim.attempt(), nodeId)); // refused here: another node may take it
         log.info("durable task {} released: the pool refused it ({})", works.get(i).message().uuid(), admission);
       }
     }

@@ -4,13 +4,17 @@ import dev.dispatcher.service.lifecycle.Service;
 import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.metrics.DispatcherEvents;
 import dev.dispatcher.service.storage.DurableTasks;
+import dev.dispatcher.service.storage.DurableTasks.CommitState;
 import dev.dispatcher.service.storage.DurableTasks.Completion;
+import dev.dispatcher.service.storage.UnconfirmedCommitException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * one transaction (up to {@value #MAX_BATCH} rows), so a stream of short tasks costs a statement
  * per batch, not per task, and a lone task's outcome is written at once. A batch the database
  * refuses waits and is written again (outcomes are never dropped while the daemon runs; the rows'
- * leases are kept by the heartbeat meanwhile, see {@link #pendingRowIds}). At stop it writes what
+ * leases are kept by the heartbeat meanwhile, see {@link #pendingRowIds}). A batch whose COMMIT
+ * went unanswered (the connection broke during it) is not written again blindly: its transaction's
+ * state is looked up, and a committed one counts as written. At stop it writes what
  * is left, within {@code flushTimeout}; rows it could not write return to the queue when their
  * lease expires and run again.
  */
@@ -32,6 +38,8 @@ public final class CompletionWriter implements Service {
   /** Outcomes waiting at most; a run ending while it is full waits for room (its thread is a virtual one). */
   static final int CAPACITY = 100_000;
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+  /** How often the state of a transaction whose COMMIT went unanswered is looked up while it is still in progress. */
+  private static final Duration CONFIRM_POLL = Duration.ofMillis(100);
 
   private final DurableTasks rows;
   private final DispatcherEvents events;
@@ -44,6 +52,7 @@ public final class CompletionWriter implements Service {
   private volatile long stopStartedNanos;
   private final List<Completion> abandoned = new ArrayList<>(); // guarded by inFlightLock
   private boolean failing; // writer thread only
+  private final List<Runnable> writtenListeners = new CopyOnWriteArrayList<>();
 
   public CompletionWriter(DurableTasks rows, DispatcherEvents events, Duration flushTimeout) {
     this.rows = rows;
@@ -62,6 +71,11 @@ public final class CompletionWriter implements Service {
     thread.start();
   }
 
+  /** Runs {@code listener} on the writer's thread after each batch written (it must not block). */
+  public void onWritten(Runnable listener) {
+    writtenListeners.add(listener);
+  }
+
   /** Takes an outcome to write; waits while {@value #CAPACITY} are waiting already. */
   public void accept(Completion completion) {
     try {
@@ -73,6 +87,15 @@ public final class CompletionWriter implements Service {
       }
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Outcomes not written yet: waiting, and in the batch being written. */
+  public int pending() {
+    int inFlightNow;
+    synchronized (inFlightLock) {
+      inFlightNow = inFlight.size();
+    }
+    return waiting.size() + inFlightNow;
   }
 
   /** Rows whose outcome is not written yet: their leases must be kept until it is. */
@@ -105,6 +128,8 @@ public final class CompletionWriter implements Service {
         waiting.drainTo(batch, MAX_BATCH - 1);
         setInFlight(batch);
         writeUntilDone(batch);
+        setInFlight(List.of());
+        writtenListeners.forEach(Runnable::run);
       } catch (InterruptedException e) {
         synchronized (inFlightLock) {
           abandoned.addAll(batch); // stopping, and the database did not take them in time
@@ -125,9 +150,31 @@ public final class CompletionWriter implements Service {
   }
 
   private void writeUntilDone(List<Completion> batch) throws InterruptedException {
+    UnconfirmedCommitException unconfirmed = null; // the last try's COMMIT went unanswered
     while (true) {
       try {
-        int written = rows.complete(batch);
+        int written;
+        if (unconfirmed == null) {
+          written = rows.complete(batch);
+        } else {
+          // Written again blindly, a batch that was committed would find its rows finished, and its
+          // outcomes would be reported as leases lost: its transaction's state says which it was.
+          CommitState state = rows.commitState(unconfirmed.transactionId());
+          if (state == CommitState.IN_PROGRESS) {
+            throwIfOutOfTime();
+            Thread.sleep(CONFIRM_POLL.toMillis()); // its session is still finishing it
+            continue;
+          }
+          if (state == CommitState.COMMITTED) {
+            written = unconfirmed.written();
+            log.info("the unanswered commit of {} durable outcome(s) was committed: they are written", batch.size());
+          } else {
+            log.info("the unanswered commit of {} durable outcome(s) was not committed ({}): writing them again", batch.size(),
+                state.name().toLowerCase(Locale.ROOT));
+            unconfirmed = null;
+            written = rows.complete(batch);
+          }
+        }
         events.durableCompletionBatch(written, batch.size() - written);
         if (written < batch.size()) {
           log.warn("{} of {} durable outcome(s) not written: their rows' lease was lost meanwhile (another node may run them again)",
@@ -138,17 +185,28 @@ public final class CompletionWriter implements Service {
           failing = false;
         }
         return;
+      } catch (UnconfirmedCommitException e) {
+        unconfirmed = e;
+        log.warn("cannot tell whether {} durable outcome(s) were written: {}; looking up the transaction's state", batch.size(),
+            UntrustedText.of(e.getMessage(), 500));
+        failing = true;
+        // looked up at once: most often only the connection broke, and a new one answers
       } catch (SQLException | RuntimeException e) {
         if (!failing) {
           log.warn("cannot write {} durable outcome(s): {}; retrying every {} ms (the rows keep their lease meanwhile)", batch.size(),
               UntrustedText.of(e.getMessage(), 500), RETRY_AFTER.toMillis());
           failing = true;
         }
-        if (!running && System.nanoTime() - stopStartedNanos > flushTimeout.toNanos()) {
-          throw new InterruptedException("stopping");
-        }
+        throwIfOutOfTime();
         Thread.sleep(RETRY_AFTER.toMillis());
       }
+    }
+  }
+
+  /** Stopping, and the flush timeout is over: the rest is abandoned. */
+  private void throwIfOutOfTime() throws InterruptedException {
+    if (!running && System.nanoTime() - stopStartedNanos > flushTimeout.toNanos()) {
+      throw new InterruptedException("stopping");
     }
   }
 

@@ -50,8 +50,12 @@ public interface DurableTasks {
     /** The run was cancelled. */
     record Cancelled(long id, int attempt) implements Completion {}
 
-    /** Not run, or interrupted by this node's shutdown: back to available, the attempt not counted. */
-    record Released(long id, int attempt) implements Completion {}
+    /**
+     * Not run, or interrupted by this node's shutdown: back to available, the attempt not counted.
+     * Fenced by {@code node} too: the attempt number goes back with the row, so another node's
+     * claim of it may carry the same number again.
+     */
+    record Released(long id, int attempt, String node) implements Completion {}
 
     /**
      * A fire-and-forget run of a task that records its runs ({@code @Task(record = true)}): a new
@@ -106,6 +110,22 @@ public interface DurableTasks {
    */
   List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException;
 
+  /**
+   * What {@link #claimLimited} took: the rows, and whether some task may have more rows waiting
+   * than it was allowed (it was at its limit, or took all it was allowed, or another node was
+   * claiming it at that moment): worth a claim again once a run of it ends.
+   */
+  record LimitedClaim(List<ClaimedRow> rows, boolean atLimit) {}
+
+  /**
+   * As {@link #claim}, for tasks with a limit of runs at once on all nodes together ({@code limits}:
+   * task name to its {@code maxConcurrency}). In one transaction it takes a transaction-scoped
+   * advisory lock per task (a stable key from the schema and the task name; a task whose lock
+   * another node holds at that moment is skipped, never waited for), counts each task's running
+   * rows, every node's, and claims at most the rest of its limit, at most {@code max} in all.
+   */
+  LimitedClaim claimLimited(String channel, Map<String, Integer> limits, int max, String nodeId, Duration lease) throws SQLException;
+
   /** A running row's progress: written only while the row runs the same attempt. */
   record ProgressUpdate(long id, int attempt, double fraction, String note) {}
 
@@ -132,8 +152,24 @@ public interface DurableTasks {
    * their lease meanwhile; recorded runs count as taken). The uuids of the rows it finished
    * (completed, failed, cancelled, recorded) are notified on the schema's results channel in the
    * same transaction, so at its commit.
+   *
+   * @throws UnconfirmedCommitException when the COMMIT went unanswered: the batch may have been
+   *     written; {@link #commitState} tells once the database answers
    */
   int complete(List<Completion> completions) throws SQLException;
+
+  /** What became of a transaction, as far as the database can tell. */
+  enum CommitState {
+    COMMITTED,
+    ABORTED,
+    /** Still running: its session has not finished the commit (or the abort) yet. */
+    IN_PROGRESS,
+    /** Too old to tell, or not a transaction of this database (another server after a failover). */
+    UNKNOWN
+  }
+
+  /** The state of the transaction with this id ({@link UnconfirmedCommitException#transactionId()}). */
+  CommitState commitState(long transactionId) throws SQLException;
 
   /**
    * Marks a row completed on the given connection, inside the caller's transaction (a task's own:
@@ -153,11 +189,24 @@ public interface DurableTasks {
    */
   List<Rescued> rescueExpired(int max) throws SQLException;
 
+  /** A row cancelled before any node claimed it. */
+  record CancelledRow(String uuid, String task, String channel) {}
+
+  /** What {@link #cancelWaiting} cancelled: how many rows, and the first of them (in the order they were enqueued). */
+  record CancelledRows(long count, List<CancelledRow> listed) {
+    public static final CancelledRows NONE = new CancelledRows(0, List.of());
+
+    public CancelledRows {
+      listed = List.copyOf(listed);
+    }
+  }
+
   /**
    * Cancels rows not running yet that match the uuid and/or the task name (null matches any; both
-   * null match nothing); returns their uuids, which are notified on the results channel.
+   * null match nothing); returns how many, listing at most {@code maxListed} of them. Every one's
+   * uuid is notified on the results channel.
    */
-  List<String> cancelWaiting(String uuid, String taskName) throws SQLException;
+  CancelledRows cancelWaiting(String uuid, String taskName, int maxListed) throws SQLException;
 
   /** A failed or cancelled row becomes available again with one more attempt allowed; false if there is none such. */
   boolean retry(String uuid) throws SQLException;

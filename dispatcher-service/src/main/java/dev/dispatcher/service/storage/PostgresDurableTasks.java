@@ -2,6 +2,10 @@ package dev.dispatcher.service.storage;
 
 import dev.dispatcher.jdbc.NotifySender;
 import dev.dispatcher.wire.ResultNotices;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,33 +121,163 @@ final class PostgresDurableTasks implements DurableTasks {
   @Override
   public List<ClaimedRow> claim(String channel, Collection<String> tasks, int max, String nodeId, Duration lease) throws SQLException {
     prepare();
-    String sql = "WITH picked AS (SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING
-        + " AND run_at <= now() AND task = ANY (?) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
-        + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
-        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
-        + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
-        + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
-    try (Connection connection = pool.getConnection(); PreparedStatement claim = connection.prepareStatement(sql)) {
+    String picked = "SELECT id FROM " + table + " WHERE channel = ? AND state IN " + WAITING
+        + " AND run_at <= now() AND task = ANY (?) ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED";
+    try (Connection connection = pool.getConnection(); PreparedStatement claim = connection.prepareStatement(claimSql(picked))) {
       claim.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       claim.setString(1, channel);
       claim.setArray(2, connection.createArrayOf("text", tasks.toArray()));
       claim.setInt(3, max);
       claim.setString(4, nodeId);
       claim.setLong(5, lease.toMillis());
-      List<ClaimedRow> rows = new ArrayList<>(max);
-      try (ResultSet result = claim.executeQuery()) {
-        while (result.next()) {
-          rows.add(new ClaimedRow(result.getLong(1), result.getString(2), result.getString(3), result.getString(4), result.getString(5),
-              result.getString(6), result.getString(7), result.getInt(8), result.getInt(9), result.getDouble(10), result.getDouble(11),
-              result.getDouble(12), result.getInt(13)));
-        }
-      }
-      // RETURNING keeps no order: the claim's own (priority, then run_at, then id) decides which runs first
-      rows.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority()) : Long.compare(a.id(), b.id()));
-      return rows;
+      return claimed(claim, max);
     } catch (SQLException e) {
       throw missingTable(e);
     }
+  }
+
+  @Override
+  public LimitedClaim claimLimited(String channel, Map<String, Integer> limits, int max, String nodeId, Duration lease)
+      throws SQLException {
+    if (limits.isEmpty() || max <= 0) {
+      return new LimitedClaim(List.of(), false);
+    }
+    prepare();
+    try (Connection connection = pool.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try {
+        // The lock first, the count in a later statement: under read committed that statement's
+        // snapshot sees every claim committed by the node that held the lock before.
+        List<String> locked = tryLocks(connection, limits.keySet());
+        Map<String, Long> running = runningOf(connection, locked);
+        boolean atLimit = locked.size() < limits.size(); // another node is claiming the others now
+        List<String> allowedTasks = new ArrayList<>();
+        List<Integer> allowances = new ArrayList<>();
+        for (String task : locked) {
+          long allowance = limits.get(task) - running.getOrDefault(task, 0L);
+          if (allowance > 0) {
+            allowedTasks.add(task);
+            allowances.add((int) allowance);
+          } else {
+            atLimit = true;
+          }
+        }
+        List<ClaimedRow> rows = allowedTasks.isEmpty() ? List.of() : claimAllowed(connection, channel, allowedTasks, allowances, max, nodeId,
+            lease);
+        connection.commit();
+        for (int i = 0; i < allowedTasks.size() && !atLimit; i++) {
+          String task = allowedTasks.get(i);
+          atLimit = rows.stream().filter(row -> row.task().equals(task)).count() >= allowances.get(i);
+        }
+        return new LimitedClaim(rows, atLimit);
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  /** The tasks whose advisory lock this transaction got (none is waited for: the node holding one is claiming that task now). */
+  private List<String> tryLocks(Connection connection, Collection<String> tasks) throws SQLException {
+    List<String> names = new ArrayList<>(tasks);
+    Long[] keys = new Long[names.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = concurrencyKey(names.get(i));
+    }
+    List<String> locked = new ArrayList<>(names.size());
+    try (PreparedStatement lock = connection.prepareStatement(
+        "SELECT l.n, pg_try_advisory_xact_lock(l.k) FROM unnest(?::bigint[]) WITH ORDINALITY AS l(k, n) ORDER BY l.n")) {
+      lock.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      lock.setArray(1, connection.createArrayOf("bigint", keys));
+      try (ResultSet result = lock.executeQuery()) {
+        while (result.next()) {
+          if (result.getBoolean(2)) {
+            locked.add(names.get(result.getInt(1) - 1));
+          }
+        }
+      }
+    }
+    return locked;
+  }
+
+  /**
+   * The advisory lock key of a task's limit: the first 8 bytes of a SHA-256 of the schema and the
+   * task name, so every daemon on the schema computes the same key, whatever its version or the
+   * server's hash functions, and daemons of another schema on the same database other keys.
+   */
+  long concurrencyKey(String task) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(("dispatcher max_concurrency " + migrations.schema().value() + " " + task).getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  /** Running rows of these tasks, every node's, by task (tasks without any absent). */
+  private Map<String, Long> runningOf(Connection connection, List<String> tasks) throws SQLException {
+    Map<String, Long> running = new HashMap<>();
+    if (tasks.isEmpty()) {
+      return running;
+    }
+    try (PreparedStatement count = connection.prepareStatement(
+        "SELECT task, count(*) FROM " + table + " WHERE state = 'running' AND task = ANY (?) GROUP BY task")) {
+      count.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      count.setArray(1, connection.createArrayOf("text", tasks.toArray()));
+      try (ResultSet result = count.executeQuery()) {
+        while (result.next()) {
+          running.put(result.getString(1), result.getLong(2));
+        }
+      }
+    }
+    return running;
+  }
+
+  /** Claims, in the claim's order, at most {@code allowances[i]} rows of {@code tasks[i]}, at most {@code max} in all. */
+  private List<ClaimedRow> claimAllowed(Connection connection, String channel, List<String> tasks, List<Integer> allowances, int max,
+      String nodeId, Duration lease) throws SQLException {
+    String picked = "SELECT p.id FROM unnest(?::text[], ?::integer[]) AS a(task, n) CROSS JOIN LATERAL (SELECT id, priority, run_at FROM "
+        + table + " WHERE channel = ? AND state IN " + WAITING + " AND run_at <= now() AND task = a.task"
+        + " ORDER BY priority DESC, run_at, id LIMIT a.n FOR UPDATE SKIP LOCKED) p ORDER BY p.priority DESC, p.run_at, p.id LIMIT ?";
+    try (PreparedStatement claim = connection.prepareStatement(claimSql(picked))) {
+      claim.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      claim.setArray(1, connection.createArrayOf("text", tasks.toArray()));
+      claim.setArray(2, connection.createArrayOf("integer", allowances.toArray()));
+      claim.setString(3, channel);
+      claim.setInt(4, max);
+      claim.setString(5, nodeId);
+      claim.setLong(6, lease.toMillis());
+      return claimed(claim, max);
+    }
+  }
+
+  /** The claim's UPDATE of the rows {@code picked} selects (their ids, locked), then the node id and the lease in milliseconds. */
+  private String claimSql(String picked) {
+    return "WITH picked AS (" + picked + ")"
+        + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
+        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
+        + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
+        + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
+  }
+
+  private static List<ClaimedRow> claimed(PreparedStatement claim, int max) throws SQLException {
+    List<ClaimedRow> rows = new ArrayList<>(max);
+    try (ResultSet result = claim.executeQuery()) {
+      while (result.next()) {
+        rows.add(new ClaimedRow(result.getLong(1), result.getString(2), result.getString(3), result.getString(4), result.getString(5),
+            result.getString(6), result.getString(7), result.getInt(8), result.getInt(9), result.getDouble(10), result.getDouble(11),
+            result.getDouble(12), result.getInt(13)));
+      }
+    }
+    // RETURNING keeps no order: the claim's own (priority, then run_at, then id) decides which runs first
+    rows.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(b.priority(), a.priority()) : Long.compare(a.id(), b.id()));
+    return rows;
   }
 
   @Override
@@ -224,12 +359,14 @@ final class PostgresDurableTasks implements DurableTasks {
     try (Connection connection = pool.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
+      boolean unanswered = false;
       try {
         try (Statement plan = connection.createStatement()) {
           // the batch joins the table by its primary key: with many rows running, the planner's guess
           // for unnest (100 rows) made it hash every running row instead (67 ms for 1,000 of 20,000)
           plan.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
         }
+        long transactionId = transactionId(connection);
         int written = 0;
         List<String> finished = new ArrayList<>(); // their waiters are notified at the commit
         written += write(connection, batches.completed, 5, "state = 'completed', finished_at = now(), lease_until = NULL, result = c.v1::jsonb,"
@@ -239,20 +376,66 @@ final class PostgresDurableTasks implements DurableTasks {
         written += write(connection, batches.failed, 3, "state = 'failed', finished_at = now(), lease_until = NULL,"
             + " errors = t.errors || jsonb_build_array(c.v1::jsonb)", finished);
         written += write(connection, batches.cancelled, 2, "state = 'cancelled', finished_at = now(), lease_until = NULL", finished);
-        written += write(connection, batches.released, 2, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
-            + " attempted_by = NULL", null);
+        // a release gives the attempt number back, so another node's claim may carry it again: fenced by the node too
+        written += write(connection, batches.released, 3, "state = 'available', attempt = t.attempt - 1, lease_until = NULL,"
+            + " attempted_by = NULL", null, " AND t.attempted_by = c.v1");
         written += record(connection, batches.recorded, finished);
         notifyFinished(connection, finished);
-        connection.commit();
+        commit(connection, transactionId, written);
         return written;
+      } catch (UnconfirmedCommitException e) {
+        unanswered = true; // nothing to roll back or reset: the connection is gone, and the transaction may be committed
+        throw e;
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       } finally {
-        connection.setAutoCommit(autoCommit);
+        if (!unanswered) {
+          connection.setAutoCommit(autoCommit);
+        }
       }
     } catch (SQLException e) {
       throw missingTable(e);
+    }
+  }
+
+  /** The id of the connection's transaction (it gets one now if it has none yet). */
+  private static long transactionId(Connection connection) throws SQLException {
+    try (Statement select = connection.createStatement(); ResultSet id = select.executeQuery("SELECT pg_current_xact_id()::text")) {
+      id.next();
+      return Long.parseLong(id.getString(1));
+    }
+  }
+
+  /** COMMIT; one sent but not answered may have been committed or not: an {@link UnconfirmedCommitException} says so. */
+  private static void commit(Connection connection, long transactionId, int written) throws SQLException {
+    try {
+      connection.commit();
+    } catch (SQLException e) {
+      throw new UnconfirmedCommitException(transactionId, written, e);
+    }
+  }
+
+  @Override
+  public CommitState commitState(long transactionId) throws SQLException {
+    try (Connection connection = pool.getConnection();
+        PreparedStatement state = connection.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+      state.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      state.setString(1, Long.toString(transactionId));
+      try (ResultSet result = state.executeQuery()) {
+        String status = result.next() ? result.getString(1) : null;
+        return status == null ? CommitState.UNKNOWN : switch (status) {
+          case "committed" -> CommitState.COMMITTED;
+          case "aborted" -> CommitState.ABORTED;
+          case "in progress" -> CommitState.IN_PROGRESS;
+          default -> CommitState.UNKNOWN;
+        };
+      }
+    } catch (SQLException e) {
+      if ("22023".equals(e.getSQLState())) {
+        return CommitState.UNKNOWN; // "transaction ID … is in the future": not this server's
+      }
+      throw e;
     }
   }
 
@@ -320,6 +503,12 @@ final class PostgresDurableTasks implements DurableTasks {
    * of the rows it finished go to {@code finished} when given.
    */
   private int write(Connection connection, List<Object[]> rows, int columns, String set, List<String> finished) throws SQLException {
+    return write(connection, rows, columns, set, finished, "");
+  }
+
+  /** As above, with more conditions ({@code fence}) on the row. */
+  private int write(Connection connection, List<Object[]> rows, int columns, String set, List<String> finished, String fence)
+      throws SQLException {
     if (rows.isEmpty()) {
       return 0;
     }
@@ -330,7 +519,7 @@ final class PostgresDurableTasks implements DurableTasks {
       names.append(", v").append(value);
     }
     String sql = "UPDATE " + table + " t SET " + set + " FROM " + unnest + ") AS c(" + names + ")"
-        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'" + (finished == null ? "" : " RETURNING t.uuid::text");
+        + " WHERE t.id = c.id AND t.attempt = c.attempt AND t.state = 'running'" + fence + (finished == null ? "" : " RETURNING t.uuid::text");
     try (PreparedStatement update = connection.prepareStatement(sql)) {
       update.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       for (int column = 0; column < columns; column++) {
@@ -374,7 +563,7 @@ final class PostgresDurableTasks implements DurableTasks {
               Double.toString(r.runAt().getEpochSecond() + r.runAt().getNano() / 1e9)});
           case Completion.Failed f -> failed.add(new Object[] {f.id(), f.attempt(), f.errorJson()});
           case Completion.Cancelled c -> cancelled.add(new Object[] {c.id(), c.attempt()});
-          case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt()});
+          case Completion.Released r -> released.add(new Object[] {r.id(), r.attempt(), r.node()});
           case Completion.Recorded r -> recorded.add(new Object[] {r.uuid(), r.task(), r.channel(), r.client(), r.state(),
               epochSeconds(r.createdAt()), epochSeconds(r.startedAt()), r.node(), r.resultJson(),
               r.resultBytes() == null ? null : r.resultBytes().toString(), r.resultOmitted(), r.errorJson()});
@@ -440,31 +629,37 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
-  public List<String> cancelWaiting(String uuid, String taskName) throws SQLException {
-    List<String> cancelled = new ArrayList<>();
+  public CancelledRows cancelWaiting(String uuid, String taskName, int maxListed) throws SQLException {
     if (uuid == null && taskName == null || uuid != null && !isUuid(uuid)) {
-      return cancelled; // no row has a uuid that is not one
+      return CancelledRows.NONE; // no row has a uuid that is not one
     }
     prepare();
-    try (Connection connection = pool.getConnection()) {
-      return inTransaction(connection, () -> {
-        try (PreparedStatement cancel = connection.prepareStatement(
-            "UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
-                + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING uuid")) {
-          cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-          cancel.setString(1, uuid);
-          cancel.setString(2, uuid);
-          cancel.setString(3, taskName);
-          cancel.setString(4, taskName);
-          try (ResultSet result = cancel.executeQuery()) {
-            while (result.next()) {
-              cancelled.add(result.getString(1));
-            }
+    // every matching row is cancelled (a data-modifying WITH runs to completion) and every one's uuid goes to the results
+    // channel, 200 to a notification, at the commit; only the first rows are read back
+    try (Connection connection = pool.getConnection(); PreparedStatement cancel = connection.prepareStatement(
+        "WITH cancelled AS (UPDATE " + table + " SET state = 'cancelled', finished_at = now() WHERE state IN " + WAITING
+            + " AND (?::uuid IS NULL OR uuid = ?::uuid) AND (?::text IS NULL OR task = ?) RETURNING id, uuid, task, channel),"
+            + " notified AS (SELECT count(pg_notify(?, uuids)) AS n FROM (SELECT string_agg(uuid::text, ',') AS uuids FROM"
+            + " (SELECT uuid, (row_number() OVER (ORDER BY id) - 1) / 200 AS chunk FROM cancelled) numbered GROUP BY chunk) chunks)"
+            + " SELECT uuid::text, task, channel, count(*) OVER (), (SELECT n FROM notified) FROM cancelled ORDER BY id LIMIT ?")) {
+      cancel.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      cancel.setString(1, uuid);
+      cancel.setString(2, uuid);
+      cancel.setString(3, taskName);
+      cancel.setString(4, taskName);
+      cancel.setString(5, ResultNotices.channel(resultsSchema));
+      cancel.setInt(6, Math.max(1, maxListed)); // one row at least, for the count
+      List<CancelledRow> listed = new ArrayList<>();
+      long count = 0;
+      try (ResultSet result = cancel.executeQuery()) {
+        while (result.next()) {
+          count = result.getLong(4);
+          if (listed.size() < maxListed) {
+            listed.add(new CancelledRow(result.getString(1), result.getString(2), result.getString(3)));
           }
         }
-        notifyFinished(connection, cancelled);
-        return cancelled;
-      });
+      }
+      return new CancelledRows(count, listed);
     } catch (SQLException e) {
       throw missingTable(e);
     }

@@ -123,7 +123,7 @@ class DurableCompleterTest {
     stopping.set(true);
     complete(work(3, 10), new Outcome.Cancelled());
 
-    assertThat(written).containsExactly(new Completion.Cancelled(7, 1), new Completion.Released(7, 3));
+    assertThat(written).containsExactly(new Completion.Cancelled(7, 1), new Completion.Released(7, 3, "node-a"));
     assertThat(followUps).isEmpty();
   }
 }

@@ -237,6 +237,10 @@ class ConfigLoaderTest {
     assertThat(parse(MINIMAL).durable().maxResultKib()).as("results up to 64 KiB are kept by default").isEqualTo(64);
     assertThat(parse(MINIMAL + "durable:\n  max_result_kib: 0\n").durable().maxResultKib()).isZero();
     assertThat(failure(MINIMAL + "durable:\n  max_result_kib: 16385\n").key()).isEqualTo("durable.max_result_kib");
+    assertThat(parse(MINIMAL).durable().maxPendingCompletions()).as("four completion batches").isEqualTo(4000);
+    assertThat(parse(MINIMAL + "durable:\n  max_pending_completions: 20\n").durable().maxPendingCompletions()).isEqualTo(20);
+    assertThat(failure(MINIMAL + "durable:\n  max_pending_completions: 0\n").key()).isEqualTo("durable.max_pending_completions");
+    assertThat(failure(MINIMAL + "durable:\n  max_pending_completions: 100001\n").key()).isEqualTo("durable.max_pending_completions");
     assertThat(failure(MINIMAL + "durable:\n  lease: 10s\n  heartbeat_interval: 6s\n").key()).isEqualTo("durable.heartbeat_interval");
     assertThat(failure(MINIMAL + "durable:\n  poll_interval: 1ms\n").key()).isEqualTo("durable.poll_interval");
     assertThat(failure(MINIMAL + "durable:\n  claim_batch: 0\n").key()).isEqualTo("durable.claim_batch");

@@ -20,6 +20,7 @@ import dev.dispatcher.service.metrics.OutcomeKind;
 import dev.dispatcher.service.metrics.Refusal;
 import dev.dispatcher.service.pool.TestPools;
 import dev.dispatcher.service.pool.Work;
+import dev.dispatcher.service.pool.Cancellations;
 import dev.dispatcher.service.pool.WorkerPool;
 import dev.dispatcher.service.registry.RegisteredTask;
 import dev.dispatcher.service.registry.TaskRegistry;
@@ -73,7 +74,7 @@ class ControlCommandsTest {
       public int maxWorkers() { return pool.maxWorkers(); }
       public List<WorkerPool.Located> work() { return pool.snapshot(); }
       public List<WorkerPool.Slot> slots() { return pool.slots(); }
-      public List<WorkerPool.Located> cancel(TaskFilter filter) { return pool.cancel(filter); }
+      public Cancellations.Result cancel(TaskFilter filter) { return Cancellations.Result.ofWork(pool.cancel(filter)); }
       public EventCounts counts() { return metrics.counts(); }
       public int backlog() { return 3; }
       public HealthStatus health() { return health; }

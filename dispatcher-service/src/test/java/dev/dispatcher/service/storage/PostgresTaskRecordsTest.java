@@ -275,13 +275,29 @@ class PostgresTaskRecordsTest {
     String waiting = enqueue("app.b", "{\"delay\": 60}");
     await().atMost(Duration.ofSeconds(10)).until(() -> rows.rescueExpired(10).size() == 2);
 
-    assertThat(rows.cancelWaiting(waiting, null)).containsExactly(waiting);
+    assertThat(rows.cancelWaiting(waiting, null, 10).listed()).extracting(DurableTasks.CancelledRow::uuid).containsExactly(waiting);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> notified().size() == 2);
     assertThat(notified()).containsExactlyInAnyOrder(last, waiting);
     assertThat(records.status(last).orElseThrow().state()).isEqualTo(TaskState.FAILED);
     assertThat(records.status(again).orElseThrow().state()).isEqualTo(TaskState.RETRYABLE);
     assertThat(records.status(waiting).orElseThrow().state()).isEqualTo(TaskState.CANCELLED);
+  }
+
+  @Test
+  void aCancelOfManyRowsNotifiesEveryOneInNotificationsUnderTheLimitAndListsOnlyTheFirst() throws Exception {
+    List<String> waiting = new ArrayList<>();
+    for (int i = 0; i < 450; i++) {
+      waiting.add(enqueue("app.b", "{\"delay\": 60}"));
+    }
+
+    DurableTasks.CancelledRows cancelled = rows.cancelWaiting(null, "app.b", 5);
+
+    assertThat(cancelled.count()).isEqualTo(450);
+    assertThat(cancelled.listed()).extracting(DurableTasks.CancelledRow::uuid).containsExactlyElementsOf(waiting.subList(0, 5));
+    await().atMost(Duration.ofSeconds(10)).until(() -> notified().size() == 450);
+    assertThat(notified()).containsExactlyInAnyOrderElementsOf(waiting);
+    assertThat(payloads).hasSize(3).allSatisfy(payload -> assertThat(payload.length()).isLessThan(8000));
   }
 
   @Test

@@ -32,9 +32,10 @@ public final class DurableTestTasks {
   public static final String DO_NOT_RETRY = "e2e.durable.do_not_retry";
   public static final String RETRY_AFTER = "e2e.durable.retry_after";
   public static final String SLOW = "e2e.durable.slow";
-  public static final String SERIAL = "e2e.durable.serial";
+  public static final String SLEEP_UNTIL = "e2e.durable.sleep_until";
   public static final String SLOW_FIRST = "e2e.durable.slow_first";
   public static final String PROGRESS = "e2e.durable.progress";
+  public static final String LIMITED = "e2e.durable.limited";
 
   public static final String TABLE = "e2e_durable_runs";
   /** Unlogged: the records need no WAL flush per commit (tens of thousands of them), and no server crash happens in these tests. */
@@ -126,17 +127,23 @@ public final class DurableTestTasks {
   }
 
   /**
-   * One at a time per daemon (what a daemon claims beyond the one running waits in its queue):
-   * records its run, then sleeps until {@code untilEpochMillis} (interruptibly), so the runs that
+   * Records its run, then sleeps until {@code untilEpochMillis} (interruptibly), so the runs that
    * start after that time return at once.
    */
-  @Task(name = SERIAL, bind = true, maxConcurrency = 1)
-  public static void serial(TaskContext context, long untilEpochMillis) throws SQLException, InterruptedException {
+  @Task(name = SLEEP_UNTIL, bind = true)
+  public static void sleepUntil(TaskContext context, long untilEpochMillis) throws SQLException, InterruptedException {
     recordRun(context);
     long left = untilEpochMillis - System.currentTimeMillis();
     if (left > 0) {
       Thread.sleep(left);
     }
+  }
+
+  /** At most two runs at once on all the daemons together: records its run, then sleeps (interruptibly). */
+  @Task(name = LIMITED, bind = true, maxConcurrency = 2)
+  public static void limited(TaskContext context, double seconds) throws SQLException, InterruptedException {
+    recordRun(context);
+    Thread.sleep(Duration.ofNanos((long) (seconds * 1e9)));
   }
 
   /**
