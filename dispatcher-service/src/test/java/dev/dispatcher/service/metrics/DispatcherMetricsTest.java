@@ -43,6 +43,9 @@ class DispatcherMetricsTest {
     for (Refusal reason : Refusal.values()) {
       assertThat(scrape).contains("dispatcher_control_refused_total{reason=\"" + reason.label() + "\"} 0.0");
     }
+    for (EventDrop reason : EventDrop.values()) {
+      assertThat(scrape).contains("dispatcher_status_events_dropped_total{reason=\"" + reason.label() + "\"} 0.0");
+    }
     assertThat(scrape).contains("dispatcher_listener_self_check_seconds NaN", "dispatcher_tasks_stuck 0.0");
     assertThat(counts.droppedByReason()).isEmpty();
     assertThat(counts.controlRefusedByReason()).isEmpty();
@@ -76,6 +79,8 @@ class DispatcherMetricsTest {
         "# TYPE dispatcher_listener_self_checks_total counter",
         "# TYPE dispatcher_messages_dropped_total counter",
         "# TYPE dispatcher_messages_received_total counter",
+        "# TYPE dispatcher_status_events_dropped_total counter",
+        "# TYPE dispatcher_status_events_sent_total counter",
         "# TYPE dispatcher_task_duration_seconds histogram",
         "# TYPE dispatcher_task_duration_seconds_max gauge",
         "# TYPE dispatcher_task_queue_wait_seconds histogram",
