@@ -293,7 +293,7 @@ final class DispatcherBuilder {
     if (config.api().enabled()) {
       ControlClient apiControl = config.control().secret() == null ? ControlClient.of(dataSource)
           : ControlClient.of(dataSource).withSecret(config.control().secret()); // the API's cancel is an acting command
-      ApiServer api = ApiServer.create(config.api(), mapper, registry, durableRows, suspensions, apiControl,
+      ApiServer api = ApiServer.create(config.api(), mapper, registry, durableRows, storage.taskRecords(), suspensions, apiControl,
           config.channels(), config.defaultPublishChannel() != null ? config.defaultPublishChannel() : config.channels().get(0),
           () -> schedules(config, mapper), () -> health.ready(started.get()).healthy(),
           config.events().enabled() ? EventSubscription.listening(config.database().url(), config.events().channel()) : null);

@@ -95,6 +95,18 @@ class HttpApiE2eTest {
     assertThat(JSON.readTree(again.body()).get("created").booleanValue()).isFalse();
     assertThat(JSON.readTree(again.body()).get("state").textValue()).isEqualTo("completed");
     assertThat(table.runCounts(channel)).containsExactly(Map.entry(uuid, 1));
+    HttpResponse<String> status = get("tasks/" + uuid, READ);
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+    JsonNode row = JSON.readTree(status.body());
+    assertThat(row.get("state").textValue()).isEqualTo("completed");
+    assertThat(row.get("task").textValue()).isEqualTo(DurableTestTasks.RECORD);
+    assertThat(row.get("attempt").intValue()).isEqualTo(1);
+    assertThat(row.get("node").textValue()).isEqualTo("e2e-" + channel);
+    assertThat(row.get("finished_at").textValue()).isNotNull();
+    assertThat(row.at("/links/self").textValue()).isEqualTo("/api/v1/tasks/" + uuid);
+    assertError(get("tasks/" + UUID.randomUUID(), READ), 404, "no task");
+    assertError(get("tasks/nope", READ), 400, "is not a uuid");
+    assertError(get("tasks/" + uuid, SUBMIT), 403, "lacks the scope read");
 
     HttpResponse<String> delayed = post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel
         + "\", \"delay\": 3600, \"priority\": 5, \"max_attempts\": 2}");
@@ -121,7 +133,8 @@ class HttpApiE2eTest {
     assertThat(position.get("line").intValue()).isEqualTo(2);
     assertThat(position.get("column").intValue()).isGreaterThan(1);
     assertError(post("tasks", SUBMIT, "{\"task\": \"" + "x".repeat(5000) + "\"}"), 413, "over this API's limit of 4096 bytes");
-    assertError(get("tasks", SUBMIT), 405, "use POST");
+    assertError(put("tasks", SUBMIT), 405, "use GET or POST");
+    assertError(post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"client\": \"\"}"), 400, "client must be 1 to 100");
     assertError(get("no-such-thing", READ), 404, "no such endpoint");
   }
 
@@ -174,6 +187,36 @@ class HttpApiE2eTest {
     assertThat(document).as("the served document is the one checked").isEqualTo(contract.document());
     assertThat(document.get("openapi").textValue()).startsWith("3.");
     assertThat(document.get("paths").has("/tasks")).isTrue();
+  }
+
+  @Test
+  void aClientsRequestsAreListedNewestFirstPageByPage() throws Exception {
+    List<String> submitted = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> accepted = post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel
+          + "\", \"client\": \"shop\"" + (i == 4 ? ", \"delay\": 3600" : "") + "}");
+      submitted.add(0, JSON.readTree(accepted.body()).get("uuid").textValue()); // newest first
+    }
+    post("tasks", SUBMIT, "{\"task\": \"" + DurableTestTasks.NOOP + "\", \"channel\": \"" + channel + "\", \"client\": \"other\"}");
+    await().atMost(WAIT).until(() -> table.count(channel, "completed") == 5);
+
+    JsonNode first = JSON.readTree(get("tasks?client=shop&limit=3", READ).body());
+    assertThat(first.get("requests")).extracting(r -> r.get("uuid").textValue()).containsExactlyElementsOf(submitted.subList(0, 3));
+    assertThat(first.get("next_cursor").isTextual()).isTrue();
+    String next = first.at("/links/next").textValue();
+    assertThat(next).startsWith("/api/v1/tasks?client=shop&limit=3&cursor=");
+    JsonNode second = JSON.readTree(get(next.substring("/api/v1/".length()), READ).body());
+    assertThat(second.get("requests")).extracting(r -> r.get("uuid").textValue()).containsExactlyElementsOf(submitted.subList(3, 5));
+    assertThat(second.get("next_cursor").isNull()).isTrue();
+
+    JsonNode scheduled = JSON.readTree(get("tasks?client=shop&state=scheduled", READ).body());
+    assertThat(scheduled.get("requests")).extracting(r -> r.get("uuid").textValue()).containsExactly(submitted.get(0));
+    assertThat(JSON.readTree(get("tasks?client=shop&task=no.such", READ).body()).get("requests")).isEmpty();
+    assertError(get("tasks", READ), 400, "client is required");
+    assertError(get("tasks?client=shop&state=sleeping", READ), 400, "state must be one of");
+    assertError(get("tasks?client=shop&limit=5000", READ), 400, "limit must be from 1 to 1000");
+    assertError(get("tasks?client=shop&cursor=garbage", READ), 400, "");
+    assertError(get("tasks?client=shop&colour=red", READ), 400, "unknown query parameter 'colour'");
   }
 
   @Test
@@ -242,11 +285,18 @@ class HttpApiE2eTest {
 
   /** Every answer of a documented operation must be what the OpenAPI document says. */
   private HttpResponse<String> checked(String path, String method, HttpResponse<String> response) throws Exception {
-    String template = "/" + path.replaceFirst("^task-types/[^/]+/", "task-types/{name}/").replaceFirst("^tasks/[^/]+/", "tasks/{uuid}/");
+    String template = "/" + path.replaceFirst("\\?.*$", "").replaceFirst("^task-types/[^/]+/", "task-types/{name}/")
+        .replaceFirst("^tasks/[^/]+/", "tasks/{uuid}/").replaceFirst("^tasks/[^/]+$", "tasks/{uuid}");
     if (contract.documents(template, method)) {
       contract.check(template, method, response.statusCode(), JSON.readTree(response.body()));
     }
     return response;
+  }
+
+  private HttpResponse<String> put(String path, String token) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(WAIT).header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofString("{}")).build();
+    return checked(path, "PUT", http.send(request, HttpResponse.BodyHandlers.ofString()));
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {

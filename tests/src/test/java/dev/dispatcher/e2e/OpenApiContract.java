@@ -17,7 +17,7 @@ import java.util.Map;
  * The HTTP API's OpenAPI document as a contract: valid OpenAPI 3 (swagger-parser reports nothing),
  * and every real answer of the tests checked against the schema the document gives for its path,
  * method and status. The schema check covers what the document uses: type, required, properties,
- * additionalProperties, items, enum, minimum, maximum, maxLength and $ref.
+ * additionalProperties, items, enum, minimum, maximum, maxLength, nullable and $ref.
  */
 final class OpenApiContract {
 
@@ -73,6 +73,9 @@ final class OpenApiContract {
     schema = resolve(schema);
     if (schema.isMissingNode() || schema.isEmpty()) {
       return; // {}: anything
+    }
+    if (value.isNull() && schema.path("nullable").asBoolean(false)) {
+      return;
     }
     String type = schema.path("type").asText("");
     boolean typed = switch (type) {

@@ -11,6 +11,7 @@ import dev.dispatcher.service.log.UntrustedText;
 import dev.dispatcher.service.registry.TaskRegistry;
 import dev.dispatcher.service.storage.DurableTasks;
 import dev.dispatcher.service.storage.EventSubscription;
+import dev.dispatcher.service.storage.TaskRecords;
 import dev.dispatcher.service.suspension.Suspensions;
 import dev.dispatcher.service.webhook.WebhookDelivery;
 import java.io.IOException;
@@ -59,6 +60,7 @@ public final class ApiServer implements Service {
   private final Listing schedules;
   private final BooleanSupplier ready;
   private final TaskActions actions;
+  private final TaskQueries queries;
   private final EventStream events;
   private final byte[] openApi;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -66,8 +68,9 @@ public final class ApiServer implements Service {
   private ExecutorService executor;
 
   private ApiServer(DispatcherConfig.Api config, ObjectMapper mapper, TaskSubmissions submissions, TaskTypes taskTypes, Nodes nodes,
-      Listing schedules, BooleanSupplier ready, TaskActions actions, EventStream events) {
+      Listing schedules, BooleanSupplier ready, TaskActions actions, TaskQueries queries, EventStream events) {
     this.actions = actions;
+    this.queries = queries;
     this.events = events;
     this.config = config;
     this.mapper = mapper;
@@ -91,11 +94,11 @@ public final class ApiServer implements Service {
    * @param events the status events of the database's daemons, for {@code GET /events}; null when events are off
    */
   public static ApiServer create(DispatcherConfig.Api config, ObjectMapper mapper, TaskRegistry registry, DurableTasks rows,
-      Suspensions suspensions, ControlClient control, List<String> channels, String defaultChannel, Listing schedules,
+      TaskRecords records, Suspensions suspensions, ControlClient control, List<String> channels, String defaultChannel, Listing schedules,
       BooleanSupplier ready, EventSubscription events) {
     return new ApiServer(config, mapper, new TaskSubmissions(registry, rows, mapper, defaultChannel),
         new TaskTypes(registry, rows, suspensions, mapper, defaultChannel), new Nodes(control, channels, mapper), schedules, ready,
-        new TaskActions(rows, control, mapper), events == null ? null : new EventStream(events, mapper));
+        new TaskActions(rows, control, mapper), new TaskQueries(records, mapper), events == null ? null : new EventStream(events, mapper));
   }
 
   @Override
@@ -189,10 +192,21 @@ public final class ApiServer implements Service {
     }
     switch (first) {
       case "tasks" -> {
+        if (path.size() == 1 && method.equals("GET")) {
+          authorize(exchange, Scope.READ);
+          exchange.respond(200, queries.requests(exchange.query()));
+          return;
+        }
         if (path.size() == 1) {
-          allow(method, "POST");
+          allow(method, "POST", "GET, POST");
           authorize(exchange, Scope.SUBMIT);
           respondSubmitted(exchange, submissions.submit(exchange.jsonObject()));
+          return;
+        }
+        if (path.size() == 2) {
+          allow(method, "GET");
+          authorize(exchange, Scope.READ);
+          exchange.respond(200, queries.status(path.get(1)));
           return;
         }
         if (path.size() == 3 && (path.get(2).equals("cancel") || path.get(2).equals("retry"))) {
@@ -275,8 +289,13 @@ public final class ApiServer implements Service {
   }
 
   private static void allow(String method, String allowed) {
+    allow(method, allowed, allowed);
+  }
+
+  /** @param allowHeader every method the endpoint takes, for the 405's Allow header */
+  private static void allow(String method, String allowed, String allowHeader) {
     if (!allowed.equals(method)) {
-      throw new ApiProblem(405, "use " + allowed + " here", Map.of(), Map.of("Allow", allowed));
+      throw new ApiProblem(405, "use " + allowHeader.replace(", ", " or ") + " here", Map.of(), Map.of("Allow", allowHeader));
     }
   }
 

@@ -27,7 +27,7 @@ import java.util.UUID;
 final class TaskSubmissions {
 
   static final Set<String> KEYS = Set.of("task", "args", "kwargs", "channel", "delay", "timeout", "priority", "max_attempts",
-      "on_duplicate", "uuid");
+      "on_duplicate", "uuid", "client");
   private static final double MAX_DELAY_SECONDS = 31_536_000;
 
   /** What a submission came to: the row's uuid and state, and whether this request wrote it. */
@@ -86,9 +86,10 @@ final class TaskSubmissions {
       throw new ApiProblem(422, "task " + ApiText.cut(name) + " is on_duplicate serial, which durable tasks do not take"
           + " (discard, queue_one or parallel)", Map.of("field", "on_duplicate"), Map.of());
     }
+    String client = body.has("client") ? client(body.get("client")) : null;
     String json = encoder.encode(new DurableTaskEncoder.Fields(name, channel, uuid, mapper.convertValue(args, List.class),
         mapper.convertValue(kwargs, Map.class), delay, timeout, onDuplicate.wireName(), priority, maxAttempts,
-        definition.backoffSeconds(), definition.maxBackoffSeconds(), Instant.now(), definition.bind()));
+        definition.backoffSeconds(), definition.maxBackoffSeconds(), Instant.now(), definition.bind(), client));
     boolean created = rows.enqueue(json);
     String state = delay > 0 ? "scheduled" : "available";
     if (!created) {
@@ -100,6 +101,17 @@ final class TaskSubmissions {
       state = existing;
     }
     return new Submitted(uuid, state, created);
+  }
+
+  private static String client(com.fasterxml.jackson.databind.JsonNode value) {
+    if (!value.isTextual()) {
+      throw new ApiProblem(400, "client must be a string", Map.of("field", "client"), Map.of());
+    }
+    try {
+      return dev.dispatcher.status.ClientNames.check(value.textValue());
+    } catch (IllegalArgumentException e) {
+      throw new ApiProblem(400, ApiText.cut(e.getMessage()), Map.of("field", "client"), Map.of());
+    }
   }
 
   static final Set<String> DELIVERY_KEYS = Set.of("url", "method", "headers", "body", "timeout", "uuid");

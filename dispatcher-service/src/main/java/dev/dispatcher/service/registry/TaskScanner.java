@@ -16,9 +16,14 @@ import java.util.Map;
 /**
  * Finds {@code @Task} methods without loading every class: ClassGraph reads class files, and only
  * the classes that carry the annotation are loaded. Scans the configured packages and classes, and
- * every class in the extra jars and folders given with {@code --classpath}.
+ * every class in the extra jars and folders given with {@code --classpath}. The daemon's own
+ * package ({@value #DAEMON_PACKAGE}) is never scanned: its built-in tasks (the webhook relay) are
+ * registered by their config, and a jar of tasks shaded with the daemon inside (the demo's tools
+ * jar, an application's fat jar) must not register them behind the operator's back.
  */
 public final class TaskScanner {
+
+  static final String DAEMON_PACKAGE = "dev.dispatcher.service";
 
   private final ClassLoader loader;
 
@@ -62,7 +67,8 @@ public final class TaskScanner {
   }
 
   private static ClassGraph base() {
-    return new ClassGraph().enableClassInfo().enableMethodInfo().enableAnnotationInfo().ignoreMethodVisibility();
+    return new ClassGraph().enableClassInfo().enableMethodInfo().enableAnnotationInfo().ignoreMethodVisibility()
+        .rejectPackages(DAEMON_PACKAGE);
   }
 
   private void collect(ClassGraph graph, Map<String, Method> found) {

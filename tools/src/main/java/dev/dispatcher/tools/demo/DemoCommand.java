@@ -4,6 +4,7 @@ import dev.dispatcher.Publisher;
 import dev.dispatcher.demo.DemoMix;
 import dev.dispatcher.tools.postgres.DemoDatabase;
 import dev.dispatcher.tools.process.DaemonProcess;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -22,9 +24,9 @@ import picocli.CommandLine.Option;
 /**
  * The whole demo in one command: a Postgres (reused, Docker or embedded); the daemon's schema
  * migrated and a burst of durable tasks published while no daemon runs; the daemon jar as a
- * process with {@code dispatcher.yml}; a burst of fire-and-forget tasks; a wait until every task of
- * both bursts has run (read from the {@code RunJournal} table), a summary of each, and a clean
- * stop. Exits 1 when a task went missing, ran twice or failed unexpectedly.
+ * process with {@code dispatcher.yml} (and the HTTP API on a free port); a burst of fire-and-forget
+ * tasks; a wait until every task of both bursts has run (read from the {@code RunJournal} table), a
+ * summary of each; one task submitted over HTTP and its status read back; and a clean stop. Exits 1 when a task went missing, ran twice or failed unexpectedly.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start Postgres and the daemon, publish a burst of demo tasks, wait until all ran, print a summary, stop.")
@@ -63,9 +65,12 @@ public final class DemoCommand implements Callable<Integer> {
       List<String> durableUuids = publish(database, true);
       Path log = Path.of(".run", "demo-daemon.log");
       System.out.println("== demo: starting the daemon (log: " + log + ")");
+      Path withApi = Files.createDirectories(Path.of(".run")).resolve("demo-dispatcher.yml");
+      Files.writeString(withApi, Files.readString(config) + HttpSubmission.CONFIG);
+      String token = "demo-" + UUID.randomUUID() + UUID.randomUUID(); // a fresh token per demo, never printed
       try (DaemonProcess daemon = DaemonProcess.start(daemonJar,
-          List.of("--config", config.toString(), "--classpath", tasksJar.toString()),
-          Map.of("DISPATCHER_DATABASE_URL", database.url()), log)) {
+          List.of("--config", withApi.toString(), "--classpath", tasksJar.toString()),
+          Map.of("DISPATCHER_DATABASE_URL", database.url(), HttpSubmission.TOKEN_ENV, token), log)) {
         daemon.awaitReady(Duration.ofSeconds(60));
         long start = System.nanoTime();
         System.out.println("== demo: publishing " + count + " fire-and-forget tasks");
@@ -73,6 +78,13 @@ public final class DemoCommand implements Callable<Integer> {
         boolean fireAndForgetOk = await(database, daemon, "fire-and-forget", uuids, start);
         boolean durableOk = await(database, daemon, "durable (published before the daemon started)", durableUuids, start);
         if (!fireAndForgetOk || !durableOk) {
+          return 1;
+        }
+        System.out.println("== demo: one task over the HTTP API (" + withApi + " adds the api section to " + config + ")");
+        String base = daemon.linesContaining("http api on").stream().map(HttpSubmission::baseUrl).filter(java.util.Objects::nonNull)
+            .findFirst().orElse(null);
+        if (base == null || !new HttpSubmission(base, token).run(Duration.ofSeconds(timeoutSeconds))) {
+          System.out.println("== demo: FAILED: the HTTP submission did not complete with 42 (log: " + log + ")");
           return 1;
         }
         System.out.println("== demo: OK, stopping");
