@@ -53,19 +53,25 @@ final class WatchedTask implements TaskHandle {
   }
 
   /**
-   * The final status: for a cached handle, its row read now (it completed before the submission);
-   * else, or when that row is gone (retention) or cannot be read, a wait of the listener's, which
+   * The final status: for a cached handle, its row read now (it completed before the submission),
+   * or an {@link IllegalStateException} when that row is gone since (retention deleted it; a wait
+   * would never end); else, or when the row cannot be read now, a wait of the listener's, which
    * ends as any wait does.
    */
   private CompletableFuture<TaskStatus> awaitFinished() {
     if (cached) {
+      Optional<TaskStatus> now;
       try {
-        Optional<TaskStatus> now = status();
-        if (now.isPresent() && now.get().isFinished()) {
-          return CompletableFuture.completedFuture(now.get());
-        }
+        now = status();
       } catch (RuntimeException e) {
-        // the listener's wait reads the row again, and says why if it cannot
+        return results.await(uuid); // the listener's wait reads the row again, and says why if it cannot
+      }
+      if (now.isEmpty()) {
+        return CompletableFuture.failedFuture(new IllegalStateException("task " + uuid + ": the row that answered from the"
+            + " result cache is gone (deleted after durable.completed_retention)"));
+      }
+      if (now.get().isFinished()) {
+        return CompletableFuture.completedFuture(now.get());
       }
     }
     return results.await(uuid);

@@ -215,4 +215,15 @@ class ResultCacheSubmissionsTest {
     assertThat(quote().submit("ACME").cached()).as("no cache answer from this submitter").isFalse();
     assertThat(new WatchedTask("5d4c2f0e-8b1a-4f7e-9c3d-2a1b0c9d8e7f", null, null, mapper, true).cached()).isTrue();
   }
+
+  @Test
+  void aCachedHandleWhoseRowIsGoneSaysSoInsteadOfWaitingForEver() {
+    // no listener: a wait would dereference it, so the handle must answer from the read alone
+    WatchedTask gone = new WatchedTask("5d4c2f0e-8b1a-4f7e-9c3d-2a1b0c9d8e7f", null, uuid -> java.util.Optional.empty(), mapper, true);
+
+    assertThatThrownBy(() -> gone.result(Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class)
+        .hasMessage("task 5d4c2f0e-8b1a-4f7e-9c3d-2a1b0c9d8e7f: the row that answered from the result cache is gone"
+            + " (deleted after durable.completed_retention)");
+    assertThat(gone.future()).isCompletedExceptionally();
+  }
 }
