@@ -24,6 +24,20 @@ final class DurableRowFactory {
   }
 
   /**
+   * The row's {@code cache_for}: null when neither the task nor the submission has a cache (the row
+   * costs the cache nothing: no key, no lookup); 0 when it is not to be answered from the cache but
+   * is to answer later submissions (the submission said {@link java.time.Duration#ZERO}, or gave
+   * its own uuid, which is to name its row); else the submission's, or the task's, cacheFor.
+   */
+  static Double cacheFor(TaskDefinition task, SubmitOptions options) {
+    double seconds = options.cacheFor() != null ? MessageFactory.seconds(options.cacheFor()) : task.cacheForSeconds();
+    if (seconds > 0) {
+      return options.uuid() != null ? 0.0 : seconds;
+    }
+    return task.cacheForSeconds() > 0 ? 0.0 : null;
+  }
+
+  /**
    * @throws IllegalArgumentException when the submission is {@code serial}, its timeout is past 7
    *     days or its delay past a year, or an argument cannot be written as JSON
    */
@@ -38,9 +52,10 @@ final class DurableRowFactory {
     }
     int priority = options.priority() != null ? options.priority() : task.priority();
     int maxAttempts = options.maxAttempts() != null ? options.maxAttempts() : task.maxAttempts();
+    Double cacheFor = cacheFor(task, options);
     String json = encoder.encode(new DurableTaskEncoder.Fields(task.name(), channel, uuid, args, kwargs, delay, timeout,
         onDuplicate.wireName(), priority, maxAttempts, task.backoffSeconds(), task.maxBackoffSeconds(), Instant.now(),
-        task.bind(), options.client()));
-    return new DurableRow(channel, json);
+        task.bind(), options.client(), cacheFor));
+    return new DurableRow(channel, json, cacheFor != null && cacheFor > 0);
   }
 }

@@ -61,6 +61,12 @@ final class MessageFactory {
     if (options.durable() != null ? options.durable() : task.durable()) {
       return new Enqueued(uuid, durableRows.row(task, channel, uuid, args, kwargs, options));
     }
+    if (options.cacheFor() != null && !options.cacheFor().isZero()) {
+      // a notification leaves no row that a later submission could be answered with
+      throw new IllegalArgumentException("task " + task.name() + ": cacheFor is for durable submissions (a cached result is a"
+          + " row of the task table), and this one is fire-and-forget; make it durable with SubmitOptions.builder().durable(true)"
+          + " or @Task(durable = true)");
+    }
     if (options.priority() != null || options.maxAttempts() != null) {
       // a pg_notify message has nowhere to keep them: refused, not silently dropped
       throw new IllegalArgumentException("task " + task.name() + ": priority and maxAttempts are for durable submissions,"

@@ -20,7 +20,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>{@code submit(...)} returns a handle as {@code delay(...)} returns a uuid; its task finishes
- * only once the batch is sent.
+ * only once the batch is sent. A submission the result cache may answer ({@link Task#cacheFor()})
+ * is refused: a batch hands out its uuids before it is sent.
  */
 public final class PublishBatch extends TaskFactory {
 
@@ -48,6 +49,18 @@ public final class PublishBatch extends TaskFactory {
         } else {
           pendingRows.add(((MessageFactory.Enqueued) submission).row());
         }
+      }
+
+      @Override
+      public Submitted send(TaskDefinition task, MessageFactory.Encoded submission) {
+        if (submission instanceof MessageFactory.Enqueued enqueued && enqueued.row().cacheLookup()) {
+          // the uuid is handed out now, and a cached answer would be another row's, known only once sent
+          throw new IllegalArgumentException("task " + task.name() + ": a batch cannot take a submission the result cache may"
+              + " answer (cacheFor): its uuid is handed out before the batch is sent, and a cached answer is another row's;"
+              + " publish it on its own (publisher.task(...)), or give it SubmitOptions.builder().cacheFor(Duration.ZERO)"
+              + " to run it anyway");
+        }
+        return TaskSubmitter.super.send(task, submission);
       }
 
       @Override

@@ -50,13 +50,31 @@ final class PublishStatements {
   private final List<DurableRow> rows;
   private final DurableEnqueuer enqueuer;
   private final int timeoutSeconds;
+  /** Whether {@code enqueue_many}'s answers are read (rows the result cache may answer), else left unread. */
+  private final boolean readAnswers;
+  private List<String> answers = List.of();
 
   /** @param timeoutSeconds each statement's limit ({@code setQueryTimeout}); 0: none */
   PublishStatements(List<Notification> notifications, List<DurableRow> rows, DurableEnqueuer enqueuer, int timeoutSeconds) {
+    this(notifications, rows, enqueuer, timeoutSeconds, false);
+  }
+
+  /**
+   * @param timeoutSeconds each statement's limit ({@code setQueryTimeout}); 0: none
+   * @param readAnswers whether to keep the uuids {@code enqueue_many} answers with ({@link #answers()})
+   */
+  PublishStatements(List<Notification> notifications, List<DurableRow> rows, DurableEnqueuer enqueuer, int timeoutSeconds,
+      boolean readAnswers) {
     this.notifications = notifications;
     this.rows = rows;
     this.enqueuer = enqueuer;
     this.timeoutSeconds = timeoutSeconds;
+    this.readAnswers = readAnswers;
+  }
+
+  /** After a run with {@code readAnswers}: the uuids {@code enqueue_many} answered, in order; else empty. */
+  List<String> answers() {
+    return answers;
   }
 
   /** The channel a message about the publish names: its first notification's or row's. */
@@ -97,7 +115,11 @@ final class PublishStatements {
   private void run(Connection connection) throws SQLException {
     if (!rows.isEmpty()) {
       try {
-        enqueuer.enqueue(connection, rows, timeoutSeconds);
+        if (readAnswers) {
+          answers = enqueuer.enqueueAnswered(connection, rows, timeoutSeconds);
+        } else {
+          enqueuer.enqueue(connection, rows, timeoutSeconds);
+        }
       } catch (SQLException e) {
         throw new Failed(enqueueStatement(), true, rows.get(0).channel(), e);
       }

@@ -69,6 +69,12 @@ import javax.sql.DataSource;
  * JsonNode report = handle.result(Duration.ofMinutes(2));
  * }</pre>
  *
+ * <p><b>The result cache.</b> A durable submission of a task with {@link Task#cacheFor()} (or with
+ * {@link SubmitOptions#cacheFor()}) is answered, in the same {@code enqueue_many} statement, by a
+ * completed row of the same task, args and kwargs that is young enough: nothing is inserted or
+ * run, {@code delay(...)} returns that row's uuid and {@code submit(...)} a handle on it whose
+ * {@link TaskHandle#cached()} is true. A submission without a cache costs the cache nothing.
+ *
  * <p>A publish never waits long for a database that is down or does not answer: at most the
  * {@linkplain Builder#connectTimeout connect timeout} for a connection from the pool built from
  * {@link Builder#url}, then at most the {@linkplain Builder#publishTimeout publish timeout} for each
@@ -179,10 +185,29 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
     @Override
     public void accept(MessageFactory.Encoded submission) {
       if (submission instanceof MessageFactory.Notified notified) {
-        send(notified.notifications(), List.of());
+        Publisher.this.send(notified.notifications(), List.of());
       } else {
-        send(List.of(), List.of(((MessageFactory.Enqueued) submission).row()));
+        Publisher.this.send(List.of(), List.of(((MessageFactory.Enqueued) submission).row()));
       }
+    }
+
+    @Override
+    public Submitted send(TaskDefinition task, MessageFactory.Encoded submission) {
+      if (!(submission instanceof MessageFactory.Enqueued enqueued) || !enqueued.row().cacheLookup()) {
+        return TaskSubmitter.super.send(task, submission); // no cache: the statement as ever, its answer unread
+      }
+      List<String> answers = Publisher.this.send(List.of(), List.of(enqueued.row()), true);
+      if (answers.isEmpty()) {
+        return new Submitted(submission.uuid(), false); // on_duplicate kept it out, as without the cache
+      }
+      String uuid = answers.get(0);
+      // the row went in under the uuid it was encoded with, or the cache answered with another row's
+      return new Submitted(uuid, !uuid.equalsIgnoreCase(submission.uuid()));
+    }
+
+    @Override
+    public TaskHandle handle(Submitted sent) {
+      return Publisher.this.handle(sent.uuid(), sent.cached());
     }
   };
 
@@ -261,12 +286,17 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
    * @throws IllegalArgumentException when the text is not a uuid
    */
   public TaskHandle handle(String uuid) {
+    return handle(uuid, false);
+  }
+
+  /** A handle; a cached one ({@link TaskHandle#cached()}) reads its finished row at once instead of waiting. */
+  private TaskHandle handle(String uuid, boolean cached) {
     if (!ResultNotices.isUuid(uuid)) {
       throw new IllegalArgumentException("not a uuid: " + (uuid == null ? "null" : "'" + uuid + "'"));
     }
     return new WatchedTask(uuid.toLowerCase(Locale.ROOT), results,
         task -> read(handleReads, "the status of task " + task, connection -> records.status(connection, task, statementSeconds)),
-        messages.mapper());
+        messages.mapper(), cached);
   }
 
   private <T> T read(Target on, String what, Read<T> read) {
@@ -285,10 +315,20 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   }
 
   void send(List<Notification> notifications, List<DurableRow> rows) {
-    PublishStatements statements = new PublishStatements(notifications, rows, enqueuer, statementSeconds);
+    send(notifications, rows, false);
+  }
+
+  /**
+   * Sends the notifications and rows; with {@code readAnswers}, returns what {@code enqueue_many}
+   * answered (the uuids of the rows that went in, or the cached rows' that answered them), else
+   * nothing.
+   */
+  private List<String> send(List<Notification> notifications, List<DurableRow> rows, boolean readAnswers) {
+    PublishStatements statements = new PublishStatements(notifications, rows, enqueuer, statementSeconds, readAnswers);
     long started = System.nanoTime();
     try {
       target.run(statements);
+      return statements.answers();
     } catch (NoConnection e) {
       throw failures.noConnection(statements.channel(), (SQLException) e.getCause());
     } catch (PublishStatements.Failed e) {

@@ -19,6 +19,10 @@ import java.time.Duration;
  *
  * // on behalf of a client: publisher.requests(RequestQuery.of("shop", 50)) lists them
  * SubmitOptions forShop = SubmitOptions.builder().durable(true).client("shop").build();
+ *
+ * // a result of the same task and arguments at most 10 minutes old answers it instead of a run;
+ * // Duration.ZERO runs it whatever the task's @Task(cacheFor) says
+ * SubmitOptions cached = SubmitOptions.builder().durable(true).cacheFor(Duration.ofMinutes(10)).build();
  * }</pre>
  *
  * @param uuid message uuid; a random UUID v4 when null
@@ -34,10 +38,15 @@ import java.time.Duration;
  *     Publisher#requests} lists a client's requests; for a fire-and-forget submission it travels in
  *     the message (key {@code client}) and is kept when the task is recorded ({@link Task#record()});
  *     null for none
+ * @param cacheFor durable submissions: the result cache ({@link Task#cacheFor()}), how old a
+ *     completed result of the same task, args and kwargs may be to answer this submission instead
+ *     of a run; {@link Duration#ZERO} runs it (its result still answers later submissions); at most
+ *     a year; the task's default when null. A submission with its own {@link #uuid} is never
+ *     answered from the cache: that uuid is to name its row
  */
 public record SubmitOptions(
     String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
-    Boolean durable, Integer priority, Integer maxAttempts, String client) {
+    Boolean durable, Integer priority, Integer maxAttempts, String client, Duration cacheFor) {
 
   /** No options: every value comes from the task's defaults. */
   public static final SubmitOptions NONE = new SubmitOptions(null, null, null, null, null);
@@ -51,6 +60,12 @@ public record SubmitOptions(
   public SubmitOptions(String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
       Boolean durable, Integer priority, Integer maxAttempts) {
     this(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, null);
+  }
+
+  /** Options that leave the result cache to the task's default. */
+  public SubmitOptions(String uuid, String channel, Duration delay, Duration timeout, OnDuplicate onDuplicate,
+      Boolean durable, Integer priority, Integer maxAttempts, String client) {
+    this(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, client, null);
   }
 
   public SubmitOptions {
@@ -73,6 +88,10 @@ public record SubmitOptions(
     if (client != null) {
       dev.dispatcher.status.ClientNames.check(client);
     }
+    if (cacheFor != null && (cacheFor.isNegative() || cacheFor.compareTo(Duration.ofSeconds((long) TaskDefinition.CACHE_FOR_LIMIT_SECONDS)) > 0)) {
+      throw new IllegalArgumentException("cacheFor must be from 0 to " + (long) TaskDefinition.CACHE_FOR_LIMIT_SECONDS
+          + " seconds (a year): " + cacheFor);
+    }
   }
 
   public static Builder builder() {
@@ -90,6 +109,7 @@ public record SubmitOptions(
     private Integer priority;
     private Integer maxAttempts;
     private String client;
+    private Duration cacheFor;
 
     private Builder() {}
 
@@ -145,9 +165,19 @@ public record SubmitOptions(
       return this;
     }
 
+    /**
+     * For a durable submission: a completed result of the same task, args and kwargs at most this
+     * old answers it instead of a run ({@link Task#cacheFor()}); {@link Duration#ZERO} runs it
+     * whatever the task's annotation says (and its result answers later submissions). At most a year.
+     */
+    public Builder cacheFor(Duration cacheFor) {
+      this.cacheFor = cacheFor;
+      return this;
+    }
+
     /** @throws IllegalArgumentException naming the option that is out of its range */
     public SubmitOptions build() {
-      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, client);
+      return new SubmitOptions(uuid, channel, delay, timeout, onDuplicate, durable, priority, maxAttempts, client, cacheFor);
     }
   }
 }

@@ -108,4 +108,24 @@ public @interface Task {
    * have their row.
    */
   boolean record() default false;
+
+  /**
+   * Durable tasks only: the result cache. A submission whose task, args and kwargs are those of a
+   * row that completed at most this long ago, and whose result was kept, is not run: it is answered
+   * by that row ({@code delay(...)} returns its uuid, {@code submit(...)} a handle on it that says
+   * {@link dev.dispatcher.status.TaskHandle#cached()} and has its result at once). A duration as the
+   * daemon's configuration writes one: {@code "600"} (seconds), {@code "30s"}, {@code "10m"},
+   * {@code "1h"}, {@code "7d"}, at most a year; empty (the default) for no cache. Rows are still
+   * deleted after {@code durable.completed_retention}, so the cache lasts at most that long. A
+   * submission can set its own ({@code SubmitOptions.builder().cacheFor(...)}, {@link
+   * java.time.Duration#ZERO} to run anyway). A cache is not a lock: two submissions that miss at
+   * the same time both run ({@link #onDuplicate()} {@code DISCARD} keeps a second one out while the
+   * first waits or runs).
+   *
+   * <pre>{@code
+   * @Task(durable = true, cacheFor = "10m")
+   * public static Quote quote(String symbol) { ... }
+   * }</pre>
+   */
+  String cacheFor() default "";
 }

@@ -26,10 +26,14 @@ import java.lang.reflect.Modifier;
  * @param maxBackoffSeconds durable submissions: the longest wait between attempts, 0 to 2592000
  * @param record fire-and-forget submissions: the daemon records each run's outcome as a finished row
  *     ({@link Task#record()})
+ * @param cacheForSeconds durable submissions: how old a completed result may be to answer a
+ *     submission of the same task and arguments instead of a run ({@link Task#cacheFor()}); 0 for
+ *     no cache, at most a year
  */
 public record TaskDefinition(
     String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency,
-    boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, boolean record) {
+    boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, boolean record,
+    double cacheForSeconds) {
 
   /** {@link Task#maxAttempts()}'s default. */
   public static final int DEFAULT_MAX_ATTEMPTS = 10;
@@ -46,6 +50,8 @@ public record TaskDefinition(
   public static final double MAX_BACKOFF_LIMIT_SECONDS = 2_592_000;
   /** The longest timeout of a durable task, 7 days. */
   public static final double DURABLE_TIMEOUT_LIMIT_SECONDS = 604_800;
+  /** The longest {@code cacheFor}, a year (the SQL API's limit for {@code cache_for}). */
+  public static final double CACHE_FOR_LIMIT_SECONDS = 31_536_000;
 
   /** A fire-and-forget definition with the durable defaults and no concurrency limit. */
   public TaskDefinition(String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind) {
@@ -66,10 +72,17 @@ public record TaskDefinition(
         maxBackoffSeconds, false);
   }
 
+  /** A definition without a result cache. */
+  public TaskDefinition(String name, String channel, double timeoutSeconds, OnDuplicate onDuplicate, boolean bind, int maxConcurrency,
+      boolean durable, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds, boolean record) {
+    this(name, channel, timeoutSeconds, onDuplicate, bind, maxConcurrency, durable, priority, maxAttempts, backoffSeconds,
+        maxBackoffSeconds, record, 0);
+  }
+
   /**
    * @throws IllegalArgumentException naming the task and the value when a value is out of its
-   *     range, or when a durable task's default duplicate policy is {@link OnDuplicate#SERIAL} or its
-   *     timeout is past 7 days
+   *     range, when a durable task's default duplicate policy is {@link OnDuplicate#SERIAL} or its
+   *     timeout is past 7 days, or when a task that is not durable has a result cache
    */
   public TaskDefinition {
     if (name == null || name.isBlank()) {
@@ -87,8 +100,13 @@ public record TaskDefinition(
     }
     checkSeconds(name, "backoff", backoffSeconds, BACKOFF_LIMIT_SECONDS);
     checkSeconds(name, "maxBackoff", maxBackoffSeconds, MAX_BACKOFF_LIMIT_SECONDS);
+    checkSeconds(name, "cacheFor", cacheForSeconds, CACHE_FOR_LIMIT_SECONDS);
     if (durable) {
       checkDurable(name, timeoutSeconds, onDuplicate);
+    } else if (cacheForSeconds > 0) {
+      // each of its submissions would quietly run without the cache: refused where it is written
+      throw new IllegalArgumentException("task " + name + ": cacheFor is for durable tasks (a cached result is a row of the"
+          + " task table), and this one is fire-and-forget; add durable = true to its @Task");
     }
   }
 
@@ -137,8 +155,14 @@ public record TaskDefinition(
     }
     String name = task.name().isEmpty() ? defaultName(method) : task.name();
     String channel = task.channel().isEmpty() ? null : dev.dispatcher.wire.ChannelNames.check(task.channel());
+    double cacheFor;
+    try {
+      cacheFor = task.cacheFor().isBlank() ? 0 : DurationText.seconds(task.cacheFor());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(describe(method) + ": @Task(cacheFor): " + e.getMessage(), e);
+    }
     return new TaskDefinition(name, channel, task.timeout(), task.onDuplicate(), task.bind(), task.maxConcurrency(),
-        task.durable(), task.priority(), task.maxAttempts(), task.backoff(), task.maxBackoff(), task.record());
+        task.durable(), task.priority(), task.maxAttempts(), task.backoff(), task.maxBackoff(), task.record(), cacheFor);
   }
 
   /** {@code <fully.qualified.Class>.<method>}; nested classes keep their binary name ({@code Outer$Inner}). */

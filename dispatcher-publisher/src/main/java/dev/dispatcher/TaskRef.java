@@ -38,24 +38,27 @@ public abstract sealed class TaskRef
    * @param args positional arguments (may be empty)
    * @param kwargs named arguments, bound to parameter names (may be empty)
    * @param options per-submission options; null means {@link SubmitOptions#NONE}
-   * @return the message uuid; for a durable submission, the row's
+   * @return the message uuid; for a durable submission, the row's; for one the result cache
+   *     answered ({@link Task#cacheFor()}), the cached row's
    * @throws PublishException when the database refuses or cannot be reached
    * @throws IllegalArgumentException when an argument cannot be written as JSON, no channel is
-   *     known, a durable submission is {@code serial} or past a durable limit, or a fire-and-forget
-   *     one sets {@code priority} or {@code maxAttempts}
+   *     known, a durable submission is {@code serial} or past a durable limit, a fire-and-forget
+   *     one sets {@code priority}, {@code maxAttempts} or {@code cacheFor}, or a batch is given one
+   *     the result cache may answer
    */
   public String applyAsync(List<?> args, Map<String, ?> kwargs, SubmitOptions options) {
     MessageFactory.Encoded encoded = submitter.messages().encode(
         definition, args == null ? List.of() : args, kwargs == null ? Map.of() : kwargs,
         options == null ? SubmitOptions.NONE : options);
-    submitter.accept(encoded);
-    return encoded.uuid();
+    return submitter.send(definition, encoded).uuid();
   }
 
   /**
    * As {@link #applyAsync}, returning a handle on the submission instead of its uuid: its status,
    * and its result once it finished (see {@link TaskHandle}). Only for a submission that has a row:
    * a durable one, or a fire-and-forget one of a task that records its runs ({@code @Task(record = true)}).
+   * When the result cache answered it ({@link Task#cacheFor()}), the handle is on the cached row,
+   * says {@link TaskHandle#cached()} and has its result at once.
    *
    * @throws IllegalArgumentException as {@link #applyAsync} does, and when the submission would have
    *     no row (fire-and-forget, not recorded) or its uuid ({@link SubmitOptions#uuid}) is not a uuid
@@ -74,8 +77,7 @@ public abstract sealed class TaskRef
       throw new IllegalArgumentException("task " + definition.name() + ": a handle needs a uuid, and SubmitOptions.uuid is '"
           + encoded.uuid() + "'");
     }
-    submitter.accept(encoded);
-    return submitter.handle(encoded.uuid());
+    return submitter.handle(submitter.send(definition, encoded));
   }
 
   String publish(List<?> args) {

@@ -16,24 +16,65 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
-/** A {@link TaskHandle} on a publisher's {@link ResultListener}: each wait is one of the listener's. */
+/**
+ * A {@link TaskHandle} on a publisher's {@link ResultListener}: each wait is one of the listener's.
+ * A cached one (the result cache answered the submission with a completed row) reads that row at
+ * once instead, and waits through the listener only if it is not finished after all.
+ */
 final class WatchedTask implements TaskHandle {
 
   private final String uuid;
   private final ResultListener results;
   private final Function<String, Optional<TaskStatus>> statuses;
   private final ObjectMapper mapper;
+  private final boolean cached;
 
   WatchedTask(String uuid, ResultListener results, Function<String, Optional<TaskStatus>> statuses, ObjectMapper mapper) {
+    this(uuid, results, statuses, mapper, false);
+  }
+
+  WatchedTask(String uuid, ResultListener results, Function<String, Optional<TaskStatus>> statuses, ObjectMapper mapper,
+      boolean cached) {
     this.uuid = uuid;
     this.results = results;
     this.statuses = statuses;
     this.mapper = mapper;
+    this.cached = cached;
   }
 
   @Override
   public String uuid() {
     return uuid;
+  }
+
+  @Override
+  public boolean cached() {
+    return cached;
+  }
+
+  /**
+   * The final status: for a cached handle, its row read now (it completed before the submission),
+   * or an {@link IllegalStateException} when that row is gone since (retention deleted it; a wait
+   * would never end); else, or when the row cannot be read now, a wait of the listener's, which
+   * ends as any wait does.
+   */
+  private CompletableFuture<TaskStatus> awaitFinished() {
+    if (cached) {
+      Optional<TaskStatus> now;
+      try {
+        now = status();
+      } catch (RuntimeException e) {
+        return results.await(uuid); // the listener's wait reads the row again, and says why if it cannot
+      }
+      if (now.isEmpty()) {
+        return CompletableFuture.failedFuture(new IllegalStateException("task " + uuid + ": the row that answered from the"
+            + " result cache is gone (deleted after durable.completed_retention)"));
+      }
+      if (now.get().isFinished()) {
+        return CompletableFuture.completedFuture(now.get());
+      }
+    }
+    return results.await(uuid);
   }
 
   @Override
@@ -43,12 +84,12 @@ final class WatchedTask implements TaskHandle {
 
   @Override
   public CompletableFuture<TaskStatus> finished() {
-    return results.await(uuid);
+    return awaitFinished();
   }
 
   @Override
   public CompletableFuture<JsonNode> future() {
-    CompletableFuture<TaskStatus> finished = results.await(uuid);
+    CompletableFuture<TaskStatus> finished = awaitFinished();
     CompletableFuture<JsonNode> result = new CompletableFuture<>();
     finished.whenComplete((status, failure) -> {
       if (failure != null) {
@@ -71,7 +112,7 @@ final class WatchedTask implements TaskHandle {
 
   @Override
   public JsonNode result(Duration timeout) throws TimeoutException, InterruptedException {
-    CompletableFuture<TaskStatus> finished = results.await(uuid);
+    CompletableFuture<TaskStatus> finished = awaitFinished();
     try {
       return resultOf(finished.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS));
     } catch (TimeoutException e) {
@@ -128,6 +169,6 @@ final class WatchedTask implements TaskHandle {
 
   @Override
   public String toString() {
-    return "TaskHandle " + uuid;
+    return "TaskHandle " + uuid + (cached ? " (cached)" : "");
   }
 }

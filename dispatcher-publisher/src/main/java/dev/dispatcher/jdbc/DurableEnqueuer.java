@@ -3,7 +3,9 @@ package dev.dispatcher.jdbc;
 import dev.dispatcher.wire.DurableRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,6 +49,30 @@ public final class DurableEnqueuer {
         statement.setQueryTimeout(timeoutSeconds);
       }
       statement.executeQuery().close(); // the uuids that went in: the caller already knows each submission's
+    }
+  }
+
+  /**
+   * As {@link #enqueue}, returning what {@code enqueue_many} answered, in order: the uuid of each
+   * row that went in and, for a row the result cache answered ({@link DurableRow#cacheLookup()}),
+   * the cached row's uuid; nothing for a row that {@code on_duplicate} or an existing uuid kept out.
+   */
+  public List<String> enqueueAnswered(Connection connection, List<DurableRow> rows, int timeoutSeconds) throws SQLException {
+    if (rows.isEmpty()) {
+      return List.of();
+    }
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, array(rows));
+      if (timeoutSeconds > 0) {
+        statement.setQueryTimeout(timeoutSeconds);
+      }
+      List<String> answers = new ArrayList<>(rows.size());
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          answers.add(result.getString(1));
+        }
+      }
+      return answers;
     }
   }
 

@@ -20,8 +20,18 @@ import java.util.concurrent.TimeoutException;
  */
 public interface TaskHandle {
 
-  /** The task's uuid. */
+  /** The task's uuid; for a submission the result cache answered, the cached row's. */
   String uuid();
+
+  /**
+   * Whether the result cache answered the submission ({@code @Task(cacheFor)}, {@code
+   * SubmitOptions.cacheFor}): nothing was run or inserted for it, this handle is on the completed
+   * row that answered it, and its {@link #result} is there at once. False for a handle made by
+   * uuid ({@code publisher.handle(uuid)}).
+   */
+  default boolean cached() {
+    return false;
+  }
 
   /**
    * What the table says now; empty when there is no row (not committed yet, a fire-and-forget task

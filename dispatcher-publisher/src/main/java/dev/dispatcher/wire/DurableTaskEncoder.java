@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Writes one durable task as the JSON object {@code <schema>.enqueue_many(batch jsonb)} takes: task,
  * channel, uuid, args, kwargs, delay, timeout, on_duplicate, priority, max_attempts, backoff,
- * max_backoff, time_pub, then bind and client when set. Every value is written, the defaults too, so the row
+ * max_backoff, time_pub, then bind, client and cache_for when set. Every value is written, the defaults too, so the row
  * says what the publisher meant and not what the function's defaults are; delay and timeout only
  * when above 0, as the function takes "absent" to mean 0 and "none". The function keeps the keys
  * it has no column for (time_pub, bind) in the row's {@code message}.
@@ -25,6 +25,9 @@ public final class DurableTaskEncoder {
    *
    * @param onDuplicate the wire name: parallel, discard or queue_one
    * @param timePub publish time; written as the task message writes it
+   * @param cacheForSeconds the result cache: how old a completed result of the same task and
+   *     arguments may be to answer this task instead of a run (0: none may, but this one's result
+   *     answers later ones); null for a task that has nothing to do with the cache
    */
   public record Fields(
       String task,
@@ -41,7 +44,8 @@ public final class DurableTaskEncoder {
       double maxBackoffSeconds,
       Instant timePub,
       boolean bind,
-      String client) {
+      String client,
+      Double cacheForSeconds) {
 
     /** A task without a client. */
     public Fields(String task, String channel, String uuid, List<?> args, Map<String, ?> kwargs, double delaySeconds,
@@ -49,6 +53,14 @@ public final class DurableTaskEncoder {
         Instant timePub, boolean bind) {
       this(task, channel, uuid, args, kwargs, delaySeconds, timeoutSeconds, onDuplicate, priority, maxAttempts, backoffSeconds,
           maxBackoffSeconds, timePub, bind, null);
+    }
+
+    /** A task without the result cache. */
+    public Fields(String task, String channel, String uuid, List<?> args, Map<String, ?> kwargs, double delaySeconds,
+        double timeoutSeconds, String onDuplicate, int priority, int maxAttempts, double backoffSeconds, double maxBackoffSeconds,
+        Instant timePub, boolean bind, String client) {
+      this(task, channel, uuid, args, kwargs, delaySeconds, timeoutSeconds, onDuplicate, priority, maxAttempts, backoffSeconds,
+          maxBackoffSeconds, timePub, bind, client, null);
     }
   }
 
@@ -96,6 +108,9 @@ public final class DurableTaskEncoder {
     if (fields.client() != null) {
       json.append(",\"").append(WireFormat.CLIENT).append("\":");
       JsonText.appendString(json, fields.client());
+    }
+    if (fields.cacheForSeconds() != null) {
+      json.append(",\"cache_for\":").append(fields.cacheForSeconds().doubleValue());
     }
     return json.append('}').toString();
   }

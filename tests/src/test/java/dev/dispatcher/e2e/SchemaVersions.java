@@ -8,7 +8,7 @@ import java.util.List;
  */
 final class SchemaVersions {
 
-  static final List<String> ALL = List.of("1", "2", "3", "4", "5", "6");
+  static final List<String> ALL = List.of("1", "2", "3", "4", "5", "6", "7");
   static final String LATEST = ALL.get(ALL.size() - 1);
 
   private SchemaVersions() {}

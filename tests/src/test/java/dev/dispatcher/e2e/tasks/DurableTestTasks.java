@@ -56,8 +56,11 @@ public final class DurableTestTasks {
     return pool;
   }
 
-  /** Records this run; returns its attempt (0 when the task is not durable). */
-  private static int recordRun(TaskContext context) throws SQLException {
+  /**
+   * Records this run; returns its attempt (0 when the task is not durable). Other task classes of
+   * this package record their runs here too.
+   */
+  static int recordRun(TaskContext context) throws SQLException {
     try (Connection connection = pool().getConnection();
         PreparedStatement insert = connection.prepareStatement("INSERT INTO " + TABLE + " (uuid, channel, node_id, attempt, started_at)"
             + " VALUES (?, ?, ?, (SELECT attempt FROM dispatcher.tasks WHERE uuid = ?::uuid), clock_timestamp()) RETURNING attempt")) {
