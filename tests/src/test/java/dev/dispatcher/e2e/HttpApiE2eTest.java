@@ -190,6 +190,32 @@ class HttpApiE2eTest {
   }
 
   @Test
+  void aSubmissionWithCacheForIsAnsweredByAFreshResultOfTheSameTaskAndArguments() throws Exception {
+    String body = "{\"task\": \"" + DurableTestTasks.FAIL_TIMES + "\", \"channel\": \"" + channel + "\", \"args\": [0], \"cache_for\": 600}";
+    HttpResponse<String> first = post("tasks", SUBMIT, body);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+    assertThat(JSON.readTree(first.body()).get("cached").booleanValue()).isFalse();
+    String uuid = JSON.readTree(first.body()).get("uuid").textValue();
+    await().atMost(WAIT).until(() -> "completed".equals(table.row(uuid).state()));
+
+    HttpResponse<String> again = post("tasks", SUBMIT, body);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(again.body());
+    assertThat(answer.get("cached").booleanValue()).isTrue();
+    assertThat(answer.get("created").booleanValue()).isFalse();
+    assertThat(answer.get("uuid").textValue()).isEqualTo(uuid);
+    assertThat(JSON.readTree(get("tasks/" + uuid, READ).body()).get("result").textValue()).isEqualTo("succeeded at attempt 1");
+    assertThat(table.runCounts(channel)).containsExactly(Map.entry(uuid, 1));
+
+    HttpResponse<String> fresh = post("tasks", SUBMIT, body.replace("600", "0"));
+    assertThat(fresh.statusCode()).as("cache_for 0 runs it again: %s", fresh.body()).isEqualTo(202);
+    HttpResponse<String> otherArguments = post("tasks", SUBMIT, body.replace("[0]", "[1]"));
+    assertThat(otherArguments.statusCode()).as("other arguments miss: %s", otherArguments.body()).isEqualTo(202);
+    assertError(post("tasks", SUBMIT, body.replace("}", ", \"uuid\": \"" + UUID.randomUUID() + "\"}")), 400,
+        "cache_for and uuid exclude each other");
+  }
+
+  @Test
   void aClientsRequestsAreListedNewestFirstPageByPage() throws Exception {
     List<String> submitted = new java.util.ArrayList<>();
     for (int i = 0; i < 5; i++) {

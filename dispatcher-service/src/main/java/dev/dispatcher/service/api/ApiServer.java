@@ -269,6 +269,7 @@ public final class ApiServer implements Service {
     body.put("uuid", submitted.uuid());
     body.put("state", submitted.state());
     body.put("created", submitted.created());
+    body.put("cached", submitted.cached());
     body.putObject("links").put("self", PREFIX + "tasks/" + submitted.uuid());
     exchange.respond(submitted.created() ? 202 : 200, body);
   }

@@ -27,11 +27,18 @@ import java.util.UUID;
 final class TaskSubmissions {
 
   static final Set<String> KEYS = Set.of("task", "args", "kwargs", "channel", "delay", "timeout", "priority", "max_attempts",
-      "on_duplicate", "uuid", "client");
+      "on_duplicate", "uuid", "client", "cache_for");
   private static final double MAX_DELAY_SECONDS = 31_536_000;
 
-  /** What a submission came to: the row's uuid and state, and whether this request wrote it. */
-  record Submitted(String uuid, String state, boolean created) {}
+  /**
+   * What a submission came to: the row's uuid and state, whether this request wrote it, and whether
+   * the result cache answered it (then the uuid is the cached row's).
+   */
+  record Submitted(String uuid, String state, boolean created, boolean cached) {
+    Submitted(String uuid, String state, boolean created) {
+      this(uuid, state, created, false);
+    }
+  }
 
   private final TaskRegistry registry;
   private final DurableTasks rows;
@@ -87,10 +94,15 @@ final class TaskSubmissions {
           + " (discard, queue_one or parallel)", Map.of("field", "on_duplicate"), Map.of());
     }
     String client = body.has("client") ? client(body.get("client")) : null;
+    Double cacheFor = cacheFor(body, definition);
     String json = encoder.encode(new DurableTaskEncoder.Fields(name, channel, uuid, mapper.convertValue(args, List.class),
         mapper.convertValue(kwargs, Map.class), delay, timeout, onDuplicate.wireName(), priority, maxAttempts,
-        definition.backoffSeconds(), definition.maxBackoffSeconds(), Instant.now(), definition.bind(), client));
-    boolean created = rows.enqueue(json);
+        definition.backoffSeconds(), definition.maxBackoffSeconds(), Instant.now(), definition.bind(), client, cacheFor));
+    String answered = rows.enqueueAnswering(json);
+    if (answered != null && !answered.equals(uuid)) {
+      return new Submitted(answered, "completed", false, true); // the cache answered: a completed row's result, nothing runs
+    }
+    boolean created = answered != null;
     String state = delay > 0 ? "scheduled" : "available";
     if (!created) {
       String existing = rows.stateOf(uuid);
@@ -101,6 +113,27 @@ final class TaskSubmissions {
       state = existing;
     }
     return new Submitted(uuid, state, created);
+  }
+
+  /**
+   * The submission's {@code cache_for}, else its task's {@code @Task(cacheFor)}; 0 (answer from no
+   * cache, be an entry for later ones) when the caller gave the uuid: a given uuid must name the row.
+   */
+  private static Double cacheFor(ObjectNode body, TaskDefinition definition) {
+    Double seconds = null; // no cache: no key computed, nothing looked up
+    if (body.has("cache_for")) {
+      seconds = number(body, "cache_for", 0, 0, MAX_DELAY_SECONDS);
+    } else if (definition.cacheForSeconds() > 0) {
+      seconds = definition.cacheForSeconds();
+    }
+    if (seconds != null && seconds > 0 && body.has("uuid")) {
+      if (body.has("cache_for")) {
+        throw new ApiProblem(400, "cache_for and uuid exclude each other: a cache hit answers with the cached row's uuid",
+            Map.of("field", "cache_for"), Map.of());
+      }
+      return 0.0;
+    }
+    return seconds;
   }
 
   private static String client(com.fasterxml.jackson.databind.JsonNode value) {

@@ -92,6 +92,13 @@ public interface DurableTasks {
    */
   boolean enqueue(String taskJson) throws SQLException;
 
+  /**
+   * As {@link #enqueue}, returning the uuid that answers the submission: its own when its row went
+   * in, a cached row's when the result cache answered it ({@code cache_for}), null when nothing went
+   * in (its uuid was enqueued already, or its on_duplicate rule kept it out).
+   */
+  String enqueueAnswering(String taskJson) throws SQLException;
+
   /** The state of the row with this uuid, or null when there is none. */
   String stateOf(String uuid) throws SQLException;
 

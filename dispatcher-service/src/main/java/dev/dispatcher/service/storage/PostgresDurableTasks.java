@@ -71,6 +71,21 @@ final class PostgresDurableTasks implements DurableTasks {
   }
 
   @Override
+  public String enqueueAnswering(String taskJson) throws SQLException {
+    prepare();
+    try (Connection connection = pool.getConnection(); PreparedStatement enqueue = connection.prepareStatement(
+        "SELECT u::text FROM " + migrations.schema().qualify("enqueue_many") + "(jsonb_build_array(?::jsonb)) AS u")) {
+      enqueue.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      enqueue.setString(1, taskJson);
+      try (ResultSet result = enqueue.executeQuery()) {
+        return result.next() ? result.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw missingTable(e);
+    }
+  }
+
+  @Override
   public String stateOf(String uuid) throws SQLException {
     prepare();
     try (Connection connection = pool.getConnection();
