@@ -104,15 +104,18 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
   }
 
   private record PoolTarget(DataSource dataSource) implements Target {
-    @Override
-    public <T> T read(Read<T> read) throws SQLException {
-      Connection connection;
+    /** A connection of the pool; one it cannot give is a {@link NoConnection} (nothing was sent). */
+    private Connection connect() throws NoConnection {
       try {
-        connection = dataSource.getConnection();
+        return dataSource.getConnection();
       } catch (SQLException e) {
         throw new NoConnection(e);
       }
-      try (connection) {
+    }
+
+    @Override
+    public <T> T read(Read<T> read) throws SQLException {
+      try (Connection connection = connect()) {
         T value = read.on(connection);
         if (!connection.getAutoCommit()) {
           connection.commit();
@@ -123,13 +126,7 @@ public final class Publisher extends TaskFactory implements AutoCloseable {
 
     @Override
     public void run(PublishStatements statements) throws SQLException {
-      Connection connection;
-      try {
-        connection = dataSource.getConnection();
-      } catch (SQLException e) {
-        throw new NoConnection(e);
-      }
-      try (connection) {
+      try (Connection connection = connect()) {
         statements.runAtomically(connection);
         if (!connection.getAutoCommit()) {
           connection.commit(); // a pool configured without auto-commit would otherwise roll it back

@@ -57,17 +57,7 @@ final class PostgresDurableTasks implements DurableTasks {
 
   @Override
   public boolean enqueue(String taskJson) throws SQLException {
-    prepare();
-    try (Connection connection = pool.getConnection(); PreparedStatement enqueue = connection.prepareStatement(
-        "SELECT count(*) FROM " + migrations.schema().qualify("enqueue_many") + "(jsonb_build_array(?::jsonb))")) {
-      enqueue.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      enqueue.setString(1, taskJson);
-      try (ResultSet result = enqueue.executeQuery()) {
-        return result.next() && result.getLong(1) == 1;
-      }
-    } catch (SQLException e) {
-      throw missingTable(e);
-    }
+    return enqueueAnswering(taskJson) != null;
   }
 
   @Override

@@ -97,9 +97,23 @@ public final class SchemaMigrations {
       throw failure(e);
     }
     migrated = true;
-    String after = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+    // The schema's version now, read back: daemons migrating at once take turns per migration (Flyway
+    // locks each one), so the last one this run applied may be older than what the others went on to.
+    String after = currentVersion(flyway);
+    if (after == null) {
+      after = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+    }
     return new MigrationReport(schema, result.initialSchemaVersion, after, result.migrationsExecuted,
         (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private String currentVersion(Flyway flyway) {
+    try {
+      org.flywaydb.core.api.MigrationInfo current = flyway.info().current();
+      return current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+    } catch (FlywayException e) {
+      throw failure(e);
+    }
   }
 
   /**
