@@ -38,7 +38,12 @@ public final class CompletionWriter implements Service {
   /** Outcomes waiting at most; a run ending while it is full waits for room (its thread is a virtual one). */
   static final int CAPACITY = 100_000;
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-  /** How often the state of a transaction whose COMMIT went unanswered is looked up while it is still in progress. */
+  /**
+   * How often the state of a transaction whose COMMIT went unanswered is looked up while it is still
+   * in progress: a poll, because Postgres sends nothing when another session's transaction ends. It
+   * is rare (only after a connection broke during COMMIT) and bounded by the flush timeout at stop;
+   * the broken session's transaction ends within moments, when its backend sees the socket gone.
+   */
   private static final Duration CONFIRM_POLL = Duration.ofMillis(100);
 
   private final DurableTasks rows;

@@ -35,6 +35,8 @@ final class PostgresDurableTasks implements DurableTasks {
   static final String TABLE = "tasks";
 
   private static final int QUERY_TIMEOUT_SECONDS = 30;
+  /** How long a completion batch's session may sit idle inside its transaction before the server aborts it. */
+  static final java.time.Duration IDLE_IN_BATCH_TIMEOUT = java.time.Duration.ofSeconds(10);
   private static final String WAITING = "('scheduled', 'available', 'retryable')";
 
   private final DataSource pool;
@@ -370,6 +372,10 @@ final class PostgresDurableTasks implements DurableTasks {
           // the batch joins the table by its primary key: with many rows running, the planner's guess
           // for unnest (100 rows) made it hash every running row instead (67 ms for 1,000 of 20,000)
           plan.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
+          // A COMMIT lost on its way (a network cut) leaves the server's session idle in this
+          // transaction until TCP notices, hours by default: the writer, waiting for its outcome,
+          // would hold every later batch, and the claims with them. The server ends it instead.
+          plan.execute("SET LOCAL idle_in_transaction_session_timeout = " + IDLE_IN_BATCH_TIMEOUT.toMillis());
         }
         long transactionId = transactionId(connection);
         int written = 0;

@@ -115,6 +115,31 @@ class CompletionWriterTest {
     assertThat(states()).isEqualTo("completed completed completed");
   }
 
+  /**
+   * BUG: a COMMIT lost on a half-open connection left the server's session idle in its transaction
+   * (until TCP keepalive, hours): the writer saw it in progress at every look and wrote nothing more.
+   */
+  @Test
+  void aBatchWhoseCommitIsLostOnAHalfOpenConnectionIsAbortedByTheServerAndWrittenAgain() throws Exception {
+    List<ClaimedRow> claimed = claimThree();
+    DispatcherMetrics metrics = new DispatcherMetrics();
+    CompletionWriter writer = new CompletionWriter(rowsThroughProxy, metrics, Duration.ofSeconds(5));
+    proxy.armCommitHold();
+    claimed.forEach(row -> writer.accept(new Completion.Completed(row.id(), row.attempt(), "\"done\"")));
+
+    writer.start();
+    try {
+      await().atMost(Duration.ofSeconds(40)).until(() -> counter(metrics, "dispatcher_durable_completion_batches_total") >= 1);
+    } finally {
+      writer.stop();
+    }
+
+    assertThat(proxy.cuts()).as("the COMMIT was held").isEqualTo(1);
+    assertThat(counter(metrics, "dispatcher_durable_completions_total")).isEqualTo(3);
+    assertThat(counter(metrics, "dispatcher_durable_completions_fenced_total")).isZero();
+    assertThat(states()).isEqualTo("completed completed completed");
+  }
+
   private List<ClaimedRow> claimThree() throws SQLException {
     for (int i = 0; i < 3; i++) {
       assertThat(rows.enqueue("{\"task\": \"app.a\", \"channel\": \"emails\"}")).isTrue();

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #armCommitCut() armed}, the next client message carrying {@code COMMIT} goes through to
  * the server, and when the server answers (so the transaction is committed) the connection is
  * closed instead of passing the answer on; {@link #armCommitDrop()} closes it instead of passing
- * the COMMIT on (the server then aborts the transaction). Either way the client sees its
+ * the COMMIT on (the server then aborts the transaction); {@link #armCommitHold()} closes only the
+ * client's side (the server's session waits inside its transaction). Either way the client sees its
  * connection break during COMMIT, the ambiguous case: it cannot tell whether its transaction was
  * committed. Other connections, and this one until then, are forwarded as they are.
  */
@@ -30,6 +31,7 @@ public final class CommitCuttingProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final AtomicBoolean armed = new AtomicBoolean();
   private final AtomicBoolean dropArmed = new AtomicBoolean();
+  private final AtomicBoolean holdArmed = new AtomicBoolean();
   private final AtomicInteger cuts = new AtomicInteger();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -52,6 +54,14 @@ public final class CommitCuttingProxy implements AutoCloseable {
   /** Loses the next COMMIT itself: the server never gets it. */
   public void armCommitDrop() {
     dropArmed.set(true);
+  }
+
+  /**
+   * Loses the next COMMIT as a network cut does: the client's side is closed, the server's is left
+   * open and silent, so the server's session sits idle in its transaction, neither committed nor aborted.
+   */
+  public void armCommitHold() {
+    holdArmed.set(true);
   }
 
   /** Connections closed instead of passing a COMMIT or its answer on. */
@@ -77,11 +87,17 @@ public final class CommitCuttingProxy implements AutoCloseable {
 
   private void pump(Socket from, Socket to, AtomicBoolean commitSent, boolean fromClient) {
     byte[] buffer = new byte[64 * 1024];
+    boolean held = false;
     try {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       int read;
       while ((read = in.read(buffer)) >= 0) {
+        if (fromClient && contains(buffer, read, COMMIT) && holdArmed.compareAndSet(true, false)) {
+          cuts.incrementAndGet();
+          held = true; // the server's socket stays open until close(): nothing tells its session
+          break;
+        }
         if (fromClient && contains(buffer, read, COMMIT) && dropArmed.compareAndSet(true, false)) {
           cuts.incrementAndGet();
           break;
@@ -99,7 +115,9 @@ public final class CommitCuttingProxy implements AutoCloseable {
       // one side closed
     } finally {
       closeQuietly(from);
-      closeQuietly(to);
+      if (!held) {
+        closeQuietly(to);
+      }
     }
   }
 
