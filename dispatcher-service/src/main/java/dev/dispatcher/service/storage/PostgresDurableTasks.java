@@ -264,11 +264,18 @@ final class PostgresDurableTasks implements DurableTasks {
     }
   }
 
-  /** The claim's UPDATE of the rows {@code picked} selects (their ids, locked), then the node id and the lease in milliseconds. */
+  /**
+   * The claim's UPDATE of the rows {@code picked} selects (their ids, locked), then the node id and
+   * the lease in milliseconds. Its transaction commits without waiting for the WAL flush
+   * ({@code synchronous_commit = off} for it alone): a claim lost in a database crash only returns
+   * its rows to where they were, to be claimed and run again, which a crash after a flushed claim
+   * does too once the lease runs out; and a completion's flush, which is synchronous, makes every
+   * earlier claim durable with it. That takes one WAL flush off the path from enqueue to start.
+   */
   private String claimSql(String picked) {
-    return "WITH picked AS (" + picked + ")"
+    return "WITH picked AS (" + picked + "), unflushed AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))"
         + " UPDATE " + table + " t SET state = 'running', attempt = t.attempt + 1, attempted_at = now(), attempted_by = ?,"
-        + " lease_until = now() + ? * interval '1 millisecond' FROM picked WHERE t.id = picked.id"
+        + " lease_until = now() + ? * interval '1 millisecond' FROM picked, unflushed WHERE t.id = picked.id"
         + " RETURNING t.id, t.uuid, t.task, t.channel, t.args::text, t.kwargs::text, t.message::text, t.attempt, t.max_attempts,"
         + " t.backoff_seconds, t.max_backoff_seconds, coalesce(t.timeout_seconds, 0), t.priority, t.run_at";
   }

@@ -149,6 +149,40 @@ class PostgresDurableTasksTest {
   }
 
   @Test
+  void aClaimsUnflushedCommitStaysInItsOwnTransactionNotOnThePooledConnection() throws Exception {
+    // the claims commit with synchronous_commit off; a completion on the same pooled connection
+    // afterwards must still wait for its flush. The test server may run with it off altogether.
+    try (Connection connection = database.connect(); java.sql.Statement alter = connection.createStatement()) {
+      alter.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$");
+    }
+    for (int i = 0; i < 8; i++) {
+      enqueue(i % 2 == 0 ? "app.a" : "app.b", "emails", "{}");
+    }
+    try (HikariDataSource flushing = ConnectionPools.create(database.url(), "durable-test-flushing", 2)) {
+      DurableTasks claims = new PostgresStorage(database.url(), SchemaName.of(SchemaName.DEFAULT), flushing, "node-a").durableTasks();
+      assertThat(synchronousCommitOn(flushing)).as("before any claim").containsExactly("on", "on");
+      assertThat(claims.claim("emails", Set.of("app.b"), 3, "node-a", LEASE)).hasSize(3);
+      assertThat(claims.claimLimited("emails", Map.of("app.a", 2), 3, "node-a", LEASE).rows()).hasSize(2);
+      assertThat(claims.claim("emails", TASKS, 10, "node-a", LEASE)).hasSize(3);
+      assertThat(synchronousCommitOn(flushing)).as("after the claims, on whichever connection made them").containsExactly("on", "on");
+    }
+  }
+
+  /** synchronous_commit on each of the pool's two connections, held at once. */
+  private static List<String> synchronousCommitOn(HikariDataSource pool) throws SQLException {
+    List<String> settings = new ArrayList<>();
+    try (Connection first = pool.getConnection(); Connection second = pool.getConnection()) {
+      for (Connection connection : List.of(first, second)) {
+        try (PreparedStatement show = connection.prepareStatement("SHOW synchronous_commit"); ResultSet setting = show.executeQuery()) {
+          setting.next();
+          settings.add(setting.getString(1));
+        }
+      }
+    }
+    return settings;
+  }
+
+  @Test
   void aLimitedClaimTakesAtMostWhatTheLimitLeavesOfTheRowsRunningOnEveryNode() throws Exception {
     List<String> limited = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
