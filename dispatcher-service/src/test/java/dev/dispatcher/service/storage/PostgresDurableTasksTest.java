@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -152,7 +153,7 @@ class PostgresDurableTasksTest {
   void aClaimsUnflushedCommitStaysInItsOwnTransactionNotOnThePooledConnection() throws Exception {
     // the claims commit with synchronous_commit off; a completion on the same pooled connection
     // afterwards must still wait for its flush. The test server may run with it off altogether.
-    try (Connection connection = database.connect(); java.sql.Statement alter = connection.createStatement()) {
+    try (Connection connection = database.connect(); Statement alter = connection.createStatement()) {
       alter.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$");
     }
     for (int i = 0; i < 8; i++) {
