@@ -3,9 +3,12 @@ package dev.dispatcher.wire;
 import java.security.SecureRandom;
 
 /**
- * Random (version 4) UUID strings with {@link SecureRandom} quality at a fraction of
- * {@code UUID.randomUUID()}'s cost: each thread draws random bytes a kilobyte at a time instead of
- * 16 bytes per call through a synchronized generator.
+ * Time-ordered UUID strings (version 7, RFC 9562): the first 48 bits are the Unix time in
+ * milliseconds, the other 74 free bits random with {@link SecureRandom} quality. Uuids made close
+ * in time sit close together in a btree, so a durable row's uuid goes into the end of the uuid
+ * index instead of a random page of it — on every non-HOT update of the row too, not only at its
+ * insert. Each thread draws random bytes a kilobyte at a time instead of 16 bytes per call through
+ * a synchronized generator, a fraction of {@code UUID.randomUUID()}'s cost.
  */
 public final class Uuids {
 
@@ -20,8 +23,13 @@ public final class Uuids {
   private final SecureRandom random = new SecureRandom();
   private final ThreadLocal<Block> blocks = ThreadLocal.withInitial(Block::new);
 
-  /** A new random UUID in its 36-character text form. */
+  /** A new UUID in its 36-character text form. */
   public String next() {
+    return next(System.currentTimeMillis());
+  }
+
+  /** A new UUID of the Unix time {@code millis}. */
+  String next(long millis) {
     Block block = blocks.get();
     if (block.position == BLOCK) {
       random.nextBytes(block.bytes);
@@ -30,7 +38,10 @@ public final class Uuids {
     byte[] b = block.bytes;
     int p = block.position;
     block.position += 16;
-    b[p + 6] = (byte) ((b[p + 6] & 0x0f) | 0x40); // version 4
+    for (int i = 0; i < 6; i++) {
+      b[p + i] = (byte) (millis >>> (40 - 8 * i));
+    }
+    b[p + 6] = (byte) ((b[p + 6] & 0x0f) | 0x70); // version 7
     b[p + 8] = (byte) ((b[p + 8] & 0x3f) | 0x80); // IETF variant
     char[] text = new char[36];
     int t = 0;
