@@ -25,7 +25,7 @@ import java.time.Duration;
  * SubmitOptions cached = SubmitOptions.builder().durable(true).cacheFor(Duration.ofMinutes(10)).build();
  * }</pre>
  *
- * @param uuid message uuid; a random UUID v4 when null
+ * @param uuid message uuid; a time-ordered UUID v7 when null
  * @param channel channel to publish on; the task's or the publisher's default when null
  * @param delay time to hold the task before it may start
  * @param timeout time the task may run, counted from its start
