@@ -91,12 +91,12 @@ bench: $(JARS) | check-java ## Run the benchmark (ARGS passes options)
 bench-sustained: $(JARS) | check-java ## Durable tasks at a steady rate for 10 min: completions per window, table size, tasks run twice or lost (ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) sustained $(ARGS)
 
-chaos: $(JARS) | check-java ## Durable delivery under failures: all 8 chaos scenarios, 20/20/20 s phases (~10 min; ARGS passes options)
+chaos: $(JARS) | check-java ## Durable delivery under failures: all 9 chaos scenarios, 20/20/20 s phases (~11 min; ARGS passes options)
 	$(JAVA) -jar $(TOOLS_JAR) chaos $(ARGS)
 
 # Not part of `make test`: a few scenarios with 5 s phases, under ~2 minutes.
-chaos-short: $(JARS) | check-java ## Short chaos run for CI: restart, terminate and kill, 5 s phases (under ~2 min)
-	$(JAVA) -jar $(TOOLS_JAR) chaos --scenarios restart,terminate,kill --phase-seconds 5 --outage-seconds 3 --drain-timeout 30 $(ARGS)
+chaos-short: $(JARS) | check-java ## Short chaos run: restart, terminate, kill and crash, 5 s phases (under ~3 min)
+	$(JAVA) -jar $(TOOLS_JAR) chaos --scenarios restart,terminate,kill,crash --phase-seconds 5 --outage-seconds 3 --drain-timeout 30 $(ARGS)
 
 ctl: $(STANDALONE_JAR) | check-java ## Send a control command to the daemons (CMD=status, ARGS="--expected-replies 2")
 	$(JAVA) -jar $(STANDALONE_JAR) ctl $(CMD) --config dispatcher.yml $(ARGS)

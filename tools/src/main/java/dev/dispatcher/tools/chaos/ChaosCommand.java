@@ -31,14 +31,14 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true,
     description = {"Durable delivery under failures: Postgres restart, terminated backends, connection exhaustion, SIGKILLed daemons,"
-        + " a pinned xmin horizon, overload, REPEATABLE READ readers. Two daemons, an embedded Postgres (or --url);"
+        + " a pinned xmin horizon, overload, REPEATABLE READ readers, a Postgres crash. Two daemons, an embedded Postgres (or --url);"
         + " prints per scenario: enqueued, completed, lost, run twice, time to recover.",
         "Exit status: 0 all scenarios ran and lost nothing; 1 a task was lost or a scenario broke off; 2 bad options."})
 public final class ChaosCommand implements Callable<Integer> {
 
   @Option(names = "--scenarios", defaultValue = "all", paramLabel = "LIST",
       description = "Comma-separated numbers or names: 1=restart, 2=terminate, 3=exhaust, 4=kill, 5=kill-repeated, 6=xmin,"
-          + " 7=overload, 8=readers, or all (default: ${DEFAULT-VALUE}).")
+          + " 7=overload, 8=readers, 9=crash, or all (default: ${DEFAULT-VALUE}).")
   String scenarios;
 
   @Option(names = "--phase-seconds", defaultValue = "20,20,20", paramLabel = "B,S,R",
@@ -48,7 +48,7 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "500", description = "Tasks published per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--url", description = "Use this database instead of an embedded one (the restart scenario is skipped). The daemons"
+  @Option(names = "--url", description = "Use this database instead of an embedded one (the restart and crash scenarios are skipped). The daemons"
       + " keep their tables in the schema " + ChaosSchema.SCHEMA + "; scenarios 2 and 3 end or crowd out other clients: use a database of your own.")
   String url;
 
@@ -69,7 +69,7 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "16", description = "pool.max_workers of each daemon (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--outage-seconds", defaultValue = "5", description = "restart: how long Postgres stays down, at most the stress phase (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--outage-seconds", defaultValue = "5", description = "restart, crash: how long Postgres stays down, at most the stress phase (default: ${DEFAULT-VALUE}).")
   double outageSeconds;
 
   @Option(names = "--kill-interval", defaultValue = "20", description = "kill-repeated: seconds between two SIGKILLs (default: ${DEFAULT-VALUE}).")
@@ -267,7 +267,7 @@ public final class ChaosCommand implements Callable<Integer> {
         accounting.runTwice(), accounting.extraRuns(), baseline, stressRate, recoveryRate, recovered, cleared, deadMax,
         outcome.summary(), remarks, null, false);
     String from = switch (scenario) {
-      case RESTART -> "Postgres accepted connections again";
+      case RESTART, CRASH -> "Postgres accepted connections again";
       case KILL -> "the kill";
       default -> "the stress phase ended";
     };

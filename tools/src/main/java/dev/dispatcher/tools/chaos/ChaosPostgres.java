@@ -1,10 +1,18 @@
 package dev.dispatcher.tools.chaos;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Postgres (zonky's binaries) the chaos run controls: one data directory and one
@@ -52,7 +60,8 @@ final class ChaosPostgres implements AutoCloseable {
         .setServerConfig("max_connections", Integer.toString(MAX_CONNECTIONS))
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("fsync", "on")
-        .setServerConfig("log_line_prefix", "%m|%p|%a|") // no spaces: zonky passes it as a -c argument
+        // no spaces, nothing a shell reads: pg_ctl hands the options to /bin/sh (a '|' made pipes of them)
+        .setServerConfig("log_line_prefix", "%m,pid=%p,app=%a,")
         .setPGStartupWait(STARTUP_WAIT)
         .setRegisterShutdownHook(false) // the chaos command's cleanup stops it, on every exit path
         .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -68,6 +77,48 @@ final class ChaosPostgres implements AutoCloseable {
     try {
       server.close();
     } finally {
+      server = null;
+    }
+  }
+
+  /**
+   * A crash: the postmaster and every process it started SIGKILLed, nothing flushed or checkpointed
+   * on the way down. What the WAL writer had not yet written out is gone, as it is when the
+   * server's machine loses power: commits made with {@code synchronous_commit = off} (the
+   * daemons' claims) may be lost; acknowledged synchronous commits are not. Returns once every one
+   * of those processes has exited; {@link #start()} then runs crash recovery.
+   */
+  synchronized void crash() throws IOException {
+    if (server == null) {
+      return;
+    }
+    // zonky starts the server through pg_ctl, whose process is long gone: the postmaster's pid is the
+    // first line of its pid file
+    long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().strip());
+    ProcessHandle postmaster = ProcessHandle.of(pid)
+        .orElseThrow(() -> new IOException("the postmaster of " + dataDirectory + " (pid " + pid + ") is not running"));
+    List<ProcessHandle> processes = new ArrayList<>(postmaster.descendants().toList());
+    processes.addFirst(postmaster); // first, so it cannot start new processes or a recovery of its own
+    processes.forEach(ProcessHandle::destroyForcibly);
+    try {
+      for (ProcessHandle process : processes) {
+        process.onExit().get(STARTUP_WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the killed server to exit", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException("a killed server process did not exit within " + STARTUP_WAIT.toSeconds() + " s", e);
+    }
+    // zonky's close runs pg_ctl stop, which finds no server and says so as an error; its lock on the
+    // data directory is released all the same, and that is what close is for here
+    Logger zonky = (Logger) LoggerFactory.getLogger(EmbeddedPostgres.class);
+    Level level = zonky.getLevel();
+    zonky.setLevel(Level.OFF);
+    try {
+      server.close();
+    } finally {
+      zonky.setLevel(level);
       server = null;
     }
   }

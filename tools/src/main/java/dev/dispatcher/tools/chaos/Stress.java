@@ -62,6 +62,7 @@ abstract class Stress implements AutoCloseable {
       case XMIN -> new Xmin(context);
       case OVERLOAD -> new Overload(context);
       case READERS -> new Readers(context);
+      case CRASH -> new Crash(context);
     };
   }
 
@@ -117,6 +118,29 @@ abstract class Stress implements AutoCloseable {
       sleepUntil(endNanos);
       return new Outcome(up, Math.max(endNanos, System.nanoTime()), "Postgres stopped in " + seconds(stopped - startNanos)
           + ", accepting connections again " + seconds(up - startNanos) + " after the stop began (" + context.at(up) + ")", List.of());
+    }
+  }
+
+  /** 9. A Postgres crash (every server process SIGKILLed), started again after the outage: crash recovery. */
+  static final class Crash extends Stress {
+    Crash(Context context) {
+      super(context);
+    }
+
+    @Override
+    Outcome run(long startNanos, long endNanos) throws Exception {
+      context.say("crashing Postgres (SIGKILL of the postmaster and all its processes)");
+      context.postgres().crash();
+      long down = System.nanoTime();
+      context.say("Postgres is down; starting it again at " + context.at(startNanos + context.outage().toNanos()) + " (crash recovery)");
+      sleepUntil(startNanos + context.outage().toNanos());
+      context.postgres().start();
+      long up = System.nanoTime();
+      context.say("Postgres accepts connections again");
+      sleepUntil(endNanos);
+      return new Outcome(up, Math.max(endNanos, System.nanoTime()), "Postgres killed in " + seconds(down - startNanos)
+          + ", accepting connections again after crash recovery " + seconds(up - startNanos) + " after the kill began ("
+          + context.at(up) + ")", List.of());
     }
   }
 

@@ -20,6 +20,7 @@ class ScenarioTest {
   void theNumbersAreTheHarnesses() {
     assertThat(Scenario.parse("1,2,3,4,5,6,7,8")).extracting(Scenario::label)
         .containsExactly("restart", "terminate", "exhaust", "kill", "kill-repeated", "xmin", "overload", "readers");
+    assertThat(Scenario.parse("9")).containsExactly(Scenario.CRASH); // ours: the harness has no crash of the server
   }
 
   @Test
@@ -32,7 +33,7 @@ class ScenarioTest {
   @Test
   void onlyTheRestartNeedsTheEmbeddedPostgres() {
     for (Scenario scenario : Scenario.values()) {
-      assertThat(scenario.needsEmbeddedPostgres()).isEqualTo(scenario == Scenario.RESTART);
+      assertThat(scenario.needsEmbeddedPostgres()).isEqualTo(scenario == Scenario.RESTART || scenario == Scenario.CRASH);
     }
   }
 
