@@ -67,7 +67,7 @@ class TaskReferencesTest {
     }
   }
 
-  private static final String UUID_V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+  private static final String UUID_V7 = "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
 
   private final ObjectMapper mapper = WireFormat.newObjectMapper();
   private final MethodReferences references = new MethodReferences();
@@ -86,7 +86,7 @@ class TaskReferencesTest {
 
     String uuid = ref.delay("ops@example.com", 3);
 
-    assertThat(uuid).matches(UUID_V4);
+    assertThat(uuid).matches(UUID_V7);
     assertThat(recorder.sent.get(0).uuid()).isEqualTo(uuid);
     assertThat(recorder.sent.get(0).notifications().get(0).channel()).isEqualTo("email");
     JsonNode message = onlyMessage(recorder);
@@ -218,8 +218,8 @@ class TaskReferencesTest {
     String second = batch.task("app.tasks.other").delay();
 
     assertThat(batch.size()).isEqualTo(2);
-    assertThat(first).isNotEqualTo(second).matches(UUID_V4);
-    assertThat(second).matches(UUID_V4);
+    assertThat(first).isNotEqualTo(second).matches(UUID_V7);
+    assertThat(second).matches(UUID_V7);
   }
 
   /** What a user might pass by mistake: state in private fields, no getters. */
