@@ -75,8 +75,14 @@ public final class BenchCommand implements Callable<Integer> {
   int durableBatchSize;
 
   @Option(names = "--durable-rounds", defaultValue = "5",
-      description = "Durable rounds after a warm-up round, the sides taking turns; medians are reported (default: ${DEFAULT-VALUE}).")
+      description = "Durable rounds after the warm-up rounds, the sides taking turns; medians are reported (default: ${DEFAULT-VALUE}).")
   int durableRounds;
+
+  // One round left the JIT compiling the daemon through the measured rounds (0.6-1.1 s of compile
+  // time per second of the run on 2 cores, 2026-12-04), so the first rounds measured the compiler too
+  @Option(names = "--durable-warm-up-rounds", defaultValue = "3",
+      description = "Durable rounds of every side run first and not counted, for the JIT to settle (default: ${DEFAULT-VALUE}).")
+  int durableWarmUpRounds;
 
   @Option(names = "--durable-samples", defaultValue = "1000", description = "Sequential durable tasks in the durable latency run (default: ${DEFAULT-VALUE}).")
   int durableSamples;
@@ -108,6 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
     positive.put("--durable-count", durableCount);
     positive.put("--durable-batch-size", durableBatchSize);
     positive.put("--durable-rounds", durableRounds);
+    positive.put("--durable-warm-up-rounds", durableWarmUpRounds);
     positive.put("--durable-samples", durableSamples);
     positive.put("--http-count", httpCount);
     positive.put("--http-clients", httpClients);
@@ -159,9 +166,9 @@ public final class BenchCommand implements Callable<Integer> {
       System.out.printf("       latency: %d sequential tasks, publish to start%n", samples);
     }
     if (durable) {
-      System.out.printf("       durable: %d rounds (after a warm-up round) of %d tasks, enqueue_many in batches of %d (a statement each),%n"
+      System.out.printf("       durable: %d rounds (after %d warm-up rounds) of %d tasks, enqueue_many in batches of %d (a statement each),%n"
           + "                timed from the first publish until every row is completed in the table; ceiling: %d rows inserted and%n"
-          + "                deleted (FOR UPDATE SKIP LOCKED) %d to a statement on a bare table%s%n", durableRounds, durableCount,
+          + "                deleted (FOR UPDATE SKIP LOCKED) %d to a statement on a bare table%s%n", durableRounds, durableWarmUpRounds, durableCount,
           durableBatchSize, durableCount, durableBatchSize, withPeer ? "; peer: db-scheduler, the same tasks, " + workers + " threads" : "");
     }
     if (durableLatency) {
@@ -347,8 +354,12 @@ public final class BenchCommand implements Callable<Integer> {
         sides.add(() -> peer.round(durableCount, durableBatchSize));
       }
       List<Object> warmUp = runAll(sides, 1);
-      System.out.printf("       durable warm-up: raw %,.0f/s, dispatcher %,.0f/s, with results %,.0f/s%s (not counted)%n",
-          ((Round) warmUp.get(0)).perSecond(), ((DurableRound) warmUp.get(1)).perSecond(), ((DurableRound) warmUp.get(2)).perSecond(),
+      for (int round = 2; round <= durableWarmUpRounds; round++) {
+        warmUp = runAll(sides, round);
+      }
+      System.out.printf("       durable warm-up (the last of %d): raw %,.0f/s, dispatcher %,.0f/s, with results %,.0f/s%s (not counted)%n",
+          durableWarmUpRounds, ((Round) warmUp.get(0)).perSecond(), ((DurableRound) warmUp.get(1)).perSecond(),
+          ((DurableRound) warmUp.get(2)).perSecond(),
           withPeer ? String.format(", db-scheduler %,.0f/s", ((DurableRound) warmUp.get(3)).perSecond()) : "");
       for (int round = 1; round <= durableRounds; round++) {
         List<Object> results = runAll(sides, round);
