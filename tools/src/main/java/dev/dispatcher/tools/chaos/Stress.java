@@ -54,7 +54,7 @@ abstract class Stress implements AutoCloseable {
 
   static Stress of(Scenario scenario, Context context) {
     return switch (scenario) {
-      case RESTART -> new Restart(context);
+      case RESTART -> new Outage(context, false);
       case TERMINATE -> new Terminate(context);
       case EXHAUST -> new Exhaust(context);
       case KILL -> new Kill(context, 1);
@@ -62,7 +62,7 @@ abstract class Stress implements AutoCloseable {
       case XMIN -> new Xmin(context);
       case OVERLOAD -> new Overload(context);
       case READERS -> new Readers(context);
-      case CRASH -> new Crash(context);
+      case CRASH -> new Outage(context, true);
     };
   }
 
@@ -99,48 +99,39 @@ abstract class Stress implements AutoCloseable {
     return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
   }
 
-  /** 1. Stop Postgres, keep it down for the outage, start it again on the same directory and port. */
-  static final class Restart extends Stress {
-    Restart(Context context) {
+  /**
+   * 1 and 9. Postgres taken down at the start of the phase — stopped (a fast shutdown) or crashed
+   * (every server process SIGKILLed) — kept down for the outage, then started again on the same
+   * directory and port (after a crash, Postgres recovers first).
+   */
+  static final class Outage extends Stress {
+    private final boolean crash;
+
+    Outage(Context context, boolean crash) {
       super(context);
+      this.crash = crash;
     }
 
     @Override
     Outcome run(long startNanos, long endNanos) throws Exception {
-      context.say("stopping Postgres (fast shutdown)");
-      context.postgres().stop();
-      long stopped = System.nanoTime();
-      context.say("Postgres is down; starting it again at " + context.at(startNanos + context.outage().toNanos()));
-      sleepUntil(startNanos + context.outage().toNanos());
-      context.postgres().start();
-      long up = System.nanoTime();
-      context.say("Postgres accepts connections again");
-      sleepUntil(endNanos);
-      return new Outcome(up, Math.max(endNanos, System.nanoTime()), "Postgres stopped in " + seconds(stopped - startNanos)
-          + ", accepting connections again " + seconds(up - startNanos) + " after the stop began (" + context.at(up) + ")", List.of());
-    }
-  }
-
-  /** 9. A Postgres crash (every server process SIGKILLed), started again after the outage: crash recovery. */
-  static final class Crash extends Stress {
-    Crash(Context context) {
-      super(context);
-    }
-
-    @Override
-    Outcome run(long startNanos, long endNanos) throws Exception {
-      context.say("crashing Postgres (SIGKILL of the postmaster and all its processes)");
-      context.postgres().crash();
+      if (crash) {
+        context.say("crashing Postgres (SIGKILL of the postmaster and all its processes)");
+        context.postgres().crash();
+      } else {
+        context.say("stopping Postgres (fast shutdown)");
+        context.postgres().stop();
+      }
       long down = System.nanoTime();
-      context.say("Postgres is down; starting it again at " + context.at(startNanos + context.outage().toNanos()) + " (crash recovery)");
+      context.say("Postgres is down; starting it again at " + context.at(startNanos + context.outage().toNanos())
+          + (crash ? " (crash recovery)" : ""));
       sleepUntil(startNanos + context.outage().toNanos());
       context.postgres().start();
       long up = System.nanoTime();
       context.say("Postgres accepts connections again");
       sleepUntil(endNanos);
-      return new Outcome(up, Math.max(endNanos, System.nanoTime()), "Postgres killed in " + seconds(down - startNanos)
-          + ", accepting connections again after crash recovery " + seconds(up - startNanos) + " after the kill began ("
-          + context.at(up) + ")", List.of());
+      return new Outcome(up, Math.max(endNanos, System.nanoTime()), "Postgres " + (crash ? "killed" : "stopped") + " in "
+          + seconds(down - startNanos) + ", accepting connections again" + (crash ? " after crash recovery " : " ")
+          + seconds(up - startNanos) + " after the " + (crash ? "kill" : "stop") + " began (" + context.at(up) + ")", List.of());
     }
   }
 
