@@ -15,8 +15,8 @@ enum Scenario {
   XMIN(6, "xmin", "a long-open transaction holding the xmin horizon (BEGIN; SELECT txid_current(); then held)", false),
   OVERLOAD(7, "overload", "sustained overload: published at 1.5 x the baseline's completion rate", false),
   READERS(8, "readers", "concurrent REPEATABLE READ readers scanning the task table", false),
-  CRASH(9, "crash", "Postgres crash: every server process SIGKILLed at once (WAL not yet written is lost, as in a power cut of the"
-      + " server's memory), started again on the same data directory and port (crash recovery)", true);
+  CRASH(9, "crash", "Postgres crash: every server process SIGKILLed at once (WAL not yet written out is lost, as when the server loses"
+      + " power), started again on the same data directory and port (crash recovery)", true);
 
   private final int number;
   private final String label;
